@@ -1,0 +1,158 @@
+/// @file event.hpp
+/// The event model: Prefect's wire-format `Event`, its `Resource` and `RelatedResource`, limits
+/// and validation.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "eventwire/json.hpp"
+#include "eventwire/timestamp.hpp"
+#include "eventwire/uuid.hpp"
+
+namespace eventwire {
+
+/// Well-known label names.
+namespace labels {
+inline constexpr std::string_view resource_id = "prefect.resource.id";
+inline constexpr std::string_view resource_role = "prefect.resource.role";
+inline constexpr std::string_view resource_name = "prefect.resource.name";
+}  // namespace labels
+
+/// A resource: an ordered map of string labels, `prefect.resource.id` among them.
+///
+/// Labels keep the order they were set in (Prefect's resources are Python dicts), and setting an
+/// existing label replaces its value in place. Lookups are linear: resources hold a handful of
+/// labels, where a flat vector beats any map.
+///
+/// @code
+/// eventwire::Resource node{{"prefect.resource.id", "infrahub.node.42"},
+///                          {"infrahub.node.kind", "NetworkDevice"}};
+/// node.id();                          // "infrahub.node.42"
+/// node.find("infrahub.node.kind");    // pointer to "NetworkDevice"; nullptr when absent
+/// @endcode
+class Resource {
+ public:
+  using Label = std::pair<std::string, std::string>;
+  using const_iterator = std::vector<Label>::const_iterator;
+
+  Resource() = default;
+  /// Labels in order; a repeated name keeps its first position and its last value (as a dict
+  /// literal does in Python).
+  Resource(std::initializer_list<Label> labels);
+
+  /// The value of `name`, or nullptr when the label is absent. An absent label is not the same as
+  /// an empty one: triggers never match an absent label.
+  const std::string* find(std::string_view name) const noexcept;
+  bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
+  /// The value of `name`, or an empty view when absent.
+  std::string_view get(std::string_view name) const noexcept;
+  /// Sets `name` to `value`, replacing an existing value in place or appending a new label.
+  Resource& set(std::string name, std::string value);
+  /// Removes `name`; returns whether it was present.
+  bool erase(std::string_view name);
+
+  /// `prefect.resource.id` (empty when absent).
+  std::string_view id() const noexcept { return get(labels::resource_id); }
+  /// `prefect.resource.name` (empty when absent).
+  std::string_view name() const noexcept { return get(labels::resource_name); }
+
+  std::size_t size() const noexcept { return labels_.size(); }
+  bool empty() const noexcept { return labels_.empty(); }
+  const_iterator begin() const noexcept { return labels_.begin(); }
+  const_iterator end() const noexcept { return labels_.end(); }
+  const std::vector<Label>& labels() const noexcept { return labels_; }
+
+  friend bool operator==(const Resource&, const Resource&) = default;
+
+ private:
+  std::vector<Label> labels_{};
+};
+
+/// A resource related to an event, in a role (`prefect.resource.role`, required).
+///
+/// @code
+/// eventwire::RelatedResource branch{{"prefect.resource.id", "infrahub.branch.7f3c..."},
+///                                   {"prefect.resource.role", "infrahub.branch"},
+///                                   {"infrahub.resource.label", "main"}};
+/// branch.role();  // "infrahub.branch"
+/// @endcode
+class RelatedResource : public Resource {
+ public:
+  using Resource::Resource;
+  /// `prefect.resource.role` (empty when absent).
+  std::string_view role() const noexcept { return get(labels::resource_role); }
+};
+
+/// Limits applied by validation. The defaults are Prefect's server defaults
+/// (`PREFECT_SERVER_EVENTS_MAXIMUM_*`); each may be raised or lowered by the host.
+struct EventLimits {
+  /// Labels per resource or related resource, `prefect.resource.id` included.
+  std::size_t max_labels_per_resource = 500;
+  /// Entries in `related`.
+  std::size_t max_related_resources = 100;
+  /// Characters (Unicode code points, as Python's `len`) in the event name.
+  std::size_t max_event_name_length = 1024;
+  /// Bytes of the event's compact JSON form.
+  std::size_t max_event_size_bytes = 1'500'000;
+  /// Bytes of raw JSON text `Event::parse` reads at all; checked before parsing so oversize input
+  /// costs nothing. Larger than max_event_size_bytes to allow for whitespace.
+  std::size_t max_input_bytes = 4'000'000;
+  /// Nesting depth of the payload (and of any JSON text parsed). Deeper payloads are refused
+  /// rather than risking the stack; 200 is the limit of pydantic's JSON parser.
+  std::size_t max_json_depth = 200;
+};
+
+/// An event in Prefect's wire format.
+///
+/// An aggregate, so it reads like Prefect's `Event(...)` with designated initializers. `occurred`
+/// defaults to now and `id` to a fresh UUID v7, as Prefect's client does.
+///
+/// JSON is Prefect's wire form: keys `occurred, event, resource, related, payload, id, follows` in
+/// that order, `follows` written even when null, times as `format_timestamp` writes them. Unknown
+/// keys (such as `received`) are ignored when reading.
+///
+/// @code
+/// eventwire::Event e{.event = "infrahub.node.created",
+///                    .resource = {{"prefect.resource.id", "infrahub.node.42"}},
+///                    .payload = {{"data", {{"kind", "NetworkDevice"}}}}};
+/// e.validate();                 // throws ValidationError / LimitError naming the field
+/// std::string wire = e.dump();  // {"occurred":"...Z","event":"infrahub.node.created",...}
+/// auto back = eventwire::Event::parse(wire);
+/// @endcode
+struct Event {
+  Timestamp occurred = now();
+  std::string event{};
+  Resource resource{};
+  std::vector<RelatedResource> related{};
+  json payload = json::object();
+  Uuid id = Uuid::v7();
+  std::optional<Uuid> follows{};
+
+  /// The first related resource in `role`, or nullptr (Prefect's `resource_in_role`).
+  const RelatedResource* find_related(std::string_view role) const noexcept;
+
+  /// Checks every rule and limit; throws ValidationError (or LimitError) naming the field.
+  void validate(const EventLimits& limits = {}) const;
+
+  /// Prefect's wire JSON as a value.
+  json to_json() const;
+  /// Prefect's wire JSON as compact text. Throws ValidationError if a string is not UTF-8.
+  std::string dump() const;
+
+  /// Reads the wire form from a JSON value, then validates. Throws ValidationError (or
+  /// LimitError) naming the field: wrong types, missing required fields, broken rules.
+  static Event from_json(const json& value, const EventLimits& limits = {});
+  /// Parses JSON text, then as from_json. Throws ParseError for malformed text, LimitError for
+  /// oversize or too deeply nested text.
+  static Event parse(std::string_view text, const EventLimits& limits = {});
+
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+}  // namespace eventwire

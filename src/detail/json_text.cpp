@@ -1,0 +1,65 @@
+#include "detail/json_text.hpp"
+
+#include <fmt/format.h>
+
+#include "eventwire/error.hpp"
+
+namespace eventwire::detail {
+
+json parse_json_text(std::string_view text, std::string_view what, std::size_t max_bytes,
+                     std::size_t max_depth) {
+  if (text.size() > max_bytes) {
+    throw LimitError(std::string(what),
+                     fmt::format("is {} bytes; at most {} bytes are read", text.size(), max_bytes));
+  }
+  auto guard = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        static_cast<std::size_t>(depth) >= max_depth) {
+      throw LimitError(std::string(what),
+                       fmt::format("nests deeper than {} levels (max_json_depth)", max_depth));
+    }
+    return true;
+  };
+  try {
+    return json::parse(text.begin(), text.end(), guard);
+  } catch (const json::parse_error& e) {
+    // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, ...".
+    std::string message = e.what();
+    if (auto colon = message.find("parse error"); colon != std::string::npos) {
+      message = message.substr(colon);
+    }
+    throw ParseError(fmt::format("{}: {}", what, message));
+  }
+}
+
+std::size_t json_depth(const json& value, std::size_t limit) {
+  if (!value.is_structured() || limit == 0) return 0;
+  std::size_t deepest = 0;
+  for (const auto& child : value) {
+    deepest = std::max(deepest, json_depth(child, limit - 1));
+    if (deepest + 1 >= limit) break;
+  }
+  return deepest + 1;
+}
+
+std::string_view json_type_name(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: return "None";
+    case json::value_t::boolean: return "bool";
+    case json::value_t::string: return "str";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "int";
+    case json::value_t::number_float: return "float";
+    case json::value_t::array: return "list";
+    case json::value_t::object: return "dict";
+    default: return "binary";
+  }
+}
+
+std::size_t utf8_length(std::string_view text) noexcept {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace eventwire::detail

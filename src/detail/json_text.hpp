@@ -1,0 +1,26 @@
+// Internal: reading untrusted JSON text with limits, shared by every parser in src/.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "eventwire/json.hpp"
+
+namespace eventwire::detail {
+
+/// Parses `text` (what = "event JSON", "trigger JSON", ... for messages). Throws LimitError when
+/// the text is longer than max_bytes or nests deeper than max_depth (checked while parsing, so
+/// hostile input never reaches the stack), ParseError when it is not JSON.
+json parse_json_text(std::string_view text, std::string_view what, std::size_t max_bytes,
+                     std::size_t max_depth);
+
+/// Depth of a JSON value (a scalar is 0, `[]` is 1), but stops counting past `limit`.
+std::size_t json_depth(const json& value, std::size_t limit);
+
+/// Python's `type(x).__name__` for a JSON value, for messages ("got int").
+std::string_view json_type_name(const json& value);
+
+/// Unicode code points in UTF-8 text (Python's `len` of the decoded string).
+std::size_t utf8_length(std::string_view text) noexcept;
+
+}  // namespace eventwire::detail

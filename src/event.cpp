@@ -1,0 +1,230 @@
+#include "eventwire/event.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "detail/json_text.hpp"
+#include "eventwire/error.hpp"
+
+namespace eventwire {
+namespace {
+
+std::string label_path(std::string_view owner, std::string_view label) {
+  return fmt::format("{}['{}']", owner, label);
+}
+
+void validate_labels(const Resource& resource, std::string_view owner, bool needs_role,
+                     const EventLimits& limits) {
+  if (resource.size() > limits.max_labels_per_resource) {
+    throw LimitError(std::string(owner),
+                     fmt::format("has {} labels; at most {} are allowed (max_labels_per_resource)",
+                                 resource.size(), limits.max_labels_per_resource));
+  }
+  auto require = [&](std::string_view label, std::string_view rule_missing) {
+    const std::string* value = resource.find(label);
+    if (value == nullptr) throw ValidationError(label_path(owner, label), std::string(rule_missing));
+    if (value->empty()) throw ValidationError(label_path(owner, label), "must be non-empty");
+  };
+  require(labels::resource_id, "is required (every resource needs a prefect.resource.id label)");
+  if (needs_role) {
+    require(labels::resource_role,
+            "is required (every related resource needs a prefect.resource.role label)");
+  }
+}
+
+// --- reading the wire form -------------------------------------------------------------------
+
+const json* member(const json& object, std::string_view key) {
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+[[noreturn]] void wrong_type(std::string field, std::string_view expected, const json& got) {
+  throw ValidationError(std::move(field),
+                        fmt::format("must be {}, got {}", expected, detail::json_type_name(got)));
+}
+
+template <typename R>
+R read_resource(const json& value, const std::string& owner, const EventLimits& limits) {
+  if (!value.is_object()) wrong_type(owner, "an object of string labels", value);
+  if (value.size() > limits.max_labels_per_resource) {
+    throw LimitError(owner,
+                     fmt::format("has {} labels; at most {} are allowed (max_labels_per_resource)",
+                                 value.size(), limits.max_labels_per_resource));
+  }
+  R resource;
+  for (const auto& [name, label] : value.items()) {
+    if (!label.is_string()) wrong_type(label_path(owner, name), "a string (label values are strings)", label);
+    resource.set(name, label.template get<std::string>());
+  }
+  return resource;
+}
+
+Timestamp read_time(const json& value, std::string field) {
+  if (!value.is_string()) wrong_type(std::move(field), "an ISO 8601 timestamp string", value);
+  try {
+    return parse_timestamp(value.get_ref<const std::string&>());
+  } catch (const ParseError& e) {
+    throw ValidationError(std::move(field), e.what());
+  }
+}
+
+Uuid read_uuid(const json& value, std::string field) {
+  Uuid id;
+  if (!value.is_string()) wrong_type(std::move(field), "a UUID string", value);
+  if (!Uuid::try_parse(value.get_ref<const std::string&>(), id)) {
+    throw ValidationError(std::move(field), fmt::format("'{}' is not a valid UUID",
+                                                        value.get_ref<const std::string&>()));
+  }
+  return id;
+}
+
+json resource_to_json(const Resource& resource) {
+  json out = json::object();
+  for (const auto& [name, value] : resource) out.emplace(name, value);
+  return out;
+}
+
+}  // namespace
+
+// --- Resource --------------------------------------------------------------------------------
+
+Resource::Resource(std::initializer_list<Label> labels) {
+  labels_.reserve(labels.size());
+  for (const auto& [name, value] : labels) set(name, value);
+}
+
+const std::string* Resource::find(std::string_view name) const noexcept {
+  for (const auto& label : labels_) {
+    if (label.first == name) return &label.second;
+  }
+  return nullptr;
+}
+
+std::string_view Resource::get(std::string_view name) const noexcept {
+  const std::string* value = find(name);
+  return value ? std::string_view(*value) : std::string_view();
+}
+
+Resource& Resource::set(std::string name, std::string value) {
+  for (auto& label : labels_) {
+    if (label.first == name) {
+      label.second = std::move(value);
+      return *this;
+    }
+  }
+  labels_.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+bool Resource::erase(std::string_view name) {
+  auto it = std::find_if(labels_.begin(), labels_.end(),
+                         [&](const Label& label) { return label.first == name; });
+  if (it == labels_.end()) return false;
+  labels_.erase(it);
+  return true;
+}
+
+// --- Event -----------------------------------------------------------------------------------
+
+const RelatedResource* Event::find_related(std::string_view role) const noexcept {
+  for (const auto& candidate : related) {
+    if (candidate.role() == role) return &candidate;
+  }
+  return nullptr;
+}
+
+void Event::validate(const EventLimits& limits) const {
+  if (auto length = detail::utf8_length(event); length > limits.max_event_name_length) {
+    throw LimitError("event", fmt::format("is {} characters; event names must be at most {} "
+                                          "characters (max_event_name_length)",
+                                          length, limits.max_event_name_length));
+  }
+  validate_labels(resource, "resource", false, limits);
+  if (related.size() > limits.max_related_resources) {
+    throw LimitError("related", fmt::format("has {} resources; at most {} are allowed "
+                                            "(max_related_resources)",
+                                            related.size(), limits.max_related_resources));
+  }
+  for (std::size_t i = 0; i < related.size(); ++i) {
+    validate_labels(related[i], fmt::format("related[{}]", i), true, limits);
+  }
+  if (!payload.is_object()) wrong_type("payload", "an object", payload);
+  if (detail::json_depth(payload, limits.max_json_depth + 1) > limits.max_json_depth) {
+    throw LimitError("payload", fmt::format("nests deeper than {} levels (max_json_depth)",
+                                            limits.max_json_depth));
+  }
+  if (auto size = dump().size(); size > limits.max_event_size_bytes) {
+    throw LimitError("event", fmt::format("is {} bytes as JSON; at most {} bytes are allowed "
+                                          "(max_event_size_bytes)",
+                                          size, limits.max_event_size_bytes));
+  }
+}
+
+json Event::to_json() const {
+  json out = json::object();
+  out.emplace("occurred", format_timestamp(occurred));
+  out.emplace("event", event);
+  out.emplace("resource", resource_to_json(resource));
+  json related_json = json::array();
+  for (const auto& r : related) related_json.push_back(resource_to_json(r));
+  out.emplace("related", std::move(related_json));
+  out["payload"] = payload;
+  out.emplace("id", id.to_string());
+  out.emplace("follows", follows ? json(follows->to_string()) : json(nullptr));
+  return out;
+}
+
+std::string Event::dump() const {
+  try {
+    return to_json().dump();
+  } catch (const json::type_error& e) {
+    // nlohmann refuses to write invalid UTF-8 (type_error.316); Prefect's pydantic would too.
+    throw ValidationError("event", fmt::format("every string must be valid UTF-8 ({})", e.what()));
+  }
+}
+
+Event Event::from_json(const json& value, const EventLimits& limits) {
+  if (!value.is_object()) wrong_type("event JSON", "an object", value);
+  Event e;
+  if (const json* occurred = member(value, "occurred")) e.occurred = read_time(*occurred, "occurred");
+  const json* name = member(value, "event");
+  if (name == nullptr) throw ValidationError("event", "is required");
+  if (!name->is_string()) wrong_type("event", "a string", *name);
+  e.event = name->get<std::string>();
+  const json* resource = member(value, "resource");
+  if (resource == nullptr) throw ValidationError("resource", "is required");
+  e.resource = read_resource<Resource>(*resource, "resource", limits);
+  if (const json* related = member(value, "related")) {
+    if (!related->is_array()) wrong_type("related", "a list of resources", *related);
+    if (related->size() > limits.max_related_resources) {
+      throw LimitError("related", fmt::format("has {} resources; at most {} are allowed "
+                                              "(max_related_resources)",
+                                              related->size(), limits.max_related_resources));
+    }
+    e.related.reserve(related->size());
+    for (std::size_t i = 0; i < related->size(); ++i) {
+      e.related.push_back(
+          read_resource<RelatedResource>((*related)[i], fmt::format("related[{}]", i), limits));
+    }
+  }
+  if (const json* payload = member(value, "payload")) {
+    if (!payload->is_object()) wrong_type("payload", "an object", *payload);
+    e.payload = *payload;
+  }
+  if (const json* id = member(value, "id")) e.id = read_uuid(*id, "id");
+  if (const json* follows = member(value, "follows"); follows && !follows->is_null()) {
+    e.follows = read_uuid(*follows, "follows");
+  }
+  e.validate(limits);
+  return e;
+}
+
+Event Event::parse(std::string_view text, const EventLimits& limits) {
+  return from_json(
+      detail::parse_json_text(text, "event JSON", limits.max_input_bytes, limits.max_json_depth + 1),
+      limits);
+}
+
+}  // namespace eventwire
