@@ -23,7 +23,8 @@ void validate_labels(const Resource& resource, std::string_view owner, bool need
   }
   auto require = [&](std::string_view label, std::string_view rule_missing) {
     const std::string* value = resource.find(label);
-    if (value == nullptr) throw ValidationError(label_path(owner, label), std::string(rule_missing));
+    if (value == nullptr)
+      throw ValidationError(label_path(owner, label), std::string(rule_missing));
     if (value->empty()) throw ValidationError(label_path(owner, label), "must be non-empty");
   };
   require(labels::resource_id, "is required (every resource needs a prefect.resource.id label)");
@@ -55,7 +56,8 @@ R read_resource(const json& value, const std::string& owner, const EventLimits& 
   }
   R resource;
   for (const auto& [name, label] : value.items()) {
-    if (!label.is_string()) wrong_type(label_path(owner, name), "a string (label values are strings)", label);
+    if (!label.is_string())
+      wrong_type(label_path(owner, name), "a string (label values are strings)", label);
     resource.set(name, label.template get<std::string>());
   }
   return resource;
@@ -82,7 +84,8 @@ Uuid read_uuid(const json& value, std::string field) {
 
 json resource_to_json(const Resource& resource) {
   json out = json::object();
-  for (const auto& [name, value] : resource) out.emplace(name, value);
+  for (const auto& [name, value] : resource)
+    out.emplace(name, value);
   return out;
 }
 
@@ -92,7 +95,8 @@ json resource_to_json(const Resource& resource) {
 
 Resource::Resource(std::initializer_list<Label> labels) {
   labels_.reserve(labels.size());
-  for (const auto& [name, value] : labels) set(name, value);
+  for (const auto& [name, value] : labels)
+    set(name, value);
 }
 
 const std::string* Resource::find(std::string_view name) const noexcept {
@@ -168,7 +172,8 @@ json Event::to_json() const {
   out.emplace("event", event);
   out.emplace("resource", resource_to_json(resource));
   json related_json = json::array();
-  for (const auto& r : related) related_json.push_back(resource_to_json(r));
+  for (const auto& r : related)
+    related_json.push_back(resource_to_json(r));
   out.emplace("related", std::move(related_json));
   out["payload"] = payload;
   out.emplace("id", id.to_string());
@@ -188,7 +193,8 @@ std::string Event::dump() const {
 Event Event::from_json(const json& value, const EventLimits& limits) {
   if (!value.is_object()) wrong_type("event JSON", "an object", value);
   Event e;
-  if (const json* occurred = member(value, "occurred")) e.occurred = read_time(*occurred, "occurred");
+  if (const json* occurred = member(value, "occurred"))
+    e.occurred = read_time(*occurred, "occurred");
   const json* name = member(value, "event");
   if (name == nullptr) throw ValidationError("event", "is required");
   if (!name->is_string()) wrong_type("event", "a string", *name);
@@ -222,9 +228,9 @@ Event Event::from_json(const json& value, const EventLimits& limits) {
 }
 
 Event Event::parse(std::string_view text, const EventLimits& limits) {
-  return from_json(
-      detail::parse_json_text(text, "event JSON", limits.max_input_bytes, limits.max_json_depth + 1),
-      limits);
+  return from_json(detail::parse_json_text(text, "event JSON", limits.max_input_bytes,
+                                           limits.max_json_depth + 1),
+                   limits);
 }
 
 }  // namespace eventwire

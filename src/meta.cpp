@@ -24,9 +24,12 @@ ProcessIdentity& identity() {
 
 std::string_view auth_type_name(AuthType type) {
   switch (type) {
-    case AuthType::none: return "none";
-    case AuthType::jwt: return "jwt";
-    case AuthType::api: return "api";
+    case AuthType::none:
+      return "none";
+    case AuthType::jwt:
+      return "jwt";
+    case AuthType::api:
+      return "api";
   }
   return "none";
 }
@@ -39,8 +42,8 @@ json optional_string(const std::optional<std::string>& value) {
 
 const json& require_object(const json& value, const std::string& field) {
   if (!value.is_object()) {
-    throw ValidationError(field, fmt::format("must be an object, got {}",
-                                             detail::json_type_name(value)));
+    throw ValidationError(field,
+                          fmt::format("must be an object, got {}", detail::json_type_name(value)));
   }
   return value;
 }
@@ -128,7 +131,8 @@ json InfrahubContext::to_event() const {
                     {"auth_type", auth_type_name(account.auth_type)}};
   if (event) {
     json ancestors = json::array();
-    for (const auto& a : event->ancestors) ancestors.push_back({{"id", a.id}, {"name", a.name}});
+    for (const auto& a : event->ancestors)
+      ancestors.push_back({{"id", a.id}, {"name", a.name}});
     out["event"] = {{"name", event->name},
                     {"id", event->id},
                     {"parent_id", optional_string(event->parent_id)},
@@ -159,17 +163,19 @@ InfrahubContext InfrahubContext::from_json(const json& value) {
       ctx.account.role = *role;
     }
     auto auth = read_string(*account, "auth_type", "context.account", false);
-    ctx.account.auth_type = auth == "api" ? AuthType::api : auth == "none" ? AuthType::none
-                                                                          : AuthType::jwt;
+    ctx.account.auth_type = auth == "api"    ? AuthType::api
+                            : auth == "none" ? AuthType::none
+                                             : AuthType::jwt;
   } else if (auto id = root.find("account_id"); id != root.end() && id->is_string()) {
     ctx.account.account_id = id->get<std::string>();  // Infrahub >= 1.10 layout
   }
   if (auto event = root.find("event"); event != root.end() && !event->is_null()) {
     require_object(*event, "context.event");
-    ctx.event = EventContext{.name = read_string(*event, "name", "context.event"),
-                             .id = read_string(*event, "id", "context.event"),
-                             .parent_id = read_optional_string(*event, "parent_id", "context.event"),
-                             .ancestors = read_ancestors(*event, "context.event")};
+    ctx.event =
+        EventContext{.name = read_string(*event, "name", "context.event"),
+                     .id = read_string(*event, "id", "context.event"),
+                     .parent_id = read_optional_string(*event, "parent_id", "context.event"),
+                     .ancestors = read_ancestors(*event, "context.event")};
   }
   return ctx;
 }
@@ -232,8 +238,8 @@ EventMeta EventMeta::from_parent(const Event& parent, const std::optional<Branch
                               "must be an integer to build a child event's level");
       }
     } else if (related.role() == "infrahub.ancestor_event") {
-      parent_ancestors.push_back({std::string(related.id()),
-                                  std::string(related.get("infrahub.ancestor_event.name"))});
+      parent_ancestors.push_back(
+          {std::string(related.id()), std::string(related.get("infrahub.ancestor_event.name"))});
     }
   }
   meta.level = parent_level + 1;
@@ -246,7 +252,8 @@ EventMeta EventMeta::with_dummy_context(const Branch& branch) {
   EventMeta meta;
   meta.branch = branch;
   meta.context = InfrahubContext::init(
-      branch, AccountSession{.authenticated = false, .account_id = "", .auth_type = AuthType::none});
+      branch,
+      AccountSession{.authenticated = false, .account_id = "", .auth_type = AuthType::none});
   return meta;
 }
 
@@ -267,8 +274,8 @@ std::vector<RelatedResource> EventMeta::get_related() const {
   const std::string branch_id = get_branch_id();
   std::vector<RelatedResource> related;
   related.reserve(4 + (parent ? 1 : 0) + ancestors.size());
-  related.push_back({{"prefect.resource.id", reported_version()},
-                     {"prefect.resource.role", "infrahub.version"}});
+  related.push_back(
+      {{"prefect.resource.id", reported_version()}, {"prefect.resource.role", "infrahub.version"}});
   related.push_back({{"prefect.resource.id", event_id},
                      {"prefect.resource.role", "infrahub.event"},
                      {"infrahub.event.has_children", has_children ? "true" : "false"},

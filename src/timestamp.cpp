@@ -21,9 +21,13 @@ Civil to_civil(Timestamp t) {
   year_month_day ymd{day_point};
   auto rest = t - day_point;  // microseconds since midnight, non-negative
   long long us = rest.count();
-  return Civil{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-               static_cast<unsigned>(ymd.day()), us / 3'600'000'000LL,
-               us / 60'000'000LL % 60, us / 1'000'000 % 60, us % 1'000'000};
+  return Civil{static_cast<int>(ymd.year()),
+               static_cast<unsigned>(ymd.month()),
+               static_cast<unsigned>(ymd.day()),
+               us / 3'600'000'000LL,
+               us / 60'000'000LL % 60,
+               us / 1'000'000 % 60,
+               us % 1'000'000};
 }
 
 std::string format_with(Timestamp t, char separator, std::string_view zone) {
@@ -70,11 +74,17 @@ class Reader {
 
 }  // namespace
 
-Timestamp now() noexcept { return floor<microseconds>(system_clock::now()); }
+Timestamp now() noexcept {
+  return floor<microseconds>(system_clock::now());
+}
 
-std::string format_timestamp(Timestamp t) { return format_with(t, 'T', "Z"); }
+std::string format_timestamp(Timestamp t) {
+  return format_with(t, 'T', "Z");
+}
 
-std::string format_timestamp_python(Timestamp t) { return format_with(t, ' ', "+00:00"); }
+std::string format_timestamp_python(Timestamp t) {
+  return format_with(t, ' ', "+00:00");
+}
 
 Timestamp parse_timestamp(std::string_view text) {
   Reader in(text);
@@ -100,7 +110,8 @@ Timestamp parse_timestamp(std::string_view text) {
           ++n;
         }
         if (n == 0) in.fail("expected digits after the decimal point");
-        for (; n < 6; ++n) us *= 10;
+        for (; n < 6; ++n)
+          us *= 10;
       }
     }
     if (h > 23 || mi > 59 || s > 59) in.fail("hour, minute or second out of range");

@@ -60,7 +60,8 @@ Uuid Uuid::v7() {
   }
   std::array<std::uint8_t, 16> bytes{};
   fill_random(bytes, 8);
-  for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(last_ms >> (40 - 8 * i));
+  for (int i = 0; i < 6; ++i)
+    bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(last_ms >> (40 - 8 * i));
   bytes[6] = static_cast<std::uint8_t>(counter >> 8);
   bytes[7] = static_cast<std::uint8_t>(counter);
   set_version_and_variant(bytes, 7);

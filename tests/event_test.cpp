@@ -16,8 +16,9 @@ using eventwire::ValidationError;
 
 namespace {
 
-// Prefect's own serialized form (tests/events/server/test_events_schema.py::test_json_representation),
-// with our fixed id; `received` is a ReceivedEvent field that Event ignores.
+// Prefect's own serialized form
+// (tests/events/server/test_events_schema.py::test_json_representation), with our fixed id;
+// `received` is a ReceivedEvent field that Event ignores.
 const std::string prefect_wire =
     R"({"occurred":"2021-02-03T04:05:06.000007Z","event":"hello","resource":{"prefect.resource.id":"hello"},)"
     R"("related":[{"prefect.resource.id":"related-1","prefect.resource.role":"role-1"},)"
@@ -46,7 +47,8 @@ TEST_CASE("Resource keeps label order and replaces values in place") {
   r.set("b", "3");
   r.set("c", "4");
   std::vector<std::string> names;
-  for (const auto& [name, value] : r) names.push_back(name);
+  for (const auto& [name, value] : r)
+    names.push_back(name);
   CHECK(names == std::vector<std::string>{"prefect.resource.id", "b", "a", "c"});
   CHECK(r.get("b") == "3");
   CHECK(r.id() == "x");
@@ -84,9 +86,10 @@ TEST_CASE("Wire form: key order, follows written when null, payload order kept")
   e.payload = json::parse(R"({"z":1,"a":{"y":2,"b":3}})");
   json j = e.to_json();
   std::vector<std::string> keys;
-  for (const auto& [k, v] : j.items()) keys.push_back(k);
-  CHECK(keys ==
-        std::vector<std::string>{"occurred", "event", "resource", "related", "payload", "id", "follows"});
+  for (const auto& [k, v] : j.items())
+    keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"occurred", "event", "resource", "related", "payload",
+                                         "id", "follows"});
   CHECK(j["follows"].is_null());
   CHECK(e.dump().find(R"("payload":{"z":1,"a":{"y":2,"b":3}})") != std::string::npos);
   e.follows = eventwire::Uuid::v7();
@@ -129,7 +132,8 @@ TEST_CASE("Validation names the field and the rule") {
   }
   SECTION("related needs a role") {
     Event e = minimal();
-    e.related.push_back(RelatedResource{{"prefect.resource.id", "r"}, {"prefect.resource.role", "x"}});
+    e.related.push_back(
+        RelatedResource{{"prefect.resource.id", "r"}, {"prefect.resource.role", "x"}});
     e.related.push_back(RelatedResource{{"prefect.resource.id", "r"}});
     CHECK_THAT(error_of<ValidationError>([&] { e.validate(); }),
                Catch::StartsWith("related[1]['prefect.resource.role']: is required"));
@@ -143,7 +147,8 @@ TEST_CASE("Validation names the field and the rule") {
   SECTION("payload must be an object") {
     Event e = minimal();
     e.payload = json::array();
-    CHECK(error_of<ValidationError>([&] { e.validate(); }) == "payload: must be an object, got list");
+    CHECK(error_of<ValidationError>([&] { e.validate(); }) ==
+          "payload: must be an object, got list");
   }
   SECTION("strings must be UTF-8") {
     Event e = minimal();
@@ -155,12 +160,14 @@ TEST_CASE("Validation names the field and the rule") {
 TEST_CASE("Limits are Prefect's by default, configurable, and crossing one is a LimitError") {
   SECTION("labels per resource") {
     Event e = minimal();
-    for (int i = 1; i < 500; ++i) e.resource.set("l" + std::to_string(i), "v");
+    for (int i = 1; i < 500; ++i)
+      e.resource.set("l" + std::to_string(i), "v");
     CHECK(e.resource.size() == 500);
     CHECK_NOTHROW(e.validate());
     e.resource.set("one-more", "v");
     CHECK_THAT(error_of<LimitError>([&] { e.validate(); }),
-               Catch::Contains("has 501 labels; at most 500") && Catch::Contains("max_labels_per_resource"));
+               Catch::Contains("has 501 labels; at most 500") &&
+                   Catch::Contains("max_labels_per_resource"));
     CHECK_NOTHROW(e.validate(EventLimits{.max_labels_per_resource = 501}));
   }
   SECTION("labels per related resource") {
@@ -173,7 +180,8 @@ TEST_CASE("Limits are Prefect's by default, configurable, and crossing one is a 
   SECTION("related resources") {
     Event e = minimal();
     for (int i = 0; i < 100; ++i) {
-      e.related.push_back(RelatedResource{{"prefect.resource.id", std::to_string(i)}, {"prefect.resource.role", "r"}});
+      e.related.push_back(RelatedResource{{"prefect.resource.id", std::to_string(i)},
+                                          {"prefect.resource.role", "r"}});
     }
     CHECK_NOTHROW(e.validate());
     e.related.push_back(e.related.front());
@@ -206,9 +214,11 @@ TEST_CASE("Limits are Prefect's by default, configurable, and crossing one is a 
     Event e = minimal();
     json deep = json::object();
     json* cursor = &deep;
-    for (int i = 0; i < 250; ++i) cursor = &((*cursor)["d"] = json::object());
+    for (int i = 0; i < 250; ++i)
+      cursor = &((*cursor)["d"] = json::object());
     e.payload = deep;
-    CHECK_THAT(error_of<LimitError>([&] { e.validate(); }), Catch::StartsWith("payload: nests deeper than 200"));
+    CHECK_THAT(error_of<LimitError>([&] { e.validate(); }),
+               Catch::StartsWith("payload: nests deeper than 200"));
     CHECK_NOTHROW(e.validate({.max_json_depth = 300}));
   }
 }
@@ -221,36 +231,46 @@ TEST_CASE("Bad JSON input gets typed errors, never a crash") {
     CHECK_THROWS_AS(Event::parse("\xff"), ParseError);
   }
   SECTION("wrong shapes") {
-    CHECK(error_of<ValidationError>([] { Event::parse("[]"); }) == "event JSON: must be an object, got list");
-    CHECK(error_of<ValidationError>([] { Event::parse(R"({"resource":{"prefect.resource.id":"r"}})"); }) ==
-          "event: is required");
+    CHECK(error_of<ValidationError>([] { Event::parse("[]"); }) ==
+          "event JSON: must be an object, got list");
+    CHECK(error_of<ValidationError>([] {
+            Event::parse(R"({"resource":{"prefect.resource.id":"r"}})");
+          }) == "event: is required");
     CHECK(error_of<ValidationError>([] { Event::parse(R"({"event":1,"resource":{}})"); }) ==
           "event: must be a string, got int");
-    CHECK(error_of<ValidationError>([] { Event::parse(R"({"event":"e"})"); }) == "resource: is required");
-    CHECK(error_of<ValidationError>(
-              [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r","n":null}})"); }) ==
-          "resource['n']: must be a string (label values are strings), got None");
-    CHECK(error_of<ValidationError>(
-              [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"related":{}})"); }) ==
-          "related: must be a list of resources, got dict");
+    CHECK(error_of<ValidationError>([] { Event::parse(R"({"event":"e"})"); }) ==
+          "resource: is required");
     CHECK(error_of<ValidationError>([] {
-            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"related":[{"prefect.resource.id":"x","prefect.resource.role":5}]})");
-          }) == "related[0]['prefect.resource.role']: must be a string (label values are strings), got int");
-    CHECK(error_of<ValidationError>(
-              [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"payload":[]})"); }) ==
-          "payload: must be an object, got list");
-    CHECK(error_of<ValidationError>(
-              [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"payload":null})"); }) ==
-          "payload: must be an object, got None");
-    CHECK(error_of<ValidationError>(
-              [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"id":"nope"})"); }) ==
-          "id: 'nope' is not a valid UUID");
-    CHECK_THAT(error_of<ValidationError>(
-                   [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"occurred":"2021-13-01"})"); }),
-               Catch::StartsWith("occurred: timestamp '2021-13-01': is not a valid calendar date"));
-    CHECK(error_of<ValidationError>(
-              [] { Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"follows":7})"); }) ==
-          "follows: must be a UUID string, got int");
+            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r","n":null}})");
+          }) == "resource['n']: must be a string (label values are strings), got None");
+    CHECK(error_of<ValidationError>([] {
+            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"related":{}})");
+          }) == "related: must be a list of resources, got dict");
+    CHECK(
+        error_of<ValidationError>([] {
+          Event::parse(
+              R"({"event":"e","resource":{"prefect.resource.id":"r"},"related":[{"prefect.resource.id":"x","prefect.resource.role":5}]})");
+        }) ==
+        "related[0]['prefect.resource.role']: must be a string (label values are strings), got "
+        "int");
+    CHECK(error_of<ValidationError>([] {
+            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"payload":[]})");
+          }) == "payload: must be an object, got list");
+    CHECK(error_of<ValidationError>([] {
+            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"payload":null})");
+          }) == "payload: must be an object, got None");
+    CHECK(error_of<ValidationError>([] {
+            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"id":"nope"})");
+          }) == "id: 'nope' is not a valid UUID");
+    CHECK_THAT(
+        error_of<ValidationError>([] {
+          Event::parse(
+              R"({"event":"e","resource":{"prefect.resource.id":"r"},"occurred":"2021-13-01"})");
+        }),
+        Catch::StartsWith("occurred: timestamp '2021-13-01': is not a valid calendar date"));
+    CHECK(error_of<ValidationError>([] {
+            Event::parse(R"({"event":"e","resource":{"prefect.resource.id":"r"},"follows":7})");
+          }) == "follows: must be a UUID string, got int");
   }
   SECTION("oversize and deeply nested text is refused before it costs anything") {
     std::string deep = R"({"event":"e","resource":{"prefect.resource.id":"r"},"payload":{"a":)" +

@@ -103,7 +103,8 @@ void set_reported_version(std::string version);
 ///
 /// @code
 /// auto parent = eventwire::infrahub::NodeMutatedEvent{.meta = EventMeta::from_context(ctx), ...};
-/// auto child = eventwire::infrahub::ArtifactGeneratedEvent{.meta = EventMeta::from_parent(parent), ...};
+/// auto child = eventwire::infrahub::ArtifactGeneratedEvent{.meta = EventMeta::from_parent(parent),
+/// ...};
 /// // parent.meta.has_children == true; child.meta.level == 1; child.meta.parent == parent.meta.id
 /// @endcode
 struct EventMeta {
@@ -130,10 +131,10 @@ struct EventMeta {
   /// `ancestors = [parent] + parent's ancestors`, and a copy of the parent's context (with
   /// `branch` overriding the branch when given).
   template <typename ParentEventType>
-    requires requires(ParentEventType& p) {
-      p.meta;
-      p.event_name();
-    }
+  requires requires(ParentEventType& p) {
+    p.meta;
+    p.event_name();
+  }
   static EventMeta from_parent(ParentEventType& parent,
                                const std::optional<Branch>& branch = std::nullopt) {
     return from_parent(parent.meta, parent.event_name(), branch);

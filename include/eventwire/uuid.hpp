@@ -57,8 +57,10 @@ template <>
 struct std::hash<eventwire::Uuid> {
   std::size_t operator()(const eventwire::Uuid& id) const noexcept {
     std::uint64_t hi = 0, lo = 0;
-    for (int i = 0; i < 8; ++i) hi = (hi << 8) | id.bytes()[static_cast<std::size_t>(i)];
-    for (int i = 8; i < 16; ++i) lo = (lo << 8) | id.bytes()[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i)
+      hi = (hi << 8) | id.bytes()[static_cast<std::size_t>(i)];
+    for (int i = 8; i < 16; ++i)
+      lo = (lo << 8) | id.bytes()[static_cast<std::size_t>(i)];
     return static_cast<std::size_t>(hi ^ (lo * 0x9E3779B97F4A7C15ull));
   }
 };

@@ -16,6 +16,7 @@
 namespace eventwire {
 /// The version as "major.minor.patch"; Infrahub puts its own version in the `infrahub.version`
 /// related resource, and eventwire puts this one there unless the host sets another.
-inline constexpr const char* version_string = EVENTWIRE_STRINGIFY(EVENTWIRE_VERSION_MAJOR) "." EVENTWIRE_STRINGIFY(
-    EVENTWIRE_VERSION_MINOR) "." EVENTWIRE_STRINGIFY(EVENTWIRE_VERSION_PATCH);
+inline constexpr const char* version_string =
+    EVENTWIRE_STRINGIFY(EVENTWIRE_VERSION_MAJOR) "." EVENTWIRE_STRINGIFY(
+        EVENTWIRE_VERSION_MINOR) "." EVENTWIRE_STRINGIFY(EVENTWIRE_VERSION_PATCH);
 }  // namespace eventwire

@@ -44,21 +44,30 @@ std::size_t json_depth(const json& value, std::size_t limit) {
 
 std::string_view json_type_name(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "None";
-    case json::value_t::boolean: return "bool";
-    case json::value_t::string: return "str";
+    case json::value_t::null:
+      return "None";
+    case json::value_t::boolean:
+      return "bool";
+    case json::value_t::string:
+      return "str";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "int";
-    case json::value_t::number_float: return "float";
-    case json::value_t::array: return "list";
-    case json::value_t::object: return "dict";
-    default: return "binary";
+    case json::value_t::number_unsigned:
+      return "int";
+    case json::value_t::number_float:
+      return "float";
+    case json::value_t::array:
+      return "list";
+    case json::value_t::object:
+      return "dict";
+    default:
+      return "binary";
   }
 }
 
 std::size_t utf8_length(std::string_view text) noexcept {
   std::size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  for (unsigned char c : text)
+    n += (c & 0xC0) != 0x80;
   return n;
 }
 

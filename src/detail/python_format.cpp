@@ -14,7 +14,7 @@ namespace {
 char32_t next_code_point(std::string_view text, std::size_t& i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char c = byte(i);
-  std::size_t extra = c < 0x80          ? 0
+  std::size_t extra = c < 0x80           ? 0
                       : (c >> 5) == 0x6  ? 1
                       : (c >> 4) == 0xE  ? 2
                       : (c >> 3) == 0x1E ? 3
@@ -24,7 +24,8 @@ char32_t next_code_point(std::string_view text, std::size_t& i) {
     return c;
   }
   char32_t cp = c & (0x3Fu >> extra);
-  for (std::size_t k = 1; k <= extra; ++k) cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+  for (std::size_t k = 1; k <= extra; ++k)
+    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
   i += extra + 1;
   return cp;
 }
@@ -95,7 +96,7 @@ std::string python_string_repr(std::string_view text) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
     } else if (cp >= 0x80 && is_unprintable_non_ascii(cp)) {
       auto n = static_cast<unsigned>(cp);
-      out += n <= 0xFF ? fmt::format("\\x{:02x}", n)
+      out += n <= 0xFF     ? fmt::format("\\x{:02x}", n)
              : n <= 0xFFFF ? fmt::format("\\u{:04x}", n)
                            : fmt::format("\\U{:08x}", n);
     } else {
@@ -108,12 +109,18 @@ std::string python_string_repr(std::string_view text) {
 
 std::string python_repr(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "None";
-    case json::value_t::boolean: return value.get<bool>() ? "True" : "False";
-    case json::value_t::number_integer: return std::to_string(value.get<std::int64_t>());
-    case json::value_t::number_unsigned: return std::to_string(value.get<std::uint64_t>());
-    case json::value_t::number_float: return python_float_repr(value.get<double>());
-    case json::value_t::string: return python_string_repr(value.get_ref<const std::string&>());
+    case json::value_t::null:
+      return "None";
+    case json::value_t::boolean:
+      return value.get<bool>() ? "True" : "False";
+    case json::value_t::number_integer:
+      return std::to_string(value.get<std::int64_t>());
+    case json::value_t::number_unsigned:
+      return std::to_string(value.get<std::uint64_t>());
+    case json::value_t::number_float:
+      return python_float_repr(value.get<double>());
+    case json::value_t::string:
+      return python_string_repr(value.get_ref<const std::string&>());
     case json::value_t::array: {
       std::string out = "[";
       for (const auto& item : value) {
@@ -130,7 +137,8 @@ std::string python_repr(const json& value) {
       }
       return out + "}";
     }
-    default: return "b''";
+    default:
+      return "b''";
   }
 }
 
