@@ -2,8 +2,10 @@
 /// The umbrella header: everything a host application needs.
 #pragma once
 
+#include "eventwire/action.hpp"
 #include "eventwire/error.hpp"
 #include "eventwire/event.hpp"
+#include "eventwire/executor.hpp"
 #include "eventwire/json.hpp"
 #include "eventwire/meta.hpp"
 #include "eventwire/timestamp.hpp"
