@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "detail/json_text.hpp"
+#include "detail/json_writer.hpp"
 #include "eventwire/error.hpp"
 
 namespace eventwire {
@@ -182,12 +183,36 @@ json Event::to_json() const {
 }
 
 std::string Event::dump() const {
-  try {
-    return to_json().dump();
-  } catch (const json::type_error& e) {
-    // nlohmann refuses to write invalid UTF-8 (type_error.316); Prefect's pydantic would too.
-    throw ValidationError("event", fmt::format("every string must be valid UTF-8 ({})", e.what()));
+  // Written directly (not through to_json) in pydantic's dialect: the wire form is produced for
+  // every stored and validated event, and pydantic's float format is not nlohmann's.
+  const auto& style = detail::pydantic_style;
+  auto write_resource = [&](std::string& out, const Resource& r) {
+    out += '{';
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i) out += ',';
+      detail::write_json_string(out, r.labels()[i].first, style);
+      out += ':';
+      detail::write_json_string(out, r.labels()[i].second, style);
+    }
+    out += '}';
+  };
+  std::string out = R"({"occurred":")";
+  out += format_timestamp(occurred);
+  out += R"(","event":)";
+  detail::write_json_string(out, event, style);
+  out += R"(,"resource":)";
+  write_resource(out, resource);
+  out += R"(,"related":[)";
+  for (std::size_t i = 0; i < related.size(); ++i) {
+    if (i) out += ',';
+    write_resource(out, related[i]);
   }
+  out += R"(],"payload":)";
+  detail::write_json(out, payload, style);
+  out += R"(,"id":")" + id.to_string() + '"';
+  out += follows ? R"(,"follows":")" + follows->to_string() + "\"}"
+                 : std::string(R"(,"follows":null})");
+  return out;
 }
 
 Event Event::from_json(const json& value, const EventLimits& limits) {

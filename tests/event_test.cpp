@@ -4,6 +4,7 @@
 #include <string>
 
 #include "eventwire/error.hpp"
+#include "support/python_oracle.hpp"
 
 using eventwire::Event;
 using eventwire::EventLimits;
@@ -294,4 +295,29 @@ TEST_CASE("find_related returns the first resource in a role") {
   REQUIRE(e.find_related("tag") != nullptr);
   CHECK(e.find_related("tag")->id() == "a");
   CHECK(e.find_related("none") == nullptr);
+}
+
+TEST_CASE("dump() is what pydantic writes for Prefect's Event, floats and escapes included") {
+  std::vector<Event> events;
+  Event e = minimal();
+  e.occurred = eventwire::parse_timestamp("2024-03-01T12:00:00Z");  // zero fraction: omitted
+  e.payload = json::parse(
+      R"({"f": [1.0, 1e-05, 2.5e-07, 1e16, 0.1, 123456.789], "s": "caf\u00e9 \u2028 <&>",
+                              "ctl": "\u0001\n", "n": null, "b": true, "big": 12345678901234567890})");
+  e.related.push_back(
+      RelatedResource{{"prefect.resource.id", "r\"1"}, {"prefect.resource.role", "tag"}});
+  e.follows = eventwire::Uuid::v4();
+  events.push_back(e);
+  e.occurred = eventwire::parse_timestamp("2024-03-01T12:00:00.000001Z");
+  e.follows.reset();
+  events.push_back(e);
+  json input = json::array();
+  for (const auto& ev : events)
+    input.push_back(json::parse(ev.dump()));
+  json expected = eventwire::testing::run_python_oracle("prefect_event.py", input);
+  REQUIRE(expected.size() == events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    CHECK(events[i].dump() == expected[i].get<std::string>());
+    CHECK(Event::parse(events[i].dump()) == events[i]);
+  }
 }
