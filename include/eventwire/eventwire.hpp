@@ -8,6 +8,7 @@
 #include "eventwire/executor.hpp"
 #include "eventwire/json.hpp"
 #include "eventwire/meta.hpp"
+#include "eventwire/store.hpp"
 #include "eventwire/timestamp.hpp"
 #include "eventwire/uuid.hpp"
 #include "eventwire/version.hpp"

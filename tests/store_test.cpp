@@ -1,0 +1,183 @@
+#include "eventwire/store.hpp"
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+using eventwire::Event;
+using eventwire::EventOrder;
+using eventwire::EventPtr;
+using eventwire::EventQuery;
+using eventwire::MemoryEventStore;
+using eventwire::Timestamp;
+using namespace std::chrono_literals;
+
+namespace {
+
+const Timestamp t0 = eventwire::parse_timestamp("2024-03-01T00:00:00Z");
+
+EventPtr make(std::string name, Timestamp occurred, std::string resource = "r") {
+  return std::make_shared<const Event>(
+      Event{.occurred = occurred,
+            .event = std::move(name),
+            .resource = {{"prefect.resource.id", std::move(resource)}}});
+}
+
+std::vector<std::string> names_of(const eventwire::EventPage& page) {
+  std::vector<std::string> out;
+  for (const auto& e : page.events)
+    out.push_back(e->event);
+  return out;
+}
+
+// The seed's day of events: created/updated/deleted at one-hour steps, with a resource each.
+MemoryEventStore& seeded(MemoryEventStore& store) {
+  store.append(make("infrahub.node.created", t0 + 1h, "infrahub.node.a"));
+  store.append(make("infrahub.node.updated", t0 + 2h, "infrahub.node.a"));
+  store.append(make("infrahub.branch.created", t0 + 3h, "infrahub.branch.b1"));
+  store.append(make("infrahub.node.created", t0 + 4h, "infrahub.node.b"));
+  store.append(make("infrahub.node.deleted", t0 + 5h, "infrahub.node.a"));
+  return store;
+}
+
+}  // namespace
+
+TEST_CASE("read_events as the seed calls it: a time window and an event name") {
+  MemoryEventStore store;
+  seeded(store);
+  auto page = store.query({.occurred_after = t0 + 1h,
+                           .occurred_before = t0 + 4h,
+                           .event_names = {"infrahub.node.created"}});
+  CHECK(page.total == 2);
+  REQUIRE(page.events.size() == 2);
+  CHECK(page.events[0]->resource.id() == "infrahub.node.b");  // descending by default
+  CHECK(page.events[1]->resource.id() == "infrahub.node.a");
+}
+
+TEST_CASE("time bounds are inclusive at the microsecond") {
+  MemoryEventStore store;
+  seeded(store);
+  Timestamp edge = t0 + 2h;
+  CHECK(store.count({.occurred_after = edge, .occurred_before = edge}) == 1);
+  CHECK(store.count({.occurred_after = edge + 1us, .occurred_before = edge + 1h - 1us}) == 0);
+  CHECK(store.count({.occurred_after = edge - 1us, .occurred_before = edge}) == 1);
+  CHECK(store.count({.occurred_before = edge - 1us}) == 1);
+  CHECK(store.count({}) == 5);
+}
+
+TEST_CASE("name filters: exact, prefix, excluded names and prefixes") {
+  MemoryEventStore store;
+  seeded(store);
+  auto q = [&](EventQuery query) {
+    query.order = EventOrder::ascending;
+    return names_of(store.query(query));
+  };
+  CHECK(q({.event_prefixes = {"infrahub.branch."}}) ==
+        std::vector<std::string>{"infrahub.branch.created"});
+  CHECK(q({.event_names = {"infrahub.node.deleted", "infrahub.branch.created"}}) ==
+        std::vector<std::string>{"infrahub.branch.created", "infrahub.node.deleted"});
+  CHECK(q({.exclude_prefixes = {"infrahub.node."}}) ==
+        std::vector<std::string>{"infrahub.branch.created"});
+  CHECK(q({.event_prefixes = {"infrahub.node."}, .exclude_names = {"infrahub.node.created"}}) ==
+        std::vector<std::string>{"infrahub.node.updated", "infrahub.node.deleted"});
+  CHECK(q({.event_names = {"nothing"}}).empty());
+}
+
+TEST_CASE("resource and id filters") {
+  MemoryEventStore store;
+  seeded(store);
+  CHECK(store.count({.resource_ids = {"infrahub.node.a"}}) == 3);
+  CHECK(store.count({.resource_id_prefixes = {"infrahub.branch."}}) == 1);
+  auto any = store.query({.limit = 1}).events.at(0);
+  CHECK(store.get(any->id) == any);
+  CHECK(store.get(eventwire::Uuid::v4()) == nullptr);
+  CHECK(store.count({.ids = {any->id, any->id}}) == 1);
+}
+
+TEST_CASE("pages: limit and offset over a stable order, total ignores both") {
+  MemoryEventStore store;
+  for (int i = 0; i < 120; ++i)
+    store.append(make("e", t0 + std::chrono::seconds(i % 7)));  // ties
+  std::vector<EventPtr> all;
+  for (std::size_t offset = 0;; offset += 50) {
+    auto page = store.query({.order = EventOrder::ascending, .limit = 50, .offset = offset});
+    CHECK(page.total == 120);
+    all.insert(all.end(), page.events.begin(), page.events.end());
+    if (page.events.size() < 50) break;
+  }
+  REQUIRE(all.size() == 120);
+  for (std::size_t i = 1; i < all.size(); ++i)
+    CHECK(all[i - 1]->occurred <= all[i]->occurred);
+  CHECK(store.query({.limit = 50, .offset = 120}).events.empty());
+  auto fast = store.query({.limit = 10, .include_total = false});
+  CHECK(fast.events.size() == 10);
+  CHECK(fast.total == 0);
+}
+
+TEST_CASE("a redelivered event (same id) is stored once") {
+  MemoryEventStore store;
+  auto e = make("e", t0);
+  CHECK(store.append(e));
+  CHECK_FALSE(store.append(std::make_shared<const Event>(*e)));
+  CHECK(store.size() == 1);
+  std::vector<EventPtr> batch{make("a", t0), e, make("b", t0)};
+  CHECK(store.append_batch(batch) == 2);
+  CHECK(store.size() == 3);
+}
+
+TEST_CASE("events arriving out of time order are still found and ordered") {
+  MemoryEventStore store;
+  store.append(make("late", t0 + 10s));
+  store.append(make("early", t0 + 1s));
+  store.append(make("middle", t0 + 5s));
+  CHECK(names_of(store.query({.order = EventOrder::ascending})) ==
+        std::vector<std::string>{"early", "middle", "late"});
+  CHECK(store.count({.occurred_before = t0 + 5s}) == 2);
+}
+
+TEST_CASE("eviction drops the earliest-occurred events first") {
+  MemoryEventStore store({.max_events = 3});
+  seeded(store);
+  CHECK(store.size() == 3);
+  CHECK(names_of(store.query({.order = EventOrder::ascending})) ==
+        std::vector<std::string>{"infrahub.branch.created", "infrahub.node.created",
+                                 "infrahub.node.deleted"});
+  CHECK(store.count({.event_names = {"infrahub.node.updated"}}) == 0);
+
+  MemoryEventStore by_bytes({.max_events = 0, .max_bytes = 4000});
+  for (int i = 0; i < 100; ++i)
+    by_bytes.append(make("e", t0 + std::chrono::seconds(i)));
+  CHECK(by_bytes.bytes() <= 4000);
+  CHECK(by_bytes.size() < 100);
+  CHECK(by_bytes.query({.limit = 1}).events.at(0)->occurred == t0 + 99s);
+}
+
+TEST_CASE("retention: delete before a time, keep the latest N") {
+  MemoryEventStore store;
+  seeded(store);
+  CHECK(store.delete_before(t0 + 2h) == 1);
+  CHECK(store.size() == 4);
+  CHECK(store.keep_latest(2) == 2);
+  CHECK(names_of(store.query({.order = EventOrder::ascending})) ==
+        std::vector<std::string>{"infrahub.node.created", "infrahub.node.deleted"});
+  CHECK(store.count({.event_names = {"infrahub.branch.created"}}) == 0);
+}
+
+TEST_CASE("concurrent appends and queries") {
+  MemoryEventStore store({.max_events = 0});
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 5000; ++i)
+        store.append(make(w % 2 ? "odd" : "even", t0 + std::chrono::microseconds(i)));
+    });
+  }
+  std::thread reader([&] {
+    for (int i = 0; i < 200; ++i)
+      (void)store.query({.event_names = {"odd"}, .limit = 5});
+  });
+  for (auto& w : writers)
+    w.join();
+  reader.join();
+  CHECK(store.size() == 20000);
+  CHECK(store.count({.event_names = {"odd"}}) == 10000);
+}
