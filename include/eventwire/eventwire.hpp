@@ -6,6 +6,8 @@
 #include "eventwire/error.hpp"
 #include "eventwire/event.hpp"
 #include "eventwire/executor.hpp"
+#include "eventwire/infrahub/changelog.hpp"
+#include "eventwire/infrahub/events.hpp"
 #include "eventwire/json.hpp"
 #include "eventwire/meta.hpp"
 #include "eventwire/store.hpp"
