@@ -315,6 +315,7 @@ TEST_CASE("dump() is what pydantic writes for Prefect's Event, floats and escape
   for (const auto& ev : events)
     input.push_back(json::parse(ev.dump()));
   json expected = eventwire::testing::run_python_oracle("prefect_event.py", input);
+  if (eventwire::testing::oracle_unavailable(expected)) return;
   REQUIRE(expected.size() == events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     CHECK(events[i].dump() == expected[i].get<std::string>());

@@ -84,7 +84,9 @@ TEST_CASE("the writer matches pydantic's wire form and Jinja's tojson, byte for 
   indented.item_separator = ",";
   for (std::size_t i = 0; i < values.size(); ++i) {
     CAPTURE(i, values[i].dump());
-    CHECK(to_json_text(values[i], pydantic_style) == expected[i]["pydantic"].get<std::string>());
+    if (!expected[i]["pydantic"].is_null()) {  // null: python3 has no pydantic here
+      CHECK(to_json_text(values[i], pydantic_style) == expected[i]["pydantic"].get<std::string>());
+    }
     CHECK(to_json_text(values[i], tojson_style) == expected[i]["tojson"].get<std::string>());
     CHECK(to_json_text(values[i], indented) == expected[i]["tojson_indent"].get<std::string>());
   }

@@ -1,7 +1,12 @@
 #include "eventwire/store.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <thread>
+
+#if defined(EVENTWIRE_HAS_SQLITE)
+#include "eventwire/sqlite_store.hpp"
+#endif
 
 using eventwire::Event;
 using eventwire::EventOrder;
@@ -30,7 +35,7 @@ std::vector<std::string> names_of(const eventwire::EventPage& page) {
 }
 
 // The seed's day of events: created/updated/deleted at one-hour steps, with a resource each.
-MemoryEventStore& seeded(MemoryEventStore& store) {
+eventwire::EventStore& seeded(eventwire::EventStore& store) {
   store.append(make("infrahub.node.created", t0 + 1h, "infrahub.node.a"));
   store.append(make("infrahub.node.updated", t0 + 2h, "infrahub.node.a"));
   store.append(make("infrahub.branch.created", t0 + 3h, "infrahub.branch.b1"));
@@ -39,10 +44,32 @@ MemoryEventStore& seeded(MemoryEventStore& store) {
   return store;
 }
 
+// The shared suite runs against every store: both must return identical results.
+struct Memory {
+  MemoryEventStore store{{.max_events = 0}};
+};
+#if defined(EVENTWIRE_HAS_SQLITE)
+struct Sqlite {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("eventwire-store-test-" + eventwire::Uuid::v4().to_string() + ".db"))
+                         .string();
+  eventwire::SqliteEventStore store{path};
+  ~Sqlite() {
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path + suffix);
+  }
+};
+#define EVENTWIRE_STORES Memory, Sqlite
+#else
+#define EVENTWIRE_STORES Memory
+#endif
+
 }  // namespace
 
-TEST_CASE("read_events as the seed calls it: a time window and an event name") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("read_events as the seed calls it: a time window and an event name", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   seeded(store);
   auto page = store.query({.occurred_after = t0 + 1h,
                            .occurred_before = t0 + 4h,
@@ -53,8 +80,9 @@ TEST_CASE("read_events as the seed calls it: a time window and an event name") {
   CHECK(page.events[1]->resource.id() == "infrahub.node.a");
 }
 
-TEST_CASE("time bounds are inclusive at the microsecond") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("time bounds are inclusive at the microsecond", "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   seeded(store);
   Timestamp edge = t0 + 2h;
   CHECK(store.count({.occurred_after = edge, .occurred_before = edge}) == 1);
@@ -64,8 +92,10 @@ TEST_CASE("time bounds are inclusive at the microsecond") {
   CHECK(store.count({}) == 5);
 }
 
-TEST_CASE("name filters: exact, prefix, excluded names and prefixes") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("name filters: exact, prefix, excluded names and prefixes", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   seeded(store);
   auto q = [&](EventQuery query) {
     query.order = EventOrder::ascending;
@@ -82,19 +112,23 @@ TEST_CASE("name filters: exact, prefix, excluded names and prefixes") {
   CHECK(q({.event_names = {"nothing"}}).empty());
 }
 
-TEST_CASE("resource and id filters") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("resource and id filters", "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   seeded(store);
   CHECK(store.count({.resource_ids = {"infrahub.node.a"}}) == 3);
   CHECK(store.count({.resource_id_prefixes = {"infrahub.branch."}}) == 1);
   auto any = store.query({.limit = 1}).events.at(0);
-  CHECK(store.get(any->id) == any);
+  REQUIRE(store.get(any->id) != nullptr);
+  CHECK(*store.get(any->id) == *any);
   CHECK(store.get(eventwire::Uuid::v4()) == nullptr);
   CHECK(store.count({.ids = {any->id, any->id}}) == 1);
 }
 
-TEST_CASE("pages: limit and offset over a stable order, total ignores both") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("pages: limit and offset over a stable order, total ignores both", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   for (int i = 0; i < 120; ++i)
     store.append(make("e", t0 + std::chrono::seconds(i % 7)));  // ties
   std::vector<EventPtr> all;
@@ -113,8 +147,9 @@ TEST_CASE("pages: limit and offset over a stable order, total ignores both") {
   CHECK(fast.total == 0);
 }
 
-TEST_CASE("a redelivered event (same id) is stored once") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("a redelivered event (same id) is stored once", "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   auto e = make("e", t0);
   CHECK(store.append(e));
   CHECK_FALSE(store.append(std::make_shared<const Event>(*e)));
@@ -124,8 +159,10 @@ TEST_CASE("a redelivered event (same id) is stored once") {
   CHECK(store.size() == 3);
 }
 
-TEST_CASE("events arriving out of time order are still found and ordered") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("events arriving out of time order are still found and ordered", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   store.append(make("late", t0 + 10s));
   store.append(make("early", t0 + 1s));
   store.append(make("middle", t0 + 5s));
@@ -151,8 +188,10 @@ TEST_CASE("eviction drops the earliest-occurred events first") {
   CHECK(by_bytes.query({.limit = 1}).events.at(0)->occurred == t0 + 99s);
 }
 
-TEST_CASE("retention: delete before a time, keep the latest N") {
-  MemoryEventStore store;
+TEMPLATE_TEST_CASE("retention: delete before a time, keep the latest N", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   seeded(store);
   CHECK(store.delete_before(t0 + 2h) == 1);
   CHECK(store.size() == 4);
@@ -162,8 +201,9 @@ TEST_CASE("retention: delete before a time, keep the latest N") {
   CHECK(store.count({.event_names = {"infrahub.branch.created"}}) == 0);
 }
 
-TEST_CASE("concurrent appends and queries") {
-  MemoryEventStore store({.max_events = 0});
+TEMPLATE_TEST_CASE("concurrent appends and queries", "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
   std::vector<std::thread> writers;
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {

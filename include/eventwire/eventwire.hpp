@@ -14,3 +14,7 @@
 #include "eventwire/timestamp.hpp"
 #include "eventwire/uuid.hpp"
 #include "eventwire/version.hpp"
+
+#if defined(EVENTWIRE_HAS_SQLITE)
+#include "eventwire/sqlite_store.hpp"
+#endif

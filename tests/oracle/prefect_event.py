@@ -6,7 +6,11 @@ import sys
 import uuid
 from typing import Any, Dict, List, Optional
 
-import pydantic
+try:
+    import pydantic
+except ImportError:  # the test reports the oracle as unavailable instead of failing
+    json.dump({"unavailable": "python3 has no pydantic"}, sys.stdout)
+    sys.exit(0)
 
 
 class Event(pydantic.BaseModel):

@@ -1,0 +1,68 @@
+/// @file sqlite_store.hpp
+/// `SqliteEventStore`: event history that survives the process, in one SQLite file.
+/// Built when SQLite is found (`EVENTWIRE_HAS_SQLITE` is then defined to 1).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "eventwire/error.hpp"
+#include "eventwire/store.hpp"
+
+namespace eventwire {
+
+/// A database file that cannot be used: not SQLite, corrupt, another application's, or a schema
+/// newer than this eventwire understands. The message names the file and the reason.
+class StoreError : public error {
+ public:
+  using error::error;
+};
+
+/// Options of a SqliteEventStore.
+struct SqliteStoreOptions {
+  /// Milliseconds a writer waits for another connection's lock before failing.
+  int busy_timeout_ms = 5000;
+};
+
+/// An EventStore in a SQLite file: WAL mode, prepared statements, one transaction per append or
+/// batch, indexes on occurred, event name, resource id and related resource ids.
+///
+/// Durability: `append` returns after the transaction commits, so an acknowledged event survives
+/// the process being killed (WAL with `synchronous=NORMAL`; an OS crash may lose the last
+/// transactions). Queries return exactly what MemoryEventStore returns for the same events.
+/// Safe for concurrent use from several threads (one connection, serialized).
+///
+/// The schema carries a version (`PRAGMA user_version`); opening an older eventwire store
+/// migrates it, opening a newer one or a foreign database is a StoreError.
+///
+/// @code
+/// eventwire::SqliteEventStore store("events.db");
+/// store.append(std::make_shared<const eventwire::Event>(event));
+/// auto page = store.query({.event_names = {"infrahub.node.created"}});
+/// @endcode
+class SqliteEventStore final : public EventStore {
+ public:
+  /// Opens (creating if missing) the store at `path`. Throws StoreError.
+  explicit SqliteEventStore(const std::string& path, SqliteStoreOptions options = {});
+  ~SqliteEventStore() override;
+  SqliteEventStore(const SqliteEventStore&) = delete;
+  SqliteEventStore& operator=(const SqliteEventStore&) = delete;
+
+  bool append(EventPtr event) override;
+  std::size_t append_batch(std::span<const EventPtr> events) override;
+  EventPtr get(const Uuid& id) const override;
+  EventPage query(const EventQuery& query) const override;
+  std::size_t count(const EventQuery& query) const override;
+  std::size_t delete_before(Timestamp cutoff) override;
+  std::size_t keep_latest(std::size_t n) override;
+  std::size_t size() const override;
+
+  /// The schema version this eventwire writes.
+  static constexpr int schema_version = 1;
+
+ private:
+  struct Database;
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace eventwire

@@ -1,0 +1,368 @@
+#include "eventwire/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <limits>
+#include <mutex>
+#include <variant>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace eventwire {
+namespace {
+
+std::int64_t micros(Timestamp t) {
+  return t.time_since_epoch().count();
+}
+
+// Limits for reading back stored events: they were validated when they were accepted, and the
+// host's limits may have changed since; never refuse our own history.
+const EventLimits stored_event_limits{
+    .max_labels_per_resource = std::numeric_limits<std::size_t>::max(),
+    .max_related_resources = std::numeric_limits<std::size_t>::max(),
+    .max_event_name_length = std::numeric_limits<std::size_t>::max(),
+    .max_event_size_bytes = std::numeric_limits<std::size_t>::max(),
+    .max_input_bytes = std::numeric_limits<std::size_t>::max(),
+    .max_json_depth = 100'000};
+
+// Schema migrations: migrations[v] takes a store from version v to v + 1. Version 0 is an empty
+// database. Append a step (never edit one) and bump SqliteEventStore::schema_version.
+const char* const migrations[] = {
+    R"sql(
+    CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+    CREATE TABLE events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL,
+      event TEXT NOT NULL,
+      resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related (
+      seq INTEGER NOT NULL,
+      related_id TEXT NOT NULL,
+      role TEXT NOT NULL);
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    CREATE INDEX related_by_seq ON related (seq);
+    )sql",
+};
+static_assert(std::size(migrations) == SqliteEventStore::schema_version);
+
+// One prepared statement; reset on destruction so it can be reused.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
+      throw StoreError(fmt::format("SQLite: cannot prepare statement: {}", sqlite3_errmsg(db)));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  Statement& bind(int i, std::string_view v) {
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind(int i, const Uuid& id) {
+    check(sqlite3_bind_blob(stmt_, i, id.bytes().data(), 16, SQLITE_TRANSIENT));
+    return *this;
+  }
+  /// True while there is a row; false when done.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(fmt::format("SQLite: {}", sqlite3_errmsg(db_)));
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string_view text(int column) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+             : std::string_view();
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK)
+      throw StoreError(fmt::format("SQLite: cannot bind: {}", sqlite3_errmsg(db_)));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A WHERE clause and its parameters, built from an EventQuery so that SQL selects exactly what
+// EventQuery::matches accepts.
+struct Where {
+  using Parameter = std::variant<std::int64_t, std::string, Uuid>;
+  std::string sql = " WHERE 1";
+  std::vector<Parameter> parameters;
+
+  // AND [NOT] (column = ? OR ... OR substr(column, 1, ?) = ?). Columns are compared as BLOBs so
+  // that prefix lengths count bytes, as std::string::starts_with does.
+  void any_of(std::string_view column, const std::vector<std::string>& exact,
+              const std::vector<std::string>& prefixes, bool negate) {
+    if (exact.empty() && prefixes.empty()) return;
+    std::string clause;
+    for (const auto& value : exact) {
+      clause +=
+          fmt::format("{}CAST({} AS BLOB) = CAST(? AS BLOB)", clause.empty() ? "" : " OR ", column);
+      parameters.emplace_back(value);
+    }
+    for (const auto& prefix : prefixes) {
+      clause += fmt::format("{}substr(CAST({} AS BLOB), 1, ?) = CAST(? AS BLOB)",
+                            clause.empty() ? "" : " OR ", column);
+      parameters.emplace_back(static_cast<std::int64_t>(prefix.size()));
+      parameters.emplace_back(prefix);
+    }
+    sql += fmt::format(" AND {}({})", negate ? "NOT " : "", clause);
+  }
+
+  explicit Where(const EventQuery& q) {
+    if (q.occurred_after) {
+      sql += " AND occurred >= ?";
+      parameters.emplace_back(micros(*q.occurred_after));
+    }
+    if (q.occurred_before) {
+      sql += " AND occurred <= ?";
+      parameters.emplace_back(micros(*q.occurred_before));
+    }
+    if (!q.ids.empty()) {
+      sql += " AND id IN (";
+      for (std::size_t i = 0; i < q.ids.size(); ++i) {
+        sql += i ? ",?" : "?";
+        parameters.emplace_back(q.ids[i]);
+      }
+      sql += ")";
+    }
+    any_of("event", q.event_names, q.event_prefixes, false);
+    any_of("event", q.exclude_names, q.exclude_prefixes, true);
+    any_of("resource_id", q.resource_ids, q.resource_id_prefixes, false);
+  }
+
+  // Binds the parameters from index 1; returns the next free index.
+  int bind(Statement& statement) const {
+    int index = 1;
+    for (const auto& parameter : parameters) {
+      std::visit([&](const auto& value) { statement.bind(index++, value); }, parameter);
+    }
+    return index;
+  }
+};
+
+}  // namespace
+
+struct SqliteEventStore::Database {
+  std::string path;
+  sqlite3* handle = nullptr;
+  mutable std::mutex mutex;
+
+  ~Database() { sqlite3_close_v2(handle); }
+
+  [[noreturn]] void fail(std::string_view what) const {
+    throw StoreError(fmt::format("{}: {}: {}", path, what, sqlite3_errmsg(handle)));
+  }
+
+  void exec(const char* sql, std::string_view what) {
+    char* message = nullptr;
+    if (sqlite3_exec(handle, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string reason = message ? message : "unknown error";
+      sqlite3_free(message);
+      throw StoreError(fmt::format("{}: {}: {}", path, what, reason));
+    }
+  }
+
+  int user_version() {
+    Statement s(handle, "PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.integer(0));
+  }
+
+  void open(const SqliteStoreOptions& options) {
+    if (sqlite3_open_v2(path.c_str(), &handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      fail("cannot open the event store");
+    }
+    sqlite3_busy_timeout(handle, options.busy_timeout_ms);
+    // The first statement reads the header: a file that is not SQLite fails here.
+    int version = 0;
+    try {
+      version = user_version();
+    } catch (const StoreError&) {
+      fail("is not an eventwire event store (not a SQLite database, or corrupt)");
+    }
+    if (version == 0) {
+      Statement tables(handle, "SELECT count(*) FROM sqlite_master");
+      tables.step();
+      if (tables.integer(0) != 0) {
+        throw StoreError(
+            fmt::format("{}: is not an eventwire event store (it holds another "
+                        "application's tables)",
+                        path));
+      }
+    } else if (version > SqliteEventStore::schema_version) {
+      throw StoreError(
+          fmt::format("{}: was written by a newer eventwire (schema version {}; this "
+                      "eventwire reads up to {})",
+                      path, version, SqliteEventStore::schema_version));
+    } else {
+      Statement format(handle, "SELECT value FROM eventwire_store WHERE key = 'format'");
+      if (!format.step() || format.text(0) != "eventwire event store") {
+        throw StoreError(fmt::format("{}: is not an eventwire event store", path));
+      }
+    }
+    exec("PRAGMA journal_mode = WAL", "cannot enable WAL");
+    exec("PRAGMA synchronous = NORMAL", "cannot set synchronous mode");
+    for (int v = version; v < SqliteEventStore::schema_version; ++v) {
+      exec("BEGIN IMMEDIATE", "cannot start migration");
+      try {
+        exec(migrations[v], "migration failed");
+        exec(fmt::format("PRAGMA user_version = {}", v + 1).c_str(), "migration failed");
+        exec("COMMIT", "migration failed");
+      } catch (...) {
+        sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    }
+  }
+
+  // Caller holds the mutex and an open transaction.
+  bool insert(const Event& event, Statement& insert_event, Statement& insert_related) {
+    insert_event.reset();
+    insert_event.bind(1, event.id)
+        .bind(2, micros(event.occurred))
+        .bind(3, event.event)
+        .bind(4, event.resource.id())
+        .bind(5, event.dump());
+    insert_event.step();
+    if (sqlite3_changes(handle) == 0) return false;  // id already stored
+    std::int64_t seq = sqlite3_last_insert_rowid(handle);
+    for (const auto& related : event.related) {
+      insert_related.reset();
+      insert_related.bind(1, seq).bind(2, related.id()).bind(3, related.role());
+      insert_related.step();
+    }
+    return true;
+  }
+
+  std::size_t append(std::span<const EventPtr> events) {
+    std::lock_guard lock(mutex);
+    exec("BEGIN IMMEDIATE", "cannot start a transaction");
+    try {
+      Statement insert_event(handle,
+                             "INSERT INTO events (id, occurred, event, resource_id, body) "
+                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+      Statement insert_related(handle,
+                               "INSERT INTO related (seq, related_id, role) VALUES (?, ?, ?)");
+      std::size_t inserted = 0;
+      for (const auto& event : events)
+        inserted += insert(*event, insert_event, insert_related);
+      exec("COMMIT", "cannot commit");
+      return inserted;
+    } catch (...) {
+      sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::size_t remove(const char* where_seq_in, std::int64_t parameter) {
+    std::lock_guard lock(mutex);
+    exec("BEGIN IMMEDIATE", "cannot start a transaction");
+    try {
+      Statement related(handle, fmt::format("DELETE FROM related WHERE seq IN ({})", where_seq_in));
+      related.bind(1, parameter).step();
+      Statement events(handle, fmt::format("DELETE FROM events WHERE seq IN ({})", where_seq_in));
+      events.bind(1, parameter).step();
+      auto n = static_cast<std::size_t>(sqlite3_changes(handle));
+      exec("COMMIT", "cannot commit");
+      return n;
+    } catch (...) {
+      sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+};
+
+SqliteEventStore::SqliteEventStore(const std::string& path, SqliteStoreOptions options)
+    : db_(std::make_unique<Database>()) {
+  db_->path = path;
+  db_->open(options);
+}
+
+SqliteEventStore::~SqliteEventStore() = default;
+
+bool SqliteEventStore::append(EventPtr event) {
+  return db_->append({&event, 1}) == 1;
+}
+
+std::size_t SqliteEventStore::append_batch(std::span<const EventPtr> events) {
+  return db_->append(events);
+}
+
+EventPtr SqliteEventStore::get(const Uuid& id) const {
+  auto page = query({.ids = {id}, .limit = 1, .include_total = false});
+  return page.events.empty() ? nullptr : page.events.front();
+}
+
+EventPage SqliteEventStore::query(const EventQuery& q) const {
+  Where where(q);
+  const char* direction = q.order == EventOrder::ascending ? "ASC" : "DESC";
+  std::lock_guard lock(db_->mutex);
+  EventPage page;
+  Statement select(db_->handle,
+                   fmt::format("SELECT body FROM events{} ORDER BY occurred {}, seq {} "
+                               "LIMIT ? OFFSET ?",
+                               where.sql, direction, direction));
+  int index = where.bind(select);
+  select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(q.limit, INT64_MAX)));
+  select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(q.offset, INT64_MAX)));
+  while (select.step()) {
+    page.events.push_back(
+        std::make_shared<const Event>(Event::parse(select.text(0), stored_event_limits)));
+  }
+  if (q.include_total) {
+    Statement count(db_->handle, "SELECT count(*) FROM events" + where.sql);
+    where.bind(count);
+    count.step();
+    page.total = static_cast<std::size_t>(count.integer(0));
+  }
+  return page;
+}
+
+std::size_t SqliteEventStore::count(const EventQuery& q) const {
+  Where where(q);
+  std::lock_guard lock(db_->mutex);
+  Statement count(db_->handle, "SELECT count(*) FROM events" + where.sql);
+  where.bind(count);
+  count.step();
+  return static_cast<std::size_t>(count.integer(0));
+}
+
+std::size_t SqliteEventStore::delete_before(Timestamp cutoff) {
+  return db_->remove("SELECT seq FROM events WHERE occurred < ?", micros(cutoff));
+}
+
+std::size_t SqliteEventStore::keep_latest(std::size_t n) {
+  return db_->remove("SELECT seq FROM events ORDER BY occurred DESC, seq DESC LIMIT -1 OFFSET ?",
+                     static_cast<std::int64_t>(std::min<std::size_t>(n, INT64_MAX)));
+}
+
+std::size_t SqliteEventStore::size() const {
+  return count({});
+}
+
+}  // namespace eventwire

@@ -1,0 +1,156 @@
+#include "eventwire/sqlite_store.hpp"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+using eventwire::Event;
+using eventwire::EventPtr;
+using eventwire::SqliteEventStore;
+using eventwire::StoreError;
+
+namespace {
+
+struct TempPath {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("eventwire-sqlite-test-" + eventwire::Uuid::v4().to_string() + ".db"))
+                         .string();
+  ~TempPath() {
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path + suffix);
+  }
+};
+
+EventPtr make(std::string name) {
+  return std::make_shared<const Event>(
+      Event{.event = std::move(name),
+            .resource = {{"prefect.resource.id", "infrahub.node.1"}},
+            .related = {eventwire::RelatedResource{{"prefect.resource.id", "infrahub.branch.b"},
+                                                   {"prefect.resource.role", "infrahub.branch"}}},
+            .payload = {{"data", {{"n", 1.5}, {"s", "caf\xc3\xa9"}}}}});
+}
+
+void sql(const std::string& path, const char* statement) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, statement, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("events survive closing and reopening the store, byte for byte") {
+  TempPath file;
+  auto e = make("infrahub.node.created");
+  {
+    SqliteEventStore store(file.path);
+    CHECK(store.append(e));
+  }
+  SqliteEventStore reopened(file.path);
+  CHECK(reopened.size() == 1);
+  auto back = reopened.get(e->id);
+  REQUIRE(back);
+  CHECK(*back == *e);
+  CHECK(back->dump() == e->dump());
+}
+
+TEST_CASE("an acknowledged append survives kill -9") {
+  TempPath file;
+  int acks[2];
+  REQUIRE(pipe(acks) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // the writer: acknowledge each id once append() has returned
+    close(acks[0]);
+    SqliteEventStore store(file.path);
+    for (;;) {
+      auto e = make("infrahub.node.updated");
+      store.append(e);
+      auto bytes = e->id.bytes();
+      if (write(acks[1], bytes.data(), bytes.size()) != 16) _exit(1);
+    }
+  }
+  close(acks[1]);
+  std::vector<eventwire::Uuid> acknowledged;
+  std::array<std::uint8_t, 16> bytes{};
+  while (acknowledged.size() < 300 && read(acks[0], bytes.data(), 16) == 16) {
+    acknowledged.emplace_back(bytes);
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  close(acks[0]);
+  CHECK(WIFSIGNALED(status));
+  REQUIRE(acknowledged.size() == 300);
+  SqliteEventStore store(file.path);
+  for (const auto& id : acknowledged) {
+    CAPTURE(id.to_string());
+    CHECK(store.get(id) != nullptr);
+  }
+}
+
+TEST_CASE("a batch is atomic: a failure in the middle stores none of it") {
+  TempPath file;
+  SqliteEventStore store(file.path);
+  auto bad = std::make_shared<Event>(*make("bad"));
+  bad->payload["s"] = std::string("\xff");  // cannot be written as JSON
+  std::vector<EventPtr> batch{make("a"), bad, make("c")};
+  CHECK_THROWS_AS(store.append_batch(batch), eventwire::error);
+  CHECK(store.size() == 0);
+  std::vector<EventPtr> good{make("a"), make("b")};
+  CHECK(store.append_batch(good) == 2);
+  CHECK(store.size() == 2);
+}
+
+TEST_CASE("a corrupt or foreign file is a clear StoreError, never a crash") {
+  SECTION("not a database") {
+    TempPath file;
+    std::ofstream(file.path) << std::string(4096, 'x');
+    CHECK_THROWS_AS(SqliteEventStore(file.path), StoreError);
+    CHECK_THROWS_WITH(
+        SqliteEventStore(file.path),
+        Catch::Contains(file.path) && Catch::Contains("not an eventwire event store"));
+  }
+  SECTION("another application's database") {
+    TempPath file;
+    sql(file.path, "CREATE TABLE customers (id INTEGER)");
+    CHECK_THROWS_WITH(SqliteEventStore(file.path), Catch::Contains("another application's tables"));
+  }
+  SECTION("a newer eventwire's store") {
+    TempPath file;
+    { SqliteEventStore store(file.path); }
+    sql(file.path, "PRAGMA user_version = 99");
+    CHECK_THROWS_WITH(SqliteEventStore(file.path), Catch::Contains("schema version 99"));
+  }
+  SECTION("a versioned database without our marker") {
+    TempPath file;
+    sql(file.path, "CREATE TABLE eventwire_store (key TEXT, value TEXT); PRAGMA user_version = 1");
+    CHECK_THROWS_WITH(SqliteEventStore(file.path),
+                      Catch::Contains("is not an eventwire event store"));
+  }
+  SECTION("a directory") {
+    CHECK_THROWS_AS(SqliteEventStore(std::filesystem::temp_directory_path().string()), StoreError);
+  }
+}
+
+TEST_CASE("the schema is versioned") {
+  TempPath file;
+  { SqliteEventStore store(file.path); }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) == SqliteEventStore::schema_version);
+  sqlite3_finalize(stmt);
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
