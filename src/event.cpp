@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/event_wire.hpp"
 #include "detail/json_text.hpp"
 #include "detail/json_writer.hpp"
 #include "eventwire/error.hpp"
@@ -15,13 +16,26 @@ std::string label_path(std::string_view owner, std::string_view label) {
   return fmt::format("{}['{}']", owner, label);
 }
 
-void validate_labels(const Resource& resource, std::string_view owner, bool needs_role,
-                     const EventLimits& limits) {
-  if (resource.size() > limits.max_labels_per_resource) {
+// Limits shared by validate() and the reader (which checks counts before building anything).
+void check_label_count(std::size_t count, std::string_view owner, const EventLimits& limits) {
+  if (count > limits.max_labels_per_resource) {
     throw LimitError(std::string(owner),
                      fmt::format("has {} labels; at most {} are allowed (max_labels_per_resource)",
-                                 resource.size(), limits.max_labels_per_resource));
+                                 count, limits.max_labels_per_resource));
   }
+}
+
+void check_related_count(std::size_t count, const EventLimits& limits) {
+  if (count > limits.max_related_resources) {
+    throw LimitError("related", fmt::format("has {} resources; at most {} are allowed "
+                                            "(max_related_resources)",
+                                            count, limits.max_related_resources));
+  }
+}
+
+void validate_labels(const Resource& resource, std::string_view owner, bool needs_role,
+                     const EventLimits& limits) {
+  check_label_count(resource.size(), owner, limits);
   auto require = [&](std::string_view label, std::string_view rule_missing) {
     const std::string* value = resource.find(label);
     if (value == nullptr)
@@ -50,11 +64,7 @@ const json* member(const json& object, std::string_view key) {
 template <typename R>
 R read_resource(const json& value, const std::string& owner, const EventLimits& limits) {
   if (!value.is_object()) wrong_type(owner, "an object of string labels", value);
-  if (value.size() > limits.max_labels_per_resource) {
-    throw LimitError(owner,
-                     fmt::format("has {} labels; at most {} are allowed (max_labels_per_resource)",
-                                 value.size(), limits.max_labels_per_resource));
-  }
+  check_label_count(value.size(), owner, limits);
   R resource;
   for (const auto& [name, label] : value.items()) {
     if (!label.is_string())
@@ -147,11 +157,7 @@ void Event::validate(const EventLimits& limits) const {
                                           length, limits.max_event_name_length));
   }
   validate_labels(resource, "resource", false, limits);
-  if (related.size() > limits.max_related_resources) {
-    throw LimitError("related", fmt::format("has {} resources; at most {} are allowed "
-                                            "(max_related_resources)",
-                                            related.size(), limits.max_related_resources));
-  }
+  check_related_count(related.size(), limits);
   for (std::size_t i = 0; i < related.size(); ++i) {
     validate_labels(related[i], fmt::format("related[{}]", i), true, limits);
   }
@@ -215,7 +221,9 @@ std::string Event::dump() const {
   return out;
 }
 
-Event Event::from_json(const json& value, const EventLimits& limits) {
+namespace detail {
+
+Event read_wire_event(const json& value, const EventLimits& limits) {
   if (!value.is_object()) wrong_type("event JSON", "an object", value);
   Event e;
   if (const json* occurred = member(value, "occurred"))
@@ -229,11 +237,7 @@ Event Event::from_json(const json& value, const EventLimits& limits) {
   e.resource = read_resource<Resource>(*resource, "resource", limits);
   if (const json* related = member(value, "related")) {
     if (!related->is_array()) wrong_type("related", "a list of resources", *related);
-    if (related->size() > limits.max_related_resources) {
-      throw LimitError("related", fmt::format("has {} resources; at most {} are allowed "
-                                              "(max_related_resources)",
-                                              related->size(), limits.max_related_resources));
-    }
+    check_related_count(related->size(), limits);
     e.related.reserve(related->size());
     for (std::size_t i = 0; i < related->size(); ++i) {
       e.related.push_back(
@@ -248,6 +252,13 @@ Event Event::from_json(const json& value, const EventLimits& limits) {
   if (const json* follows = member(value, "follows"); follows && !follows->is_null()) {
     e.follows = read_uuid(*follows, "follows");
   }
+  return e;
+}
+
+}  // namespace detail
+
+Event Event::from_json(const json& value, const EventLimits& limits) {
+  Event e = detail::read_wire_event(value, limits);
   e.validate(limits);
   return e;
 }

@@ -2,12 +2,15 @@
 
 #include <sqlite3.h>
 
-#include <limits>
+#include <cstdint>
 #include <mutex>
 #include <variant>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "detail/event_wire.hpp"
+#include "detail/json_text.hpp"
 
 namespace eventwire {
 namespace {
@@ -16,15 +19,11 @@ std::int64_t micros(Timestamp t) {
   return t.time_since_epoch().count();
 }
 
-// Limits for reading back stored events: they were validated when they were accepted, and the
-// host's limits may have changed since; never refuse our own history.
-const EventLimits stored_event_limits{
-    .max_labels_per_resource = std::numeric_limits<std::size_t>::max(),
-    .max_related_resources = std::numeric_limits<std::size_t>::max(),
-    .max_event_name_length = std::numeric_limits<std::size_t>::max(),
-    .max_event_size_bytes = std::numeric_limits<std::size_t>::max(),
-    .max_input_bytes = std::numeric_limits<std::size_t>::max(),
-    .max_json_depth = 100'000};
+// Reading back stored events: they were checked when they were accepted, and the host's limits
+// may have changed since; never refuse our own history (read_wire_event does not validate).
+const EventLimits stored_event_limits{.max_labels_per_resource = SIZE_MAX,
+                                      .max_related_resources = SIZE_MAX};
+constexpr std::size_t stored_json_depth = 10'000;
 
 // Schema migrations: migrations[v] takes a store from version v to v + 1. Version 0 is an empty
 // database. Append a step (never edit one) and bump SqliteEventStore::schema_version.
@@ -151,6 +150,34 @@ struct Where {
     any_of("event", q.event_names, q.event_prefixes, false);
     any_of("event", q.exclude_names, q.exclude_prefixes, true);
     any_of("resource_id", q.resource_ids, q.resource_id_prefixes, false);
+    for (const auto& filter : q.related)
+      related(filter);
+  }
+
+  // One related row must satisfy the whole filter, as in Prefect's SQL.
+  void related(const RelatedFilter& filter) {
+    sql += " AND EXISTS (SELECT 1 FROM related r WHERE r.seq = events.seq";
+    auto in = [&](std::string_view column, const std::vector<std::string>& values) {
+      if (values.empty()) return;
+      sql += fmt::format(" AND r.{} IN (", column);
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        sql += i ? ",?" : "?";
+        parameters.emplace_back(values[i]);
+      }
+      sql += ")";
+    };
+    in("related_id", filter.ids);
+    in("role", filter.roles);
+    if (!filter.resources_in_roles.empty()) {
+      sql += " AND (";
+      for (std::size_t i = 0; i < filter.resources_in_roles.size(); ++i) {
+        sql += i ? " OR (r.related_id = ? AND r.role = ?)" : "(r.related_id = ? AND r.role = ?)";
+        parameters.emplace_back(filter.resources_in_roles[i].first);
+        parameters.emplace_back(filter.resources_in_roles[i].second);
+      }
+      sql += ")";
+    }
+    sql += ")";
   }
 
   // Binds the parameters from index 1; returns the next free index.
@@ -331,8 +358,9 @@ EventPage SqliteEventStore::query(const EventQuery& q) const {
   select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(q.limit, INT64_MAX)));
   select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(q.offset, INT64_MAX)));
   while (select.step()) {
-    page.events.push_back(
-        std::make_shared<const Event>(Event::parse(select.text(0), stored_event_limits)));
+    page.events.push_back(std::make_shared<const Event>(detail::read_wire_event(
+        detail::parse_json_text(select.text(0), "stored event", SIZE_MAX, stored_json_depth),
+        stored_event_limits)));
   }
   if (q.include_total) {
     Statement count(db_->handle, "SELECT count(*) FROM events" + where.sql);

@@ -55,6 +55,18 @@ std::size_t approximate_size(const Event& event) {
 
 }  // namespace
 
+bool RelatedFilter::matches(const RelatedResource& r) const {
+  if (!ids.empty() && !any_equal(r.id(), ids)) return false;
+  if (!roles.empty() && !any_equal(r.role(), roles)) return false;
+  if (!resources_in_roles.empty() &&
+      std::none_of(resources_in_roles.begin(), resources_in_roles.end(), [&](const auto& pair) {
+        return r.id() == pair.first && r.role() == pair.second;
+      })) {
+    return false;
+  }
+  return true;
+}
+
 bool EventQuery::matches(const Event& e) const {
   if (occurred_after && e.occurred < *occurred_after) return false;
   if (occurred_before && e.occurred > *occurred_before) return false;
@@ -67,7 +79,56 @@ bool EventQuery::matches(const Event& e) const {
     auto id = e.resource.id();
     if (!any_equal(id, resource_ids) && !any_prefix(id, resource_id_prefixes)) return false;
   }
+  for (const auto& filter : related) {
+    if (std::none_of(e.related.begin(), e.related.end(),
+                     [&](const RelatedResource& r) { return filter.matches(r); })) {
+      return false;
+    }
+  }
   return true;
+}
+
+std::vector<std::pair<EventPtr, int>> EventStore::family(const Uuid& id) const {
+  EventPtr event = get(id);
+  if (!event) return {};
+  // Infrahub lists every ancestor, nearest first, as `infrahub.ancestor_event` related resources;
+  // the root is the oldest one still stored.
+  EventPtr root = event;
+  for (const auto& related : event->related) {
+    Uuid ancestor_id;
+    if (related.role() != "infrahub.ancestor_event" ||
+        !Uuid::try_parse(related.id(), ancestor_id)) {
+      continue;
+    }
+    if (EventPtr ancestor = get(ancestor_id)) root = ancestor;
+  }
+  // Every descendant names the root among its ancestors: one query finds them all.
+  EventQuery descendants{
+      .related = {{.resources_in_roles = {{root->id.to_string(), "infrahub.ancestor_event"}}}},
+      .order = EventOrder::ascending,
+      .limit = static_cast<std::size_t>(-1),
+      .include_total = false};
+  std::unordered_map<std::string, std::vector<EventPtr>> children;  // parent id -> children
+  for (const auto& child : query(descendants).events) {
+    for (const auto& related : child->related) {
+      if (related.role() == "infrahub.child_event") {
+        children[std::string(related.get("infrahub.event_parent.id"))].push_back(child);
+      }
+    }
+  }
+  std::vector<std::pair<EventPtr, int>> out;
+  std::vector<std::pair<EventPtr, int>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    out.emplace_back(node, depth);
+    auto it = children.find(node->id.to_string());
+    if (it == children.end()) continue;
+    for (auto child = it->second.rbegin(); child != it->second.rend(); ++child) {
+      stack.emplace_back(*child, depth + 1);  // reversed: the earliest child is visited first
+    }
+  }
+  return out;
 }
 
 // Every index is a list sorted by (occurred, sequence). Deletion always removes the earliest

@@ -1,8 +1,10 @@
 #include "eventwire/store.hpp"
 
 #include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <thread>
+#include "eventwire/infrahub/events.hpp"
 
 #if defined(EVENTWIRE_HAS_SQLITE)
 #include "eventwire/sqlite_store.hpp"
@@ -220,4 +222,88 @@ TEMPLATE_TEST_CASE("concurrent appends and queries", "[store]", EVENTWIRE_STORES
   reader.join();
   CHECK(store.size() == 20000);
   CHECK(store.count({.event_names = {"odd"}}) == 10000);
+}
+
+TEMPLATE_TEST_CASE("related filters: id, role, (id, role) pairs, several ANDed", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  auto with_related = [](std::string name, std::vector<eventwire::RelatedResource> related) {
+    return std::make_shared<const Event>(Event{.occurred = t0,
+                                               .event = std::move(name),
+                                               .resource = {{"prefect.resource.id", "r"}},
+                                               .related = std::move(related)});
+  };
+  using R = eventwire::RelatedResource;
+  store.append(with_related(
+      "a", {R{{"prefect.resource.id", "infrahub.branch.main"},
+              {"prefect.resource.role", "infrahub.branch"}},
+            R{{"prefect.resource.id", "acc-1"}, {"prefect.resource.role", "infrahub.account"}}}));
+  store.append(with_related(
+      "b", {R{{"prefect.resource.id", "infrahub.branch.dev"},
+              {"prefect.resource.role", "infrahub.branch"}},
+            R{{"prefect.resource.id", "acc-1"}, {"prefect.resource.role", "infrahub.account"}}}));
+  store.append(with_related(
+      "c", {R{{"prefect.resource.id", "acc-1"}, {"prefect.resource.role", "infrahub.branch"}}}));
+  auto names = [&](EventQuery q) {
+    q.order = EventOrder::ascending;
+    return names_of(store.query(q));
+  };
+  CHECK(names({.related = {{.ids = {"acc-1"}}}}) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(names({.related = {{.ids = {"acc-1"}, .roles = {"infrahub.account"}}}}) ==
+        std::vector<std::string>{"a", "b"});
+  CHECK(names({.related = {{.resources_in_roles = {{"acc-1", "infrahub.branch"}}}}}) ==
+        std::vector<std::string>{"c"});
+  CHECK(names({.related = {{.ids = {"infrahub.branch.main"}}, {.roles = {"infrahub.account"}}}}) ==
+        std::vector<std::string>{"a"});
+  // One related resource must satisfy a whole filter: main is a branch, acc-1 the account.
+  CHECK(names({.related = {{.ids = {"infrahub.branch.main"}, .roles = {"infrahub.account"}}}})
+            .empty());
+}
+
+TEMPLATE_TEST_CASE("family: the root, then every descendant, parents first", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  auto ctx = eventwire::InfrahubContext::init({.name = "main", .id = "b"}, {.account_id = "a"});
+  using namespace eventwire::infrahub;
+  NodeMutatedEvent root{.meta = eventwire::EventMeta::from_context(ctx),
+                        .kind = "K",
+                        .node_id = "n1",
+                        .action = MutationAction::created};
+  ArtifactGeneratedEvent first{.meta = eventwire::EventMeta::from_parent(root), .node_id = "art-1"};
+  ArtifactGeneratedEvent second{.meta = eventwire::EventMeta::from_parent(root),
+                                .node_id = "art-2"};
+  NodeMutatedEvent grandchild{.meta = eventwire::EventMeta::from_parent(first),
+                              .kind = "K",
+                              .node_id = "n2",
+                              .action = MutationAction::updated};
+  NodeMutatedEvent stranger{.meta = eventwire::EventMeta::from_context(ctx),
+                            .kind = "K",
+                            .node_id = "n3",
+                            .action = MutationAction::created};
+  int step = 0;
+  auto put = [&](eventwire::Event e) {
+    e.occurred = t0 + std::chrono::seconds(++step);
+    store.append(std::make_shared<const Event>(std::move(e)));
+  };
+  put(to_event(root));
+  put(to_event(first));
+  put(to_event(second));
+  put(to_event(grandchild));
+  put(to_event(stranger));
+  for (const auto& start : {root.meta.id, grandchild.meta.id, second.meta.id}) {
+    auto tree = store.family(start);
+    REQUIRE(tree.size() == 4);
+    CHECK(tree[0].first->id == root.meta.id);
+    CHECK(tree[0].second == 0);
+    CHECK(tree[1].first->id == first.meta.id);
+    CHECK(tree[1].second == 1);
+    CHECK(tree[2].first->id == grandchild.meta.id);
+    CHECK(tree[2].second == 2);
+    CHECK(tree[3].first->id == second.meta.id);
+    CHECK(tree[3].second == 1);
+  }
+  CHECK(store.family(stranger.meta.id).size() == 1);
+  CHECK(store.family(eventwire::Uuid::v4()).empty());
 }

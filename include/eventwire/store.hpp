@@ -23,6 +23,17 @@ using EventPtr = std::shared_ptr<const Event>;
 /// Result order, by `occurred` (ties by the order the store accepted the events).
 enum class EventOrder { descending, ascending };
 
+/// A filter on related resources (Prefect's `EventRelatedFilter`): one related resource must
+/// satisfy every part that is set; list values are alternatives.
+struct RelatedFilter {
+  std::vector<std::string> ids{};
+  std::vector<std::string> roles{};
+  /// (id, role) pairs: a related resource with that id in that role.
+  std::vector<std::pair<std::string, std::string>> resources_in_roles{};
+
+  bool matches(const RelatedResource& resource) const;
+};
+
 /// Which events to read: Prefect's `EventFilter`, as the seed's
 /// `read_events(occurred_before=..., occurred_after=..., event_name=...)` uses it.
 /// Every filter that is set must hold (AND); list values are alternatives (OR).
@@ -40,6 +51,8 @@ struct EventQuery {
   std::vector<std::string> resource_ids{};
   std::vector<std::string> resource_id_prefixes{};
   std::vector<Uuid> ids{};
+  /// Every filter must be satisfied, each by some related resource (Prefect's list form).
+  std::vector<RelatedFilter> related{};
   EventOrder order = EventOrder::descending;  ///< Prefect's default
   std::size_t limit = 50;                     ///< page size (Prefect's server caps it at 50)
   std::size_t offset = 0;
@@ -79,6 +92,12 @@ class EventStore {
   virtual std::size_t keep_latest(std::size_t n) = 0;
   /// Events currently stored.
   virtual std::size_t size() const = 0;
+
+  /// The family of event `id`, for "use event IDs for correlation": its root ancestor and every
+  /// descendant of that root, parents before children, siblings by `occurred`. Each entry comes
+  /// with its depth (0 for the root). Empty when `id` is not stored. Ancestors that are no longer
+  /// stored are skipped; the tree starts at the oldest one still present.
+  std::vector<std::pair<EventPtr, int>> family(const Uuid& id) const;
 };
 
 /// Bounds of a MemoryEventStore. 0 means unbounded.
