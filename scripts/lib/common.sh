@@ -2,7 +2,7 @@
 # Sourced, not run.
 
 # Debian packages eventwire builds and tests with. Installed only when missing.
-EVENTWIRE_PACKAGES=(cmake ninja-build g++ nlohmann-json3-dev libfmt-dev catch2 libsqlite3-dev python3 python3-jinja2)
+EVENTWIRE_PACKAGES=(cmake ninja-build g++ nlohmann-json3-dev libfmt-dev catch2 libsqlite3-dev libcli11-dev python3 python3-jinja2)
 
 ensure_packages() {
   local missing=()

@@ -1,0 +1,126 @@
+// The eventwire command line tool, run as a user runs it.
+#include <sys/wait.h>
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "eventwire/infrahub/events.hpp"
+#include "eventwire/sqlite_store.hpp"
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out;
+};
+
+// Runs `eventwire <arguments>`, capturing stdout (stderr joins it with 2>&1 when asked).
+Run eventwire_cli(const std::string& arguments) {
+  std::string command = std::string(EVENTWIRE_CLI) + " " + arguments;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+struct Fixture {
+  std::string db = (std::filesystem::temp_directory_path() /
+                    ("eventwire-cli-test-" + eventwire::Uuid::v4().to_string() + ".db"))
+                       .string();
+  eventwire::infrahub::NodeMutatedEvent root;
+  eventwire::infrahub::ArtifactGeneratedEvent child;
+
+  Fixture() {
+    using namespace eventwire::infrahub;
+    auto ctx = eventwire::InfrahubContext::init({.name = "main", .id = "b1"}, {.account_id = "a1"});
+    root = {.meta = eventwire::EventMeta::from_context(ctx),
+            .kind = "NetworkDevice",
+            .node_id = "n1",
+            .action = MutationAction::created};
+    child = {
+        .meta = eventwire::EventMeta::from_parent(root), .node_id = "art-1", .target_id = "n1"};
+    eventwire::SqliteEventStore store(db);
+    auto at = eventwire::parse_timestamp("2024-03-01T10:00:00Z");
+    auto e1 = to_event(root);
+    e1.occurred = at;
+    auto e2 = to_event(child);
+    e2.occurred = at + std::chrono::minutes(1);
+    auto e3 = eventwire::Event{.occurred = at + std::chrono::minutes(2),
+                               .event = "infrahub.branch.created",
+                               .resource = {{"prefect.resource.id", "infrahub.branch.dev"}}};
+    for (auto& e : {e1, e2, e3})
+      store.append(std::make_shared<const eventwire::Event>(e));
+  }
+  ~Fixture() {
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(db + suffix);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("eventwire events prints matching events as JSON Lines in wire form") {
+  Fixture f;
+  auto run = eventwire_cli("events --db " + f.db + " --order asc");
+  REQUIRE(run.status == 0);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 3);
+  CHECK(eventwire::Event::parse(out[0]).id == f.root.meta.id);
+  CHECK(eventwire::Event::parse(out[2]).event == "infrahub.branch.created");
+
+  run = eventwire_cli("events --db " + f.db +
+                      " --prefix infrahub.node. --prefix infrahub.artifact. "
+                      "--before 2024-03-01T10:01:00Z --after 2024-03-01T10:00:00.000001Z");
+  REQUIRE(run.status == 0);
+  out = lines(run.out);
+  REQUIRE(out.size() == 1);
+  CHECK(eventwire::Event::parse(out[0]).event == "infrahub.artifact.generated");
+
+  run = eventwire_cli("events --db " + f.db + " --name infrahub.branch.created --format table");
+  REQUIRE(run.status == 0);
+  CHECK_THAT(run.out,
+             Catch::Contains("infrahub.branch.created") && Catch::Contains("infrahub.branch.dev"));
+}
+
+TEST_CASE("eventwire events --tree prints an event's family, indented by depth") {
+  Fixture f;
+  auto run = eventwire_cli("events --db " + f.db + " --tree " + f.child.meta.id.to_string());
+  REQUIRE(run.status == 0);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 2);
+  CHECK_THAT(out[0], Catch::StartsWith("infrahub.node.created  " + f.root.meta.id.to_string()));
+  CHECK_THAT(out[1],
+             Catch::StartsWith("  infrahub.artifact.generated  " + f.child.meta.id.to_string()));
+}
+
+TEST_CASE("eventwire events reports bad input clearly, with a failing status") {
+  Fixture f;
+  auto run = eventwire_cli("events --db " + f.db + " --after yesterday 2>&1");
+  CHECK(run.status != 0);
+  CHECK_THAT(run.out, Catch::Contains("timestamp 'yesterday'"));
+  run = eventwire_cli("events --db /nonexistent/events.db 2>&1");
+  CHECK(run.status != 0);
+  CHECK_THAT(run.out, Catch::Contains("/nonexistent/events.db"));
+  run = eventwire_cli("events --db " + f.db + " --tree not-a-uuid 2>&1");
+  CHECK(run.status != 0);
+  CHECK_THAT(run.out, Catch::Contains("not a UUID"));
+  run = eventwire_cli("events --db " + f.db + " --tree " + eventwire::Uuid::v4().to_string() +
+                      " 2>&1");
+  CHECK(run.status != 0);
+  CHECK_THAT(run.out, Catch::Contains("no stored event has id"));
+}
