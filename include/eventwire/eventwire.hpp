@@ -5,6 +5,7 @@
 #include "eventwire/error.hpp"
 #include "eventwire/event.hpp"
 #include "eventwire/json.hpp"
+#include "eventwire/match.hpp"
 #include "eventwire/meta.hpp"
 #include "eventwire/timestamp.hpp"
 #include "eventwire/uuid.hpp"
