@@ -30,14 +30,10 @@ std::string quoted_list(const std::vector<std::string>& items) {
 
 // --- JSON helpers ----------------------------------------------------------------------------
 
-[[noreturn]] void wrong_type(const std::string& field, std::string_view expected, const json& got) {
-  throw ValidationError(field,
-                        fmt::format("must be {}, got {}", expected, detail::json_type_name(got)));
-}
+using detail::json_member;
 
-const json* member(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
+[[noreturn]] void wrong_type(const std::string& field, std::string_view expected, const json& got) {
+  detail::wrong_json_type(field, expected, got);
 }
 
 std::vector<std::string> read_strings(const json& value, const std::string& field) {
@@ -52,7 +48,7 @@ std::vector<std::string> read_strings(const json& value, const std::string& fiel
 }
 
 std::set<std::string> read_event_names(const json& object, std::string_view key) {
-  const json* names = member(object, key);
+  const json* names = json_member(object, key);
   if (names == nullptr) return {};
   auto list = read_strings(*names, std::string(key));
   return {list.begin(), list.end()};
@@ -68,7 +64,7 @@ json names_to_json(const std::set<std::string>& names) {
 // A Prefect field eventwire does not model must hold its default, or be absent.
 void require_default(const json& object, std::string_view key, const json& expected,
                      std::string_view why) {
-  const json* value = member(object, key);
+  const json* value = json_member(object, key);
   if (value == nullptr || *value == expected) return;
   throw ValidationError(std::string(key), fmt::format("must be {} ({}), got {}", expected.dump(),
                                                       why, value->dump()));
@@ -202,10 +198,10 @@ EventTrigger read_trigger(const json& value, std::string_view names_key) {
   if (!value.is_object()) wrong_type("trigger", "an object", value);
   EventTrigger trigger;
   trigger.events = read_event_names(value, names_key);
-  if (const json* match = member(value, "match")) {
+  if (const json* match = json_member(value, "match")) {
     trigger.match = ResourceSpecification::from_json(*match, "match");
   }
-  if (const json* related = member(value, "match_related")) {
+  if (const json* related = json_member(value, "match_related")) {
     trigger.match_related = RelatedSpecification::from_json(*related, "match_related");
   }
   return trigger;
