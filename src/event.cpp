@@ -48,7 +48,8 @@ R read_resource(const json& value, const std::string& owner, const EventLimits& 
   }
   R resource;
   for (const auto& [name, label] : value.items()) {
-    if (!label.is_string()) wrong_json_type(label_path(owner, name), "a string (label values are strings)", label);
+    if (!label.is_string())
+      wrong_json_type(label_path(owner, name), "a string (label values are strings)", label);
     resource.set(name, label.template get<std::string>());
   }
   return resource;
@@ -181,7 +182,8 @@ std::string Event::dump() const {
 Event Event::from_json(const json& value, const EventLimits& limits) {
   if (!value.is_object()) wrong_json_type("event JSON", "an object", value);
   Event e;
-  if (const json* occurred = json_member(value, "occurred")) e.occurred = read_time(*occurred, "occurred");
+  if (const json* occurred = json_member(value, "occurred"))
+    e.occurred = read_time(*occurred, "occurred");
   const json* name = json_member(value, "event");
   if (name == nullptr) throw ValidationError("event", "is required");
   if (!name->is_string()) wrong_json_type("event", "a string", *name);
