@@ -56,6 +56,12 @@ std::string_view json_type_name(const json& value) {
   }
 }
 
+std::size_t utf8_length(std::string_view text) noexcept {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 const json* json_member(const json& object, std::string_view key) {
   auto it = object.find(key);
   return it == object.end() ? nullptr : &*it;
@@ -64,12 +70,6 @@ const json* json_member(const json& object, std::string_view key) {
 void wrong_json_type(std::string field, std::string_view expected, const json& got) {
   throw ValidationError(std::move(field),
                         fmt::format("must be {}, got {}", expected, json_type_name(got)));
-}
-
-std::size_t utf8_length(std::string_view text) noexcept {
-  std::size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 }  // namespace eventwire::detail

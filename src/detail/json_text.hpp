@@ -21,13 +21,13 @@ std::size_t json_depth(const json& value, std::size_t limit);
 /// Python's `type(x).__name__` for a JSON value, for messages ("got int").
 std::string_view json_type_name(const json& value);
 
+/// Unicode code points in UTF-8 text (Python's `len` of the decoded string).
+std::size_t utf8_length(std::string_view text) noexcept;
+
 /// The member `key` of a JSON object, or nullptr when absent.
 const json* json_member(const json& object, std::string_view key);
 
 /// Throws ValidationError(field, "must be <expected>, got <Python type name>").
 [[noreturn]] void wrong_json_type(std::string field, std::string_view expected, const json& got);
-
-/// Unicode code points in UTF-8 text (Python's `len` of the decoded string).
-std::size_t utf8_length(std::string_view text) noexcept;
 
 }  // namespace eventwire::detail
