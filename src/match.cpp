@@ -350,8 +350,19 @@ bool CompiledTrigger::covers(const NamePattern& pattern, std::string_view name) 
 
 bool CompiledTrigger::matches_event_name(std::string_view name) const {
   if (trigger_.events.empty()) return !name.empty() && name[0] != '\n';  // the regex `.+`
-  // An exact name passes all three checks by itself.
-  if (std::binary_search(exact_names_.begin(), exact_names_.end(), name)) return true;
+  // An exact name passes all three checks by itself. Infrahub's names share long prefixes
+  // ("infrahub.node.") and most triggers list one to three, so a short list is scanned comparing
+  // length and last byte before the bytes.
+  if (exact_names_.size() <= 8) {
+    for (const auto& exact : exact_names_) {
+      if (exact.size() == name.size() && (name.empty() || exact.back() == name.back()) &&
+          exact == name) {
+        return true;
+      }
+    }
+  } else if (std::binary_search(exact_names_.begin(), exact_names_.end(), name)) {
+    return true;
+  }
   // Otherwise each check may be passed by a different pattern, as on the server.
   bool indexed = false;
   bool expected = false;

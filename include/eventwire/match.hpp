@@ -248,7 +248,7 @@ struct MatchExplanation {
 ///
 /// @code
 /// const eventwire::CompiledTrigger compiled = trigger.compile();
-/// compiled.matches(event);           // no allocation, no parsing
+/// compiled.matches(event);           // no parsing, no regex
 /// compiled.explain(event).reason;    // "" or why not
 /// @endcode
 class CompiledTrigger {
