@@ -174,7 +174,9 @@ json EventTrigger::to_prefect_json() const {
   json out = json::object();
   out["type"] = "event";
   out["match"] = match.to_json();
-  out["match_related"] = match_related.to_json();
+  // Infrahub's related_resource_specification: a list of one becomes that one specification.
+  const auto& related = match_related.specifications();
+  out["match_related"] = related.size() == 1 ? related.front().to_json() : match_related.to_json();
   out["after"] = json::array();
   out["expect"] = names_to_json(events);
   out["for_each"] = json::array();

@@ -778,6 +778,12 @@ TEST_CASE("Prefect's trigger JSON: written with its defaults, read back equal") 
   CHECK(read.match_related.specifications()[1].find("x")->is_list());
   CHECK(read.to_prefect_json()["match_related"].dump() ==
         R"([{"prefect.resource.role":"tag"},{"x":["1"]}])");
+  // Infrahub's get_prefect(): a list of one specification is written as that specification.
+  const EventTrigger one{.match_related = std::vector<ResourceSpecification>{{{"a", "1"}}}};
+  CHECK(one.to_prefect_json()["match_related"].dump() == R"({"a":"1"})");
+  CHECK(one.to_infrahub_json()["match_related"].dump() == R"([{"a":"1"}])");
+  const EventTrigger none{.match_related = std::vector<ResourceSpecification>{}};
+  CHECK(none.to_prefect_json()["match_related"].dump() == "[]");
 }
 
 TEST_CASE("Infrahub's trigger JSON round-trips") {

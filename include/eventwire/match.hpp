@@ -215,8 +215,10 @@ struct EventTrigger {
   /// `match_related[1]['infrahub.resource.label'][0]`.
   CompiledTrigger compile() const;
 
-  /// Prefect's form: `{"type": "event", "match", "match_related", "after": [], "expect",
-  /// "for_each": [], "posture": "Reactive", "threshold": 1, "within": 0.0}`.
+  /// Prefect's form, as Infrahub's `EventTrigger.get_prefect()` writes it: `{"type": "event",
+  /// "match", "match_related", "after": [], "expect", "for_each": [], "posture": "Reactive",
+  /// "threshold": 1, "within": 0.0}`. Like Infrahub, a `match_related` list of one specification
+  /// is written as that specification (the same rule either way).
   json to_prefect_json() const;
   /// Infrahub's form: `{"events", "match", "match_related"}`.
   json to_infrahub_json() const;
