@@ -12,14 +12,14 @@ constexpr std::size_t no_match = std::string_view::npos;
 
 // What fnmatch.translate produces for one pattern character or class, before grouping.
 struct Item {
-  enum class Kind : std::uint8_t { star, literal, any, char_class } kind;
+  enum class Kind : std::uint8_t { star, literal, any, char_class } kind = Kind::literal;
   char32_t literal = 0;
   std::uint32_t class_index = 0;
 };
 
 struct ClassToken {
-  char32_t c;
-  bool range_dash;  // an unescaped '-' that `translate` put between two chunks
+  char32_t c = 0;
+  bool range_dash = false;  // an unescaped '-' that `translate` put between two chunks
 };
 
 }  // namespace

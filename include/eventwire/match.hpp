@@ -269,14 +269,14 @@ class CompiledTrigger {
 
  private:
   struct Label {
-    std::string name;
-    std::vector<Pattern> patterns;
+    std::string name{};
+    std::vector<Pattern> patterns{};
   };
   using Specification = std::vector<Label>;
   /// One `events` entry, as the server's three name checks read it.
   struct NamePattern {
-    std::string text;
-    detail::Glob glob;                           ///< index, and expects() when not negated
+    std::string text{};
+    detail::Glob glob{""};                       ///< index, and expects() when not negated
     std::optional<detail::Glob> negated_glob{};  ///< expects() of `!rest`: not fnmatch(rest)
     std::vector<std::string> covers{};           ///< covers(): literal pieces between `*`s
     bool covers_newline = false;                 ///< a piece holds '\n': no greedy placement
