@@ -14,7 +14,8 @@
 ///   as a regex where `*` is one or more characters other than a newline and every other
 ///   character is literal, matches a prefix of the name) and `expects()` (`fnmatchcase`, with a
 ///   leading `!` negating). So `infrahub.node.*` fires for `infrahub.node.created` but not for
-///   `infrahub.node.`, an empty `events` fires for every non-empty name, and a leading `!` does
+///   `infrahub.node.`, an empty `events` fires for every name that is not empty and does not
+///   start with a newline (the regex `.+`), and a leading `!` does
 ///   not negate a name: `explain` says so.
 #pragma once
 
