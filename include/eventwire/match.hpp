@@ -15,8 +15,8 @@
 ///   character is literal, matches a prefix of the name) and `expects()` (`fnmatchcase`, with a
 ///   leading `!` negating). So `infrahub.node.*` fires for `infrahub.node.created` but not for
 ///   `infrahub.node.`, an empty `events` fires for every name that is not empty and does not
-///   start with a newline (the regex `.+`), and a leading `!` does
-///   not negate a name: `explain` says so.
+///   start with a newline (the regex `.+`), and a leading `!` does not negate a name: `explain`
+///   says so.
 #pragma once
 
 #include <cstddef>
