@@ -9,6 +9,7 @@
 #include "eventwire/infrahub/changelog.hpp"
 #include "eventwire/infrahub/events.hpp"
 #include "eventwire/json.hpp"
+#include "eventwire/match.hpp"
 #include "eventwire/meta.hpp"
 #include "eventwire/store.hpp"
 #include "eventwire/timestamp.hpp"

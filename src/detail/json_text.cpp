@@ -71,4 +71,14 @@ std::size_t utf8_length(std::string_view text) noexcept {
   return n;
 }
 
+const json* json_member(const json& object, std::string_view key) {
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+void wrong_json_type(std::string field, std::string_view expected, const json& got) {
+  throw ValidationError(std::move(field),
+                        fmt::format("must be {}, got {}", expected, json_type_name(got)));
+}
+
 }  // namespace eventwire::detail

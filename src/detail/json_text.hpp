@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "eventwire/json.hpp"
@@ -22,5 +23,11 @@ std::string_view json_type_name(const json& value);
 
 /// Unicode code points in UTF-8 text (Python's `len` of the decoded string).
 std::size_t utf8_length(std::string_view text) noexcept;
+
+/// The member `key` of a JSON object, or nullptr when absent.
+const json* json_member(const json& object, std::string_view key);
+
+/// Throws ValidationError(field, "must be <expected>, got <Python type name>").
+[[noreturn]] void wrong_json_type(std::string field, std::string_view expected, const json& got);
 
 }  // namespace eventwire::detail
