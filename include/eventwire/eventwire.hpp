@@ -13,6 +13,7 @@
 #include "eventwire/meta.hpp"
 #include "eventwire/store.hpp"
 #include "eventwire/timestamp.hpp"
+#include "eventwire/trigger.hpp"
 #include "eventwire/uuid.hpp"
 #include "eventwire/version.hpp"
 

@@ -18,34 +18,35 @@ namespace {
 
 constexpr std::size_t stored_events = 1'000'000;
 const ew::Timestamp t0 = ew::parse_timestamp("2024-03-01T00:00:00Z");
-const char* const names[] = {"infrahub.node.created", "infrahub.node.updated", "infrahub.node.deleted",
-                             "infrahub.branch.created", "infrahub.artifact.generated",
-                             "infrahub.schema.updated", "infrahub.group.member_added",
-                             "infrahub.validator.passed"};
+const char* const names[] = {"infrahub.node.created",       "infrahub.node.updated",
+                             "infrahub.node.deleted",       "infrahub.branch.created",
+                             "infrahub.artifact.generated", "infrahub.schema.updated",
+                             "infrahub.group.member_added", "infrahub.validator.passed"};
 
 // An Infrahub-like event: node resource, branch and account related, a small payload. One every
 // 10 ms of simulated time, names spread over eight event types.
 ew::EventPtr make_event(std::size_t i) {
   std::string node = "infrahub.node." + std::to_string(i % 5000);
-  return std::make_shared<const ew::Event>(ew::Event{
-      .occurred = t0 + std::chrono::milliseconds(10 * i),
-      .event = names[i % std::size(names)],
-      .resource = {{"prefect.resource.id", node},
-                   {"infrahub.node.kind", i % 3 ? "NetworkDevice" : "IPAddress"},
-                   {"infrahub.branch.name", i % 4 ? "main" : "feature"}},
-      .related = {ew::RelatedResource{{"prefect.resource.id", "infrahub.branch.b1"},
-                                      {"prefect.resource.role", "infrahub.branch"},
-                                      {"infrahub.resource.label", "main"}},
-                  ew::RelatedResource{{"prefect.resource.id", "infrahub.account.a1"},
-                                      {"prefect.resource.role", "infrahub.account"}}},
-      .payload = {{"data", {{"node_id", node}, {"fields", {"name", "ip_address"}}}}}});
+  return std::make_shared<const ew::Event>(
+      ew::Event{.occurred = t0 + std::chrono::milliseconds(10 * i),
+                .event = names[i % std::size(names)],
+                .resource = {{"prefect.resource.id", node},
+                             {"infrahub.node.kind", i % 3 ? "NetworkDevice" : "IPAddress"},
+                             {"infrahub.branch.name", i % 4 ? "main" : "feature"}},
+                .related = {ew::RelatedResource{{"prefect.resource.id", "infrahub.branch.b1"},
+                                                {"prefect.resource.role", "infrahub.branch"},
+                                                {"infrahub.resource.label", "main"}},
+                            ew::RelatedResource{{"prefect.resource.id", "infrahub.account.a1"},
+                                                {"prefect.resource.role", "infrahub.account"}}},
+                .payload = {{"data", {{"node_id", node}, {"fields", {"name", "ip_address"}}}}}});
 }
 
 const std::vector<ew::EventPtr>& events() {
   static const std::vector<ew::EventPtr> all = [] {
     std::vector<ew::EventPtr> v;
     v.reserve(stored_events);
-    for (std::size_t i = 0; i < stored_events; ++i) v.push_back(make_event(i));
+    for (std::size_t i = 0; i < stored_events; ++i)
+      v.push_back(make_event(i));
     return v;
   }();
   return all;
@@ -62,12 +63,14 @@ ew::EventQuery window_query(std::size_t at) {
 }
 
 std::string temp_db() {
-  return (std::filesystem::temp_directory_path() / ("eventwire-bench-" + ew::Uuid::v4().to_string() + ".db"))
+  return (std::filesystem::temp_directory_path() /
+          ("eventwire-bench-" + ew::Uuid::v4().to_string() + ".db"))
       .string();
 }
 
 void remove_db(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(path + suffix);
 }
 
 // --- append ------------------------------------------------------------------------------------
@@ -148,7 +151,8 @@ BENCHMARK(BM_Baseline_ScanQuery)->Unit(benchmark::kMillisecond);
 void BM_Memory_Query(benchmark::State& state) {
   static ew::MemoryEventStore store(ew::MemoryStoreLimits{.max_events = 0});
   if (store.size() == 0) {
-    for (const auto& e : events()) store.append(e);
+    for (const auto& e : events())
+      store.append(e);
   }
   std::mt19937 rng(1);
   std::uniform_int_distribution<std::size_t> at(0, stored_events - 10'000);
@@ -165,7 +169,8 @@ void BM_Sqlite_Query(benchmark::State& state) {
     std::string p = temp_db();
     ew::SqliteEventStore store(p);
     const auto& all = events();
-    for (std::size_t i = 0; i < all.size(); i += 10'000) store.append_batch(std::span(all).subspan(i, 10'000));
+    for (std::size_t i = 0; i < all.size(); i += 10'000)
+      store.append_batch(std::span(all).subspan(i, 10'000));
     return p;
   }();
   ew::SqliteEventStore store(path);

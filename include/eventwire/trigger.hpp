@@ -1,0 +1,224 @@
+/// @file trigger.hpp
+/// Trigger definitions (what fires, and which workflows run) and the `TriggerRegistry` that
+/// finds the triggers interested in an event through an index.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventwire/action.hpp"
+#include "eventwire/match.hpp"
+
+namespace eventwire {
+
+/// Infrahub's `TriggerType`; it prefixes the trigger's registered name (`builtin::<name>`).
+/// `action` is the seed's name for action-based triggers; today's Infrahub calls them
+/// `action_trigger_rule`.
+enum class TriggerType {
+  builtin,
+  webhook,
+  action,  ///< seed
+  action_trigger_rule,
+  computed_attr_jinja2,
+  computed_attr_python,
+  computed_attr_python_query,
+  display_label_jinja2,
+  human_friendly_id,
+};
+
+/// The enum's value as Infrahub writes it, e.g. `"builtin"`, `"computed_attr_jinja2"`.
+std::string_view to_string(TriggerType type) noexcept;
+
+/// A trigger: when `trigger` matches an event, each action runs (Infrahub's `TriggerDefinition`).
+///
+/// Its registered name is `<type>::<name>`, or `<type>::<branch>::<name>` for branch-specific
+/// definitions (Infrahub's `TriggerBranchDefinition`); a webhook's name is its id
+/// (`webhook::<id>`). Names are unique within a registry.
+///
+/// @code
+/// eventwire::TriggerDefinition custom{
+///     .name = "custom-device-validation",
+///     .trigger = {.events = {"infrahub.node.created", "infrahub.node.updated"},
+///                 .match = {{"infrahub.node.kind", "NetworkDevice"}}},
+///     .actions = {eventwire::ExecuteWorkflow{
+///         .workflow = device_validation,
+///         .parameters = {{"device_id", "{{ event.payload['data']['node_id'] }}"}}}}};
+/// custom.generated_name();  // "builtin::custom-device-validation"
+/// @endcode
+struct TriggerDefinition {
+  std::string name{};
+  TriggerType type = TriggerType::builtin;
+  EventTrigger trigger{};
+  std::vector<ExecuteWorkflow> actions{};
+  std::string description{};
+  /// Set for branch-specific triggers: the name then reads `<type>::<branch>::<name>`.
+  std::optional<std::string> branch{};
+
+  /// `<type>::<name>` or `<type>::<branch>::<name>` (Infrahub's `generate_name`).
+  std::string generated_name() const;
+
+  friend bool operator==(const TriggerDefinition&, const TriggerDefinition&) = default;
+};
+
+/// Infrahub's `BuiltinTriggerDefinition`: a TriggerDefinition of type builtin (the default).
+using BuiltinTriggerDefinition = TriggerDefinition;
+
+/// A trigger as registered: its definition, compiled patterns and registered name. Immutable
+/// once registered, shared by every lookup that returned it.
+class RegisteredTrigger {
+ public:
+  RegisteredTrigger(TriggerDefinition definition, std::uint64_t sequence);
+
+  const std::string& name() const noexcept { return name_; }
+  const TriggerDefinition& definition() const noexcept { return definition_; }
+  const CompiledTrigger& compiled() const noexcept { return compiled_; }
+  /// Registration order; lookups return candidates in this order.
+  std::uint64_t sequence() const noexcept { return sequence_; }
+
+  /// Dispatch gate. `enter()` is false once the trigger has been removed; while a caller is
+  /// between a successful enter() and leave(), `TriggerRegistry::remove` waits. Call both on the
+  /// same thread; TriggerEntry does it for a scope.
+  bool enter() const noexcept;
+  void leave() const noexcept;
+  bool active() const noexcept { return active_.load(std::memory_order_acquire); }
+
+ private:
+  friend class TriggerRegistry;
+  void deactivate_and_wait() const noexcept;
+
+  std::string name_;
+  TriggerDefinition definition_;
+  CompiledTrigger compiled_;
+  std::uint64_t sequence_;
+  mutable std::atomic<bool> active_{true};
+  mutable std::atomic<std::uint32_t> in_flight_{0};
+};
+
+using TriggerHandle = std::shared_ptr<const RegisteredTrigger>;
+
+/// Enters a trigger's dispatch gate for a scope: `if (TriggerEntry entry{*t}) { ...run... }`.
+class TriggerEntry {
+ public:
+  explicit TriggerEntry(const RegisteredTrigger& trigger) noexcept
+      : trigger_(&trigger), entered_(trigger.enter()) {}
+  ~TriggerEntry() {
+    if (entered_) trigger_->leave();
+  }
+  TriggerEntry(const TriggerEntry&) = delete;
+  TriggerEntry& operator=(const TriggerEntry&) = delete;
+  /// False when the trigger was removed: do not run it.
+  explicit operator bool() const noexcept { return entered_; }
+
+ private:
+  const RegisteredTrigger* trigger_;
+  bool entered_;
+};
+
+/// An immutable list of triggers shared between lookups: what `candidates` returns. Held by
+/// value, so `for (const auto& t : registry.candidates(name))` keeps it alive for the loop.
+class TriggerList {
+ public:
+  TriggerList() = default;
+  explicit TriggerList(std::shared_ptr<const std::vector<TriggerHandle>> list) noexcept
+      : list_(std::move(list)) {}
+  std::vector<TriggerHandle>::const_iterator begin() const noexcept { return items().begin(); }
+  std::vector<TriggerHandle>::const_iterator end() const noexcept { return items().end(); }
+  std::size_t size() const noexcept { return items().size(); }
+  bool empty() const noexcept { return items().empty(); }
+  const TriggerHandle& operator[](std::size_t i) const noexcept { return items()[i]; }
+
+ private:
+  const std::vector<TriggerHandle>& items() const noexcept {
+    static const std::vector<TriggerHandle> none;
+    return list_ ? *list_ : none;
+  }
+  std::shared_ptr<const std::vector<TriggerHandle>> list_;
+};
+
+/// What `configure_all` changed, by registered name (Infrahub's `TriggerSetupReport`).
+struct ConfigureReport {
+  std::vector<std::string> created{};
+  std::vector<std::string> updated{};
+  std::vector<std::string> unchanged{};
+  std::vector<std::string> deleted{};
+};
+
+/// The registered triggers, with an index from event names to the triggers that can fire on
+/// them.
+///
+/// Lookup cost does not grow with triggers that cannot match: exact event names go through a
+/// hash table, `*`-pattern names are resolved once per distinct event name and cached, and
+/// "every event" triggers sit in their own list.
+///
+/// Thread safety: every member is safe to call concurrently. Lookups see a consistent snapshot:
+/// a trigger added while an event is being dispatched does not see that event. A trigger removed
+/// (or replaced) is never entered after `remove` returns: remove waits for dispatches inside
+/// enter()/leave() of it, except those on the calling thread (a workflow may remove the trigger
+/// that ran it).
+///
+/// @code
+/// eventwire::TriggerRegistry registry;
+/// registry.add(custom);                      // ValidationError on a bad pattern or parameters
+/// for (const auto& t : registry.candidates("infrahub.node.created"))
+///   if (t->compiled().matches(event)) ...;
+/// @endcode
+class TriggerRegistry {
+ public:
+  /// Checks a definition before it is registered, beyond patterns and workflow parameters (the
+  /// service uses it to compile every parameter template). Throws to refuse.
+  using Validator = std::function<void(const TriggerDefinition&)>;
+
+  TriggerRegistry();
+  explicit TriggerRegistry(Validator validator);
+  ~TriggerRegistry();
+  TriggerRegistry(const TriggerRegistry&) = delete;
+  TriggerRegistry& operator=(const TriggerRegistry&) = delete;
+
+  /// Registers `definition`. Throws ValidationError when its name is already registered (seed:
+  /// "Duplicate Triggers"), when a pattern does not compile, or when an action's parameters do
+  /// not fit its workflow.
+  TriggerHandle add(TriggerDefinition definition);
+  /// Registers or replaces the trigger with the same registered name.
+  TriggerHandle replace(TriggerDefinition definition);
+  /// Removes by registered name (`builtin::x`); false if absent. See the class comment for what
+  /// returning means for dispatches in progress.
+  bool remove(std::string_view name);
+  /// The trigger registered as `name`, or null.
+  TriggerHandle find(std::string_view name) const;
+  /// Every registered trigger, sorted by name.
+  std::vector<TriggerHandle> list() const;
+  std::size_t size() const;
+
+  /// Reconciles the registered set with `desired`, as Infrahub's `setup_triggers`: creates the
+  /// new, updates the changed, keeps the identical, and deletes registered triggers that are not
+  /// desired. With `scope`, only triggers of that type are candidates for deletion.
+  /// Every desired definition is validated first: on error nothing changes.
+  ConfigureReport configure_all(std::vector<TriggerDefinition> desired,
+                                std::optional<TriggerType> scope = std::nullopt);
+
+  /// The triggers whose `events` accept `event_name`, in registration order (their `match` and
+  /// `match_related` are still to be checked). Immutable; valid after the registry changes.
+  TriggerList candidates(std::string_view event_name) const;
+
+ private:
+  struct Snapshot;
+  std::shared_ptr<const Snapshot> snapshot() const;
+  TriggerHandle make(TriggerDefinition definition);
+  void publish(std::vector<TriggerHandle> triggers);  // caller holds write_mutex_
+
+  Validator validator_;
+  std::mutex write_mutex_;             ///< serializes changes
+  mutable std::mutex snapshot_mutex_;  ///< guards the snapshot pointer only
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace eventwire

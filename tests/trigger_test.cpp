@@ -1,0 +1,282 @@
+#include "eventwire/trigger.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <random>
+#include <thread>
+
+#include "eventwire/error.hpp"
+
+using eventwire::Event;
+using eventwire::EventTrigger;
+using eventwire::ExecuteWorkflow;
+using eventwire::TriggerDefinition;
+using eventwire::TriggerRegistry;
+using eventwire::TriggerType;
+using namespace std::chrono_literals;
+
+namespace {
+
+const eventwire::WorkflowDefinition device_validation{.name = "device-validation",
+                                                      .required_parameters = {"device_id"}};
+
+TriggerDefinition trigger_on(std::string name, std::set<std::string> events) {
+  return TriggerDefinition{.name = std::move(name), .trigger = {.events = std::move(events)}};
+}
+
+Event event_named(std::string name, std::string kind = "NetworkDevice") {
+  return Event{.event = std::move(name),
+               .resource = {{"prefect.resource.id", "infrahub.node.1"},
+                            {"infrahub.node.kind", std::move(kind)}}};
+}
+
+template <typename Handles>
+std::vector<std::string> names(const Handles& handles) {
+  std::vector<std::string> out;
+  for (const auto& h : handles)
+    out.push_back(h->name());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("names follow Infrahub: <type>::<name>, <type>::<branch>::<name>, webhook::<id>") {
+  CHECK(trigger_on("custom-device-validation", {}).generated_name() ==
+        "builtin::custom-device-validation");
+  CHECK(TriggerDefinition{.name = "0190-id", .type = TriggerType::webhook}.generated_name() ==
+        "webhook::0190-id");
+  CHECK(TriggerDefinition{.name = "dl", .type = TriggerType::display_label_jinja2, .branch = "main"}
+            .generated_name() == "display_label_jinja2::main::dl");
+  CHECK(eventwire::to_string(TriggerType::action_trigger_rule) == "action_trigger_rule");
+  CHECK(eventwire::to_string(TriggerType::action) == "action");
+}
+
+TEST_CASE(
+    "registering a second trigger with the same name is a clear error (seed: Duplicate Triggers)") {
+  TriggerRegistry registry;
+  registry.add(trigger_on("a", {"infrahub.node.created"}));
+  CHECK_THROWS_WITH(
+      registry.add(trigger_on("a", {"infrahub.node.updated"})),
+      Catch::StartsWith("builtin::a: a trigger with this name is already registered"));
+  // The same name under another type is another trigger.
+  CHECK_NOTHROW(registry.add(TriggerDefinition{.name = "a", .type = TriggerType::webhook}));
+  CHECK(registry.size() == 2);
+}
+
+TEST_CASE("registration checks patterns and action parameters, naming the trigger") {
+  TriggerRegistry registry;
+  auto bad_params = trigger_on("v", {"infrahub.node.created"});
+  bad_params.actions = {
+      ExecuteWorkflow{.workflow = device_validation, .parameters = {{"branch", "x"}}}};
+  CHECK_THROWS_WITH(
+      registry.add(bad_params),
+      "builtin::v: actions[0].parameters: Missing required parameters: {'device_id'} for "
+      "workflow device-validation");
+  CHECK_THROWS_AS(registry.add(TriggerDefinition{.name = ""}), eventwire::ValidationError);
+  CHECK(registry.size() == 0);
+  TriggerRegistry checked([](const TriggerDefinition& d) {
+    if (d.name == "refused") throw eventwire::ValidationError("refused", "by the validator");
+  });
+  CHECK_THROWS_WITH(checked.add(trigger_on("refused", {})), "refused: by the validator");
+  CHECK(checked.size() == 0);
+}
+
+TEST_CASE("add, find, replace, remove, list sorted by name") {
+  TriggerRegistry registry;
+  registry.add(trigger_on("b", {"infrahub.node.created"}));
+  registry.add(trigger_on("a", {"infrahub.node.created"}));
+  CHECK(names(registry.list()) == std::vector<std::string>{"builtin::a", "builtin::b"});
+  REQUIRE(registry.find("builtin::a"));
+  CHECK(registry.find("a") == nullptr);
+  auto replaced = registry.replace(trigger_on("a", {"infrahub.node.deleted"}));
+  CHECK(registry.find("builtin::a") == replaced);
+  CHECK(registry.candidates("infrahub.node.created").size() == 1);
+  CHECK(registry.candidates("infrahub.node.deleted").size() == 1);
+  CHECK(registry.remove("builtin::b"));
+  CHECK_FALSE(registry.remove("builtin::b"));
+  CHECK(registry.candidates("infrahub.node.created").empty());
+}
+
+TEST_CASE("candidates: exact names, patterns, every-event triggers, in registration order") {
+  TriggerRegistry registry;
+  registry.add(trigger_on("exact", {"infrahub.node.created", "infrahub.node.updated"}));
+  registry.add(trigger_on("all-node", {"infrahub.node.*"}));
+  registry.add(trigger_on("everything", {}));
+  registry.add(trigger_on("star", {"*"}));
+  registry.add(trigger_on("branch", {"infrahub.branch.created"}));
+  registry.add(trigger_on("both", {"infrahub.node.created", "infrahub.*"}));
+  registry.add(trigger_on("mid", {"infrahub.*.created"}));
+  CHECK(names(registry.candidates("infrahub.node.created")) ==
+        std::vector<std::string>{"builtin::exact", "builtin::all-node", "builtin::everything",
+                                 "builtin::star", "builtin::both", "builtin::mid"});
+  CHECK(names(registry.candidates("infrahub.branch.created")) ==
+        std::vector<std::string>{"builtin::everything", "builtin::star", "builtin::branch",
+                                 "builtin::both", "builtin::mid"});
+  CHECK(names(registry.candidates("prefect.flow-run.Completed")) ==
+        std::vector<std::string>{"builtin::everything", "builtin::star"});
+  // Prefect's server: `infrahub.node.*` needs at least one character after the dot.
+  CHECK(names(registry.candidates("infrahub.node.")) ==
+        std::vector<std::string>{"builtin::everything", "builtin::star", "builtin::both"});
+}
+
+TEST_CASE("the index returns exactly what a scan of every trigger returns (seeded property test)") {
+  std::mt19937 rng(20261127);
+  const std::vector<std::string> event_names = {"infrahub.node.created",
+                                                "infrahub.node.updated",
+                                                "infrahub.node.deleted",
+                                                "infrahub.branch.created",
+                                                "infrahub.branch.merged",
+                                                "infrahub.artifact.generated",
+                                                "infrahub.schema.updated",
+                                                "prefect.flow-run.Completed",
+                                                "infrahub.node.",
+                                                "infrahub",
+                                                "x"};
+  const std::vector<std::string> name_patterns = {"infrahub.node.created",
+                                                  "infrahub.node.updated",
+                                                  "infrahub.branch.*",
+                                                  "infrahub.*",
+                                                  "*",
+                                                  "infrahub.*.created",
+                                                  "infrahub.node.?reated",
+                                                  "infrahub.[ab]*",
+                                                  "!infrahub.node.created",
+                                                  "prefect.*",
+                                                  "infrahub.node.*",
+                                                  "infrahub.schema.updated",
+                                                  "infrahub"};
+  const std::vector<std::string> kinds = {"NetworkDevice", "IPAddress", "Tag"};
+  for (int round = 0; round < 20; ++round) {
+    TriggerRegistry registry;
+    std::vector<eventwire::TriggerHandle> all;
+    int n = std::uniform_int_distribution<int>(1, 60)(rng);
+    for (int i = 0; i < n; ++i) {
+      std::set<std::string> events;
+      int k = std::uniform_int_distribution<int>(0, 3)(rng);
+      for (int j = 0; j < k; ++j)
+        events.insert(name_patterns[rng() % name_patterns.size()]);
+      TriggerDefinition d{.name = "t" + std::to_string(i), .trigger = {.events = events}};
+      if (rng() % 2) d.trigger.match = {{"infrahub.node.kind", kinds[rng() % kinds.size()]}};
+      all.push_back(registry.add(d));
+    }
+    if (round % 3 == 0) registry.remove("builtin::t0");  // the index must follow removals
+    std::erase_if(all, [&](const auto& t) { return !registry.find(t->name()); });
+    for (int e = 0; e < 100; ++e) {
+      Event event =
+          event_named(event_names[rng() % event_names.size()], kinds[rng() % kinds.size()]);
+      std::vector<std::string> indexed, scanned;
+      for (const auto& t : registry.candidates(event.event)) {
+        if (t->compiled().matches(event)) indexed.push_back(t->name());
+      }
+      for (const auto& t : all) {
+        if (t->compiled().matches(event)) scanned.push_back(t->name());
+      }
+      CAPTURE(round, event.event);
+      REQUIRE(indexed == scanned);
+    }
+  }
+}
+
+TEST_CASE("configure_all reconciles and reports created, updated, unchanged, deleted") {
+  TriggerRegistry registry;
+  registry.add(trigger_on("keep", {"infrahub.node.created"}));
+  registry.add(trigger_on("change", {"infrahub.node.created"}));
+  registry.add(trigger_on("drop", {"infrahub.node.created"}));
+  registry.add(TriggerDefinition{
+      .name = "hook-1", .type = TriggerType::webhook, .trigger = {.events = {"infrahub.*"}}});
+  auto keep = registry.find("builtin::keep");
+
+  auto report = registry.configure_all({trigger_on("keep", {"infrahub.node.created"}),
+                                        trigger_on("change", {"infrahub.node.updated"}),
+                                        trigger_on("new", {"infrahub.branch.created"})},
+                                       TriggerType::builtin);
+  CHECK(report.created == std::vector<std::string>{"builtin::new"});
+  CHECK(report.updated == std::vector<std::string>{"builtin::change"});
+  CHECK(report.unchanged == std::vector<std::string>{"builtin::keep"});
+  CHECK(report.deleted == std::vector<std::string>{"builtin::drop"});
+  CHECK(registry.find("builtin::keep") == keep);  // unchanged: the same registration
+  CHECK(registry.find("webhook::hook-1"));        // outside the scope: kept
+
+  report = registry.configure_all({trigger_on("keep", {"infrahub.node.created"})});  // no scope
+  CHECK(report.deleted ==
+        std::vector<std::string>{"builtin::change", "builtin::new", "webhook::hook-1"});
+  CHECK(registry.size() == 1);
+
+  // A bad definition anywhere in the desired set changes nothing.
+  auto bad = trigger_on("bad", {});
+  bad.actions = {ExecuteWorkflow{.workflow = device_validation}};
+  CHECK_THROWS_AS(registry.configure_all({trigger_on("other", {}), bad}),
+                  eventwire::ValidationError);
+  CHECK(names(registry.list()) == std::vector<std::string>{"builtin::keep"});
+  CHECK_THROWS_WITH(registry.configure_all({trigger_on("x", {}), trigger_on("x", {"a"})}),
+                    Catch::Contains("appears twice"));
+}
+
+TEST_CASE(
+    "a trigger added during a dispatch does not see that event; lookups keep their snapshot") {
+  TriggerRegistry registry;
+  registry.add(trigger_on("first", {"infrahub.node.created"}));
+  auto during = registry.candidates("infrahub.node.created");
+  registry.add(trigger_on("second", {"infrahub.node.created"}));
+  CHECK(during.size() == 1);
+  CHECK(registry.candidates("infrahub.node.created").size() == 2);
+}
+
+TEST_CASE("remove waits for a dispatch in progress, and the trigger is never entered afterwards") {
+  TriggerRegistry registry;
+  auto handle = registry.add(trigger_on("slow", {"infrahub.node.created"}));
+  std::atomic<bool> inside{false}, finished{false}, removed{false};
+  std::thread dispatcher([&] {
+    eventwire::TriggerEntry entry(*handle);
+    REQUIRE(entry);
+    inside = true;
+    std::this_thread::sleep_for(100ms);
+    finished = true;
+  });
+  while (!inside)
+    std::this_thread::yield();
+  registry.remove("builtin::slow");
+  removed = true;
+  CHECK(finished);  // remove returned only after the dispatch left
+  dispatcher.join();
+  eventwire::TriggerEntry late(*handle);
+  CHECK_FALSE(late);
+}
+
+TEST_CASE("a workflow may remove the trigger that is running it without deadlock") {
+  TriggerRegistry registry;
+  auto handle = registry.add(trigger_on("self", {}));
+  eventwire::TriggerEntry entry(*handle);
+  REQUIRE(entry);
+  CHECK(registry.remove("builtin::self"));
+  CHECK_FALSE(handle->active());
+}
+
+TEST_CASE("concurrent lookups while triggers are added and removed") {
+  TriggerRegistry registry;
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 300; ++i) {
+      registry.add(
+          trigger_on("t" + std::to_string(i), {i % 2 ? "infrahub.node.created" : "infrahub.*"}));
+      if (i >= 10) registry.remove("builtin::t" + std::to_string(i - 10));
+    }
+    stop = true;
+  });
+  std::vector<std::thread> readers;
+  std::atomic<std::size_t> total{0};
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        for (const auto& t : registry.candidates("infrahub.node.created")) {
+          if (eventwire::TriggerEntry entry{*t}) total++;
+        }
+      }
+    });
+  }
+  writer.join();
+  for (auto& r : readers)
+    r.join();
+  CHECK(registry.candidates("infrahub.node.created").size() == 10);
+  CHECK(total > 0);
+}
