@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "eventwire/infrahub/events.hpp"
@@ -123,4 +124,75 @@ TEST_CASE("eventwire events reports bad input clearly, with a failing status") {
                       " 2>&1");
   CHECK(run.status != 0);
   CHECK_THAT(run.out, Catch::Contains("no stored event has id"));
+}
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+  auto path =
+      (std::filesystem::temp_directory_path() / (eventwire::Uuid::v4().to_string() + "-" + name))
+          .string();
+  std::ofstream(path) << text;
+  return path;
+}
+}  // namespace
+
+TEST_CASE("eventwire match answers one line per input line, errors included, and goes on") {
+  std::string input = write_temp(
+      "match.jsonl",
+      R"({"trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind": ["NetworkDevice", "IPAddress"]}, "match_related": {"prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "!main"}}, "event": {"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}, "related": [{"prefect.resource.id": "infrahub.branch.1", "prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "main"}]}}
+not json
+
+{"trigger": {"expect": ["infrahub.node.*"], "match": {}, "match_related": [], "posture": "Reactive", "threshold": 1, "within": 0.0}, "event": {"event": "infrahub.node.deleted", "resource": {"prefect.resource.id": "n"}}}
+{"trigger": {"events": ["x"]}}
+{"trigger": {"events": ["x"]}, "event": {"event": "x", "resource": {}}}
+)");
+  auto run = eventwire_cli("match < " + input);
+  std::filesystem::remove(input);
+  CHECK(run.status == 1);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 5);
+  auto first = eventwire::json::parse(out[0]);
+  CHECK(first["matched"] == false);
+  CHECK_THAT(first["reason"].get<std::string>(), Catch::Contains("infrahub.branch"));
+  CHECK(eventwire::json::parse(out[1])["error"]["type"] == "ParseError");
+  CHECK(eventwire::json::parse(out[2]) ==
+        eventwire::json::parse(R"({"matched": true, "reason": null})"));
+  auto missing = eventwire::json::parse(out[3])["error"];
+  CHECK(missing["type"] == "ValidationError");
+  CHECK_THAT(missing["message"].get<std::string>(), Catch::StartsWith("event: is required"));
+  CHECK_THAT(eventwire::json::parse(out[4])["error"]["message"].get<std::string>(),
+             Catch::Contains("prefect.resource.id"));
+}
+
+TEST_CASE("eventwire match exits 0 when every line succeeds") {
+  std::string input = write_temp(
+      "ok.jsonl",
+      R"({"trigger": {"events": []}, "event": {"event": "x", "resource": {"prefect.resource.id": "r"}}})");
+  auto run = eventwire_cli("match < " + input);
+  std::filesystem::remove(input);
+  CHECK(run.status == 0);
+  CHECK(run.out == "{\"matched\":true,\"reason\":null}\n");
+}
+
+TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Triggering)") {
+  std::string triggers = write_temp("triggers.json", R"([
+    {"name": "ipam-auto-validate", "trigger": {"events": ["infrahub.node.created", "infrahub.node.updated"], "match": {"infrahub.node.kind": ["IPAddress", "IPPrefix"]}}},
+    {"name": "branch-filter", "trigger": {"events": ["infrahub.node.created"], "match_related": {"prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "main"}}},
+    {"events": ["infrahub.branch.*"]},
+    {"name": "broken", "trigger": {"events": "not a list"}}
+  ])");
+  std::string event = write_temp(
+      "event.json",
+      R"({"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}, "related": [{"prefect.resource.id": "infrahub.branch.9", "prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "feature"}]})");
+  auto run = eventwire_cli("explain --triggers " + triggers + " --event " + event);
+  std::filesystem::remove(triggers);
+  std::filesystem::remove(event);
+  REQUIRE(run.status == 0);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 4);
+  CHECK(out[0] == "ipam-auto-validate: fired");
+  CHECK_THAT(out[1], Catch::StartsWith("branch-filter: not fired: ") && Catch::Contains("main"));
+  CHECK_THAT(out[2],
+             Catch::StartsWith("#3: not fired: ") && Catch::Contains("infrahub.node.created"));
+  CHECK_THAT(out[3], Catch::StartsWith("broken: invalid trigger: "));
 }

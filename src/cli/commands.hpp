@@ -7,5 +7,7 @@ namespace eventwire::cli {
 
 /// `eventwire events --db FILE [filters...]`: reads stored events.
 void add_events_command(CLI::App& app);
+/// `eventwire match` (JSON Lines) and `eventwire explain --triggers FILE --event FILE`.
+void add_match_commands(CLI::App& app);
 
 }  // namespace eventwire::cli

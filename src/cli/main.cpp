@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", eventwire::version_string);
   app.require_subcommand(1);
   eventwire::cli::add_events_command(app);
+  eventwire::cli::add_match_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,75 @@
+// `eventwire match` (JSON Lines: does this trigger fire on this event?) and `eventwire explain`
+// (every trigger of a file against one event: fired, or why not).
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/json_lines.hpp"
+#include "eventwire/error.hpp"
+#include "eventwire/match.hpp"
+
+namespace eventwire::cli {
+namespace {
+
+const json& required(const json& line, const char* key) {
+  if (!line.is_object() || !line.contains(key)) {
+    throw ValidationError(key, "is required (each line is {\"trigger\": ..., \"event\": ...})");
+  }
+  return line[key];
+}
+
+json match_line(const json& line) {
+  auto trigger = EventTrigger::from_json(required(line, "trigger")).compile();
+  auto event = Event::from_json(required(line, "event"));
+  auto why = trigger.explain(event);
+  return {{"matched", why.matched}, {"reason", why.matched ? json(nullptr) : json(why.reason)}};
+}
+
+// A triggers file is a JSON array (or one object) of triggers in Infrahub's or Prefect's form,
+// each optionally wrapped as {"name": ..., "trigger": ...} (a trigger definition or automation).
+void run_explain(const std::string& triggers_path, const std::string& event_path) {
+  json triggers = read_json_file(triggers_path);
+  if (!triggers.is_array()) triggers = json::array({triggers});
+  Event event = Event::from_json(read_json_file(event_path));
+  for (std::size_t i = 0; i < triggers.size(); ++i) {
+    const json& entry = triggers[i];
+    std::string name = "#" + std::to_string(i + 1);
+    const json* trigger = &entry;
+    if (entry.is_object() && entry.contains("trigger")) {
+      if (entry.contains("name") && entry["name"].is_string())
+        name = entry["name"].get<std::string>();
+      trigger = &entry["trigger"];
+    }
+    try {
+      auto why = EventTrigger::from_json(*trigger).compile().explain(event);
+      std::cout << name << ": " << (why.matched ? "fired" : "not fired: " + why.reason) << "\n";
+    } catch (const error& e) {
+      std::cout << name << ": invalid trigger: " << e.what() << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+void add_match_commands(CLI::App& app) {
+  auto* match = app.add_subcommand(
+      "match",
+      "JSON Lines on stdin, {\"trigger\": T, \"event\": E} each; writes {\"matched\", \"reason\"}");
+  match->callback([] {
+    if (int status = process_json_lines(std::cin, std::cout, match_line))
+      throw CLI::RuntimeError(status);
+  });
+
+  auto paths = std::make_shared<std::pair<std::string, std::string>>();
+  auto* explain =
+      app.add_subcommand("explain", "For each trigger in a file: fired on the event, or why not");
+  explain->add_option("--triggers", paths->first, "JSON file: a trigger or a list of them")
+      ->required()
+      ->check(CLI::ExistingFile);
+  explain->add_option("--event", paths->second, "JSON file: one event in wire form")
+      ->required()
+      ->check(CLI::ExistingFile);
+  explain->callback([paths] { run_explain(paths->first, paths->second); });
+}
+
+}  // namespace eventwire::cli
