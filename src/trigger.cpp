@@ -26,8 +26,23 @@ using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_
 // practice (one per event type); past this, lookups are computed without being remembered.
 constexpr std::size_t candidate_cache_limit = 10'000;
 
+// A name or pattern without glob characters or negation: it matches exactly itself.
 bool is_plain_name(std::string_view name) {
   return name.find_first_of("*?[") == std::string_view::npos && !name.starts_with('!');
+}
+
+// The label a trigger is indexed by within its event names: the first `match` label whose
+// patterns are all plain (so the resource must carry one of exactly those values), or null.
+const ResourceSpecification::Entry* index_label(const RegisteredTrigger& t) {
+  for (const auto& entry : t.definition().trigger.match) {
+    const auto& patterns = entry.second.patterns();
+    if (std::all_of(patterns.begin(), patterns.end(), is_plain_name)) return &entry;
+  }
+  return nullptr;
+}
+
+bool by_sequence(const TriggerHandle& a, const TriggerHandle& b) {
+  return a->sequence() < b->sequence();
 }
 
 // Dispatches this thread is inside, so that remove() called from a workflow of the trigger
@@ -123,7 +138,8 @@ struct TriggerRegistry::Snapshot {
   std::vector<TriggerHandle> every_event;               ///< triggers with no `events`
 
   mutable std::shared_mutex cache_mutex;
-  mutable StringMap<std::shared_ptr<const std::vector<TriggerHandle>>> cache;
+  struct NameEntry;
+  mutable StringMap<std::shared_ptr<const NameEntry>> cache;
 
   explicit Snapshot(const std::vector<TriggerHandle>& triggers) {
     for (const auto& t : triggers) {
@@ -145,20 +161,55 @@ struct TriggerRegistry::Snapshot {
     }
   }
 
-  std::shared_ptr<const std::vector<TriggerHandle>> compute(std::string_view event_name) const {
-    std::vector<TriggerHandle> out;
-    if (auto it = by_event_name.find(event_name); it != by_event_name.end()) out = it->second;
+  // The triggers for one event name, split by their index label: an event then reads only the
+  // lists for its own label values, plus the triggers that have no index label.
+  struct NameEntry {
+    std::shared_ptr<const std::vector<TriggerHandle>> all;        ///< every trigger for the name
+    std::shared_ptr<const std::vector<TriggerHandle>> unindexed;  ///< no index label
+    using Lists = StringMap<std::shared_ptr<const std::vector<TriggerHandle>>>;
+    std::vector<std::pair<std::string, Lists>> by_label;  ///< label -> value -> triggers
+  };
+
+  std::shared_ptr<const NameEntry> compute(std::string_view event_name) const {
+    std::vector<TriggerHandle> all;
+    if (auto it = by_event_name.find(event_name); it != by_event_name.end()) all = it->second;
     for (const auto& t : patterned) {
-      if (t->compiled().matches_event_name(event_name)) out.push_back(t);
+      if (t->compiled().matches_event_name(event_name)) all.push_back(t);
     }
-    out.insert(out.end(), every_event.begin(), every_event.end());
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a->sequence() < b->sequence(); });
-    out.erase(std::unique(out.begin(), out.end()), out.end());  // exact and pattern names at once
-    return std::make_shared<const std::vector<TriggerHandle>>(std::move(out));
+    all.insert(all.end(), every_event.begin(), every_event.end());
+    std::sort(all.begin(), all.end(), by_sequence);
+    all.erase(std::unique(all.begin(), all.end()), all.end());  // exact and pattern names at once
+
+    std::vector<TriggerHandle> unindexed;
+    std::vector<std::pair<std::string, StringMap<std::vector<TriggerHandle>>>> by_label;
+    for (const auto& t : all) {
+      const auto* label = index_label(*t);
+      if (!label) {
+        unindexed.push_back(t);
+        continue;
+      }
+      auto slot = std::find_if(by_label.begin(), by_label.end(),
+                               [&](const auto& l) { return l.first == label->first; });
+      if (slot == by_label.end()) slot = by_label.insert(by_label.end(), {label->first, {}});
+      for (const auto& value : label->second.patterns()) {
+        auto& list = slot->second[value];
+        if (list.empty() || list.back() != t) list.push_back(t);  // a value listed twice
+      }
+    }
+    auto entry = std::make_shared<NameEntry>();
+    entry->all = std::make_shared<const std::vector<TriggerHandle>>(std::move(all));
+    entry->unindexed = std::make_shared<const std::vector<TriggerHandle>>(std::move(unindexed));
+    for (auto& [label, values] : by_label) {
+      NameEntry::Lists lists;
+      for (auto& [value, list] : values) {
+        lists.emplace(value, std::make_shared<const std::vector<TriggerHandle>>(std::move(list)));
+      }
+      entry->by_label.emplace_back(label, std::move(lists));
+    }
+    return entry;
   }
 
-  std::shared_ptr<const std::vector<TriggerHandle>> candidates(std::string_view event_name) const {
+  std::shared_ptr<const NameEntry> entry(std::string_view event_name) const {
     {
       std::shared_lock lock(cache_mutex);
       if (auto it = cache.find(event_name); it != cache.end()) return it->second;
@@ -167,6 +218,26 @@ struct TriggerRegistry::Snapshot {
     std::unique_lock lock(cache_mutex);
     if (cache.size() < candidate_cache_limit) cache.emplace(std::string(event_name), computed);
     return computed;
+  }
+
+  // The triggers that can fire on `event`: its name's unindexed triggers, plus those indexed
+  // under the event's own label values. No allocation when one list holds them all.
+  TriggerList candidates(const Event& event) const {
+    auto e = entry(event.event);
+    std::vector<std::shared_ptr<const std::vector<TriggerHandle>>> parts;
+    if (!e->unindexed->empty()) parts.push_back(e->unindexed);
+    for (const auto& [label, lists] : e->by_label) {
+      const std::string* value = event.resource.find(label);
+      if (!value) continue;  // an absent label never matches
+      if (auto it = lists.find(*value); it != lists.end()) parts.push_back(it->second);
+    }
+    if (parts.empty()) return {};
+    if (parts.size() == 1) return TriggerList(parts.front());
+    std::vector<TriggerHandle> merged;
+    for (const auto& part : parts)
+      merged.insert(merged.end(), part->begin(), part->end());
+    std::sort(merged.begin(), merged.end(), by_sequence);
+    return TriggerList(std::make_shared<const std::vector<TriggerHandle>>(std::move(merged)));
   }
 };
 
@@ -322,7 +393,11 @@ ConfigureReport TriggerRegistry::configure_all(std::vector<TriggerDefinition> de
 }
 
 TriggerList TriggerRegistry::candidates(std::string_view event_name) const {
-  return TriggerList(snapshot()->candidates(event_name));
+  return TriggerList(snapshot()->entry(event_name)->all);
+}
+
+TriggerList TriggerRegistry::candidates(const Event& event) const {
+  return snapshot()->candidates(event);
 }
 
 }  // namespace eventwire

@@ -156,7 +156,25 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
       for (int j = 0; j < k; ++j)
         events.insert(name_patterns[rng() % name_patterns.size()]);
       TriggerDefinition d{.name = "t" + std::to_string(i), .trigger = {.events = events}};
-      if (rng() % 2) d.trigger.match = {{"infrahub.node.kind", kinds[rng() % kinds.size()]}};
+      switch (rng() % 5) {  // plain values (indexed), lists, globs and negations (not indexed)
+        case 0:
+          d.trigger.match = {{"infrahub.node.kind", kinds[rng() % kinds.size()]}};
+          break;
+        case 1:
+          d.trigger.match = {
+              {"infrahub.node.kind", {kinds[rng() % kinds.size()], kinds[rng() % kinds.size()]}}};
+          break;
+        case 2:
+          d.trigger.match = {{"infrahub.node.kind", "!" + kinds[rng() % kinds.size()]}};
+          break;
+        case 3:
+          d.trigger.match = {{"infrahub.node.kind", "*Address"},
+                             {"prefect.resource.id", "infrahub.node.1"}};
+          break;
+        default:
+          break;
+      }
+      if (rng() % 4 == 0) d.trigger.match.set("missing.label", "x");
       all.push_back(registry.add(d));
     }
     if (round % 3 == 0) registry.remove("builtin::t0");  // the index must follow removals
@@ -164,17 +182,48 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
     for (int e = 0; e < 100; ++e) {
       Event event =
           event_named(event_names[rng() % event_names.size()], kinds[rng() % kinds.size()]);
-      std::vector<std::string> indexed, scanned;
+      std::vector<std::string> indexed, by_event, scanned;
       for (const auto& t : registry.candidates(event.event)) {
         if (t->compiled().matches(event)) indexed.push_back(t->name());
+      }
+      for (const auto& t : registry.candidates(event)) {
+        if (t->compiled().matches(event)) by_event.push_back(t->name());
       }
       for (const auto& t : all) {
         if (t->compiled().matches(event)) scanned.push_back(t->name());
       }
       CAPTURE(round, event.event);
       REQUIRE(indexed == scanned);
+      REQUIRE(by_event == scanned);
     }
   }
+}
+
+TEST_CASE("candidates(event) narrows by the plain values a trigger pins its match to") {
+  TriggerRegistry registry;
+  registry.add(
+      TriggerDefinition{.name = "ipam",
+                        .trigger = {.events = {"infrahub.node.created"},
+                                    .match = {{"infrahub.node.kind", {"IPAddress", "IPPrefix"}}}}});
+  registry.add(TriggerDefinition{.name = "devices",
+                                 .trigger = {.events = {"infrahub.node.*"},
+                                             .match = {{"infrahub.node.kind", "NetworkDevice"}}}});
+  registry.add(TriggerDefinition{
+      .name = "not-tags",
+      .trigger = {.events = {"infrahub.node.created"}, .match = {{"infrahub.node.kind", "!Tag"}}}});
+  registry.add(TriggerDefinition{
+      .name = "never",
+      .trigger = {.events = {"infrahub.node.created"},
+                  .match = {{"infrahub.node.kind", std::vector<std::string>{}}}}});
+  CHECK(names(registry.candidates(event_named("infrahub.node.created", "IPPrefix"))) ==
+        std::vector<std::string>{"builtin::ipam", "builtin::not-tags"});
+  CHECK(names(registry.candidates(event_named("infrahub.node.created", "NetworkDevice"))) ==
+        std::vector<std::string>{"builtin::devices", "builtin::not-tags"});
+  CHECK(names(registry.candidates(event_named("infrahub.node.created", "Tag"))) ==
+        std::vector<std::string>{"builtin::not-tags"});
+  Event no_kind{.event = "infrahub.node.created", .resource = {{"prefect.resource.id", "x"}}};
+  CHECK(names(registry.candidates(no_kind)) == std::vector<std::string>{"builtin::not-tags"});
+  CHECK(registry.candidates("infrahub.node.created").size() == 4);
 }
 
 TEST_CASE("configure_all reconciles and reports created, updated, unchanged, deleted") {

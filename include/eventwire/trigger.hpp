@@ -156,7 +156,11 @@ struct ConfigureReport {
 ///
 /// Lookup cost does not grow with triggers that cannot match: exact event names go through a
 /// hash table, `*`-pattern names are resolved once per distinct event name and cached, and
-/// "every event" triggers sit in their own list.
+/// "every event" triggers sit in their own list. Within a name, triggers are split by the first
+/// `match` label they pin to plain values (typically `infrahub.node.kind`), looked up by the
+/// event's value of that label.
+///
+/// Changes rebuild the index (O(triggers)); register many triggers at once with configure_all.
 ///
 /// Thread safety: every member is safe to call concurrently. Lookups see a consistent snapshot:
 /// a trigger added while an event is being dispatched does not see that event. A trigger removed
@@ -207,6 +211,11 @@ class TriggerRegistry {
   /// The triggers whose `events` accept `event_name`, in registration order (their `match` and
   /// `match_related` are still to be checked). Immutable; valid after the registry changes.
   TriggerList candidates(std::string_view event_name) const;
+  /// As above, narrowed by the event's resource: a trigger whose `match` pins a label to plain
+  /// values (`{"infrahub.node.kind": ["IPAddress", "IPPrefix"]}`) is returned only for events
+  /// carrying one of them. What the dispatcher uses: candidates cannot grow with triggers for
+  /// other names or other kinds.
+  TriggerList candidates(const Event& event) const;
 
  private:
   struct Snapshot;
