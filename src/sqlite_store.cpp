@@ -197,7 +197,11 @@ struct SqliteEventStore::Database {
   sqlite3* handle = nullptr;
   mutable std::mutex mutex;
 
-  ~Database() { sqlite3_close_v2(handle); }
+  ~Database() {
+    insert_event.reset();  // statements before the connection
+    insert_related.reset();
+    sqlite3_close_v2(handle);
+  }
 
   [[noreturn]] void fail(std::string_view what) const {
     throw StoreError(fmt::format("{}: {}: {}", path, what, sqlite3_errmsg(handle)));
@@ -267,37 +271,51 @@ struct SqliteEventStore::Database {
     }
   }
 
-  // Caller holds the mutex and an open transaction.
-  bool insert(const Event& event, Statement& insert_event, Statement& insert_related) {
-    insert_event.reset();
-    insert_event.bind(1, event.id)
+  // Prepared once, after the schema is in place; used under `mutex`.
+  std::unique_ptr<Statement> insert_event;
+  std::unique_ptr<Statement> insert_related;
+
+  void prepare() {
+    insert_event =
+        std::make_unique<Statement>(handle,
+                                    "INSERT INTO events (id, occurred, event, resource_id, body) "
+                                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+    insert_related = std::make_unique<Statement>(
+        handle, "INSERT INTO related (seq, related_id, role) VALUES (?, ?, ?)");
+  }
+
+  // Caller holds the mutex and an open transaction. False when the id is already stored.
+  bool insert(const Event& event, const std::string& body) {
+    insert_event->reset();
+    insert_event->bind(1, event.id)
         .bind(2, micros(event.occurred))
         .bind(3, event.event)
         .bind(4, event.resource.id())
-        .bind(5, event.dump());
-    insert_event.step();
-    if (sqlite3_changes(handle) == 0) return false;  // id already stored
+        .bind(5, body);
+    insert_event->step();
+    if (sqlite3_changes(handle) == 0) return false;
     std::int64_t seq = sqlite3_last_insert_rowid(handle);
     for (const auto& related : event.related) {
-      insert_related.reset();
-      insert_related.bind(1, seq).bind(2, related.id()).bind(3, related.role());
-      insert_related.step();
+      insert_related->reset();
+      insert_related->bind(1, seq).bind(2, related.id()).bind(3, related.role());
+      insert_related->step();
     }
     return true;
   }
 
   std::size_t append(std::span<const EventPtr> events) {
+    // Serialize before taking the lock: a bad event fails here, before the transaction starts,
+    // and writers hold the lock only for the inserts.
+    std::vector<std::string> bodies;
+    bodies.reserve(events.size());
+    for (const auto& event : events)
+      bodies.push_back(event->dump());
     std::lock_guard lock(mutex);
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
-      Statement insert_event(handle,
-                             "INSERT INTO events (id, occurred, event, resource_id, body) "
-                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
-      Statement insert_related(handle,
-                               "INSERT INTO related (seq, related_id, role) VALUES (?, ?, ?)");
       std::size_t inserted = 0;
-      for (const auto& event : events)
-        inserted += insert(*event, insert_event, insert_related);
+      for (std::size_t i = 0; i < events.size(); ++i)
+        inserted += insert(*events[i], bodies[i]);
       exec("COMMIT", "cannot commit");
       return inserted;
     } catch (...) {
@@ -328,6 +346,7 @@ SqliteEventStore::SqliteEventStore(const std::string& path, SqliteStoreOptions o
     : db_(std::make_unique<Database>()) {
   db_->path = path;
   db_->open(options);
+  db_->prepare();
 }
 
 SqliteEventStore::~SqliteEventStore() = default;
