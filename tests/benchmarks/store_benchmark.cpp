@@ -148,12 +148,8 @@ void BM_Baseline_ScanQuery(benchmark::State& state) {
 }
 BENCHMARK(BM_Baseline_ScanQuery)->Unit(benchmark::kMillisecond);
 
-void BM_Memory_Query(benchmark::State& state) {
-  static ew::MemoryEventStore store(ew::MemoryStoreLimits{.max_events = 0});
-  if (store.size() == 0) {
-    for (const auto& e : events())
-      store.append(e);
-  }
+// Random windows over the stored million, each expected to fill a page of 50.
+void run_window_queries(benchmark::State& state, const ew::EventStore& store) {
   std::mt19937 rng(1);
   std::uniform_int_distribution<std::size_t> at(0, stored_events - 10'000);
   for (auto _ : state) {
@@ -161,6 +157,15 @@ void BM_Memory_Query(benchmark::State& state) {
     if (page.events.size() != 50) state.SkipWithError("expected a full page");
     benchmark::DoNotOptimize(page);
   }
+}
+
+void BM_Memory_Query(benchmark::State& state) {
+  static ew::MemoryEventStore store(ew::MemoryStoreLimits{.max_events = 0});
+  if (store.size() == 0) {
+    for (const auto& e : events())
+      store.append(e);
+  }
+  run_window_queries(state, store);
 }
 BENCHMARK(BM_Memory_Query)->Unit(benchmark::kMicrosecond);
 
@@ -174,13 +179,7 @@ void BM_Sqlite_Query(benchmark::State& state) {
     return p;
   }();
   ew::SqliteEventStore store(path);
-  std::mt19937 rng(1);
-  std::uniform_int_distribution<std::size_t> at(0, stored_events - 10'000);
-  for (auto _ : state) {
-    auto page = store.query(window_query(at(rng)));
-    if (page.events.size() != 50) state.SkipWithError("expected a full page");
-    benchmark::DoNotOptimize(page);
-  }
+  run_window_queries(state, store);
 }
 BENCHMARK(BM_Sqlite_Query)->Unit(benchmark::kMicrosecond);
 
