@@ -51,31 +51,23 @@ void validate_labels(const Resource& resource, std::string_view owner, bool need
 
 // --- reading the wire form -------------------------------------------------------------------
 
-const json* member(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-[[noreturn]] void wrong_type(std::string field, std::string_view expected, const json& got) {
-  throw ValidationError(std::move(field),
-                        fmt::format("must be {}, got {}", expected, detail::json_type_name(got)));
-}
-
 template <typename R>
 R read_resource(const json& value, const std::string& owner, const EventLimits& limits) {
-  if (!value.is_object()) wrong_type(owner, "an object of string labels", value);
+  if (!value.is_object()) detail::wrong_json_type(owner, "an object of string labels", value);
   check_label_count(value.size(), owner, limits);
   R resource;
   for (const auto& [name, label] : value.items()) {
     if (!label.is_string())
-      wrong_type(label_path(owner, name), "a string (label values are strings)", label);
+      detail::wrong_json_type(label_path(owner, name), "a string (label values are strings)",
+                              label);
     resource.set(name, label.template get<std::string>());
   }
   return resource;
 }
 
 Timestamp read_time(const json& value, std::string field) {
-  if (!value.is_string()) wrong_type(std::move(field), "an ISO 8601 timestamp string", value);
+  if (!value.is_string())
+    detail::wrong_json_type(std::move(field), "an ISO 8601 timestamp string", value);
   try {
     return parse_timestamp(value.get_ref<const std::string&>());
   } catch (const ParseError& e) {
@@ -85,7 +77,7 @@ Timestamp read_time(const json& value, std::string field) {
 
 Uuid read_uuid(const json& value, std::string field) {
   Uuid id;
-  if (!value.is_string()) wrong_type(std::move(field), "a UUID string", value);
+  if (!value.is_string()) detail::wrong_json_type(std::move(field), "a UUID string", value);
   if (!Uuid::try_parse(value.get_ref<const std::string&>(), id)) {
     throw ValidationError(std::move(field), fmt::format("'{}' is not a valid UUID",
                                                         value.get_ref<const std::string&>()));
@@ -161,7 +153,7 @@ void Event::validate(const EventLimits& limits) const {
   for (std::size_t i = 0; i < related.size(); ++i) {
     validate_labels(related[i], fmt::format("related[{}]", i), true, limits);
   }
-  if (!payload.is_object()) wrong_type("payload", "an object", payload);
+  if (!payload.is_object()) detail::wrong_json_type("payload", "an object", payload);
   if (detail::json_depth(payload, limits.max_json_depth + 1) > limits.max_json_depth) {
     throw LimitError("payload", fmt::format("nests deeper than {} levels (max_json_depth)",
                                             limits.max_json_depth));
@@ -224,19 +216,19 @@ std::string Event::dump() const {
 namespace detail {
 
 Event read_wire_event(const json& value, const EventLimits& limits) {
-  if (!value.is_object()) wrong_type("event JSON", "an object", value);
+  if (!value.is_object()) detail::wrong_json_type("event JSON", "an object", value);
   Event e;
-  if (const json* occurred = member(value, "occurred"))
+  if (const json* occurred = detail::json_member(value, "occurred"))
     e.occurred = read_time(*occurred, "occurred");
-  const json* name = member(value, "event");
+  const json* name = detail::json_member(value, "event");
   if (name == nullptr) throw ValidationError("event", "is required");
-  if (!name->is_string()) wrong_type("event", "a string", *name);
+  if (!name->is_string()) detail::wrong_json_type("event", "a string", *name);
   e.event = name->get<std::string>();
-  const json* resource = member(value, "resource");
+  const json* resource = detail::json_member(value, "resource");
   if (resource == nullptr) throw ValidationError("resource", "is required");
   e.resource = read_resource<Resource>(*resource, "resource", limits);
-  if (const json* related = member(value, "related")) {
-    if (!related->is_array()) wrong_type("related", "a list of resources", *related);
+  if (const json* related = detail::json_member(value, "related")) {
+    if (!related->is_array()) detail::wrong_json_type("related", "a list of resources", *related);
     check_related_count(related->size(), limits);
     e.related.reserve(related->size());
     for (std::size_t i = 0; i < related->size(); ++i) {
@@ -244,12 +236,12 @@ Event read_wire_event(const json& value, const EventLimits& limits) {
           read_resource<RelatedResource>((*related)[i], fmt::format("related[{}]", i), limits));
     }
   }
-  if (const json* payload = member(value, "payload")) {
-    if (!payload->is_object()) wrong_type("payload", "an object", *payload);
+  if (const json* payload = detail::json_member(value, "payload")) {
+    if (!payload->is_object()) detail::wrong_json_type("payload", "an object", *payload);
     e.payload = *payload;
   }
-  if (const json* id = member(value, "id")) e.id = read_uuid(*id, "id");
-  if (const json* follows = member(value, "follows"); follows && !follows->is_null()) {
+  if (const json* id = detail::json_member(value, "id")) e.id = read_uuid(*id, "id");
+  if (const json* follows = detail::json_member(value, "follows"); follows && !follows->is_null()) {
     e.follows = read_uuid(*follows, "follows");
   }
   return e;
