@@ -6,6 +6,7 @@
 #include "eventwire/event.hpp"
 #include "eventwire/json.hpp"
 #include "eventwire/meta.hpp"
+#include "eventwire/template.hpp"
 #include "eventwire/timestamp.hpp"
 #include "eventwire/uuid.hpp"
 #include "eventwire/version.hpp"

@@ -7,37 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "detail/unicode_tables.hpp"
+#include "detail/utf8.hpp"
+
 namespace eventwire::detail {
-namespace {
-
-// Decodes one UTF-8 code point at text[i], advancing i. Invalid bytes decode as themselves.
-char32_t next_code_point(std::string_view text, std::size_t& i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  std::size_t extra = c < 0x80          ? 0
-                      : (c >> 5) == 0x6  ? 1
-                      : (c >> 4) == 0xE  ? 2
-                      : (c >> 3) == 0x1E ? 3
-                                         : 0;
-  if (extra == 0 || i + extra >= text.size()) {
-    ++i;
-    return c;
-  }
-  char32_t cp = c & (0x3Fu >> extra);
-  for (std::size_t k = 1; k <= extra; ++k) cp = (cp << 6) | (byte(i + k) & 0x3Fu);
-  i += extra + 1;
-  return cp;
-}
-
-// CPython's str.isprintable() is false for these non-ASCII code points. This is the short list of
-// the ones text realistically contains (jinja.md 2.7); the full Unicode table is a known gap.
-bool is_unprintable_non_ascii(char32_t cp) {
-  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || (cp >= 0x2000 && cp <= 0x200F) ||
-         (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 ||
-         cp == 0xFEFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xE000 && cp <= 0xF8FF);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string python_float_repr(double value) {
   if (std::isnan(value)) return "nan";
@@ -93,9 +67,9 @@ std::string python_string_repr(std::string_view text) {
       out += "\\t";
     } else if (cp < 0x20 || cp == 0x7F) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-    } else if (cp >= 0x80 && is_unprintable_non_ascii(cp)) {
+    } else if (cp >= 0x80 && !is_python_printable(cp)) {
       auto n = static_cast<unsigned>(cp);
-      out += n <= 0xFF ? fmt::format("\\x{:02x}", n)
+      out += n <= 0xFF     ? fmt::format("\\x{:02x}", n)
              : n <= 0xFFFF ? fmt::format("\\u{:04x}", n)
                            : fmt::format("\\U{:08x}", n);
     } else {
@@ -108,12 +82,18 @@ std::string python_string_repr(std::string_view text) {
 
 std::string python_repr(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "None";
-    case json::value_t::boolean: return value.get<bool>() ? "True" : "False";
-    case json::value_t::number_integer: return std::to_string(value.get<std::int64_t>());
-    case json::value_t::number_unsigned: return std::to_string(value.get<std::uint64_t>());
-    case json::value_t::number_float: return python_float_repr(value.get<double>());
-    case json::value_t::string: return python_string_repr(value.get_ref<const std::string&>());
+    case json::value_t::null:
+      return "None";
+    case json::value_t::boolean:
+      return value.get<bool>() ? "True" : "False";
+    case json::value_t::number_integer:
+      return std::to_string(value.get<std::int64_t>());
+    case json::value_t::number_unsigned:
+      return std::to_string(value.get<std::uint64_t>());
+    case json::value_t::number_float:
+      return python_float_repr(value.get<double>());
+    case json::value_t::string:
+      return python_string_repr(value.get_ref<const std::string&>());
     case json::value_t::array: {
       std::string out = "[";
       for (const auto& item : value) {
@@ -130,12 +110,199 @@ std::string python_repr(const json& value) {
       }
       return out + "}";
     }
-    default: return "b''";
+    case json::value_t::discarded:
+      return "Undefined";  // Jinja's Undefined inside a container
+    default:
+      return "b''";
   }
 }
 
 std::string python_str(const json& value) {
+  if (value.is_discarded()) return {};
   return value.is_string() ? value.get<std::string>() : python_repr(value);
+}
+
+namespace {
+
+bool is_cased(char32_t cp) noexcept {
+  return python_lower_mapping(cp) != nullptr || python_upper_mapping(cp) != nullptr;
+}
+
+std::string map_case(std::string_view text, bool lower) {
+  std::string out;
+  out.reserve(text.size());
+  char32_t previous = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t start = i;
+    char32_t cp = next_code_point(text, i);
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (!lower && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+      out.push_back(c);
+    } else if (lower && cp == 0x3A3) {
+      // CPython's final sigma: after a cased letter and not before one, capital sigma lowers to
+      // U+03C2 (simplified: case-ignorable characters in between are not skipped).
+      std::size_t k = i;
+      bool cased_after = i < text.size() && is_cased(next_code_point(text, k));
+      out += is_cased(previous) && !cased_after ? "\xCF\x82" : "\xCF\x83";
+    } else if (const char* mapped = lower ? python_lower_mapping(cp) : python_upper_mapping(cp)) {
+      out += mapped;
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+    previous = cp;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string python_lower(std::string_view text) {
+  return map_case(text, true);
+}
+
+std::string python_upper(std::string_view text) {
+  return map_case(text, false);
+}
+
+std::string_view python_strip(std::string_view text, bool left, bool right) {
+  std::size_t begin = 0, end = text.size();
+  if (left) {
+    while (begin < end) {
+      std::size_t i = begin;
+      if (!is_python_space(next_code_point(text, i))) break;
+      begin = i;
+    }
+  }
+  if (right) {
+    while (end > begin) {
+      std::size_t start = end - 1;
+      while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
+        --start;
+      std::size_t i = start;
+      if (!is_python_space(next_code_point(text, i)) || i != end) break;
+      end = start;
+    }
+  }
+  return text.substr(begin, end - begin);
+}
+
+std::string_view python_strip_chars(std::string_view text, std::string_view chars, bool left,
+                                    bool right) {
+  auto in_chars = [&](std::string_view cp) { return chars.find(cp) != std::string_view::npos; };
+  std::size_t begin = 0, end = text.size();
+  if (left) {
+    while (begin < end) {
+      std::size_t i = begin;
+      next_code_point(text, i);
+      if (!in_chars(text.substr(begin, i - begin))) break;
+      begin = i;
+    }
+  }
+  if (right) {
+    while (end > begin) {
+      std::size_t start = end - 1;
+      while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
+        --start;
+      if (!in_chars(text.substr(start, end - start))) break;
+      end = start;
+    }
+  }
+  return text.substr(begin, end - begin);
+}
+
+std::string python_replace(std::string_view text, std::string_view old, std::string_view with,
+                           long long count) {
+  std::string out;
+  if (old.empty()) {
+    // Python inserts `with` before every code point and at the end.
+    long long done = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (count < 0 || done < count) {
+        out += with;
+        ++done;
+      }
+      std::size_t start = i;
+      next_code_point(text, i);
+      out.append(text.substr(start, i - start));
+    }
+    if (count < 0 || done < count) out += with;
+    return out;
+  }
+  std::size_t pos = 0;
+  long long done = 0;
+  while (count < 0 || done < count) {
+    auto hit = text.find(old, pos);
+    if (hit == std::string_view::npos) break;
+    out.append(text.substr(pos, hit - pos));
+    out += with;
+    pos = hit + old.size();
+    ++done;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+std::vector<std::string> python_split(std::string_view text, const std::string* sep,
+                                      long long maxsplit) {
+  std::vector<std::string> parts;
+  if (sep) {
+    std::size_t pos = 0;
+    while (maxsplit < 0 || static_cast<long long>(parts.size()) < maxsplit) {
+      auto hit = text.find(*sep, pos);
+      if (hit == std::string_view::npos) break;
+      parts.emplace_back(text.substr(pos, hit - pos));
+      pos = hit + sep->size();
+    }
+    parts.emplace_back(text.substr(pos));
+    return parts;
+  }
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size()) {
+      std::size_t k = i;
+      if (!is_python_space(next_code_point(text, k))) break;
+      i = k;
+    }
+  };
+  skip_space();
+  while (i < text.size()) {
+    if (maxsplit >= 0 && static_cast<long long>(parts.size()) >= maxsplit) {
+      parts.emplace_back(python_strip(text.substr(i), false, true));
+      return parts;
+    }
+    std::size_t start = i;
+    while (i < text.size()) {
+      std::size_t k = i;
+      if (is_python_space(next_code_point(text, k))) break;
+      i = k;
+    }
+    parts.emplace_back(text.substr(start, i - start));
+    skip_space();
+  }
+  return parts;
+}
+
+std::string python_title(std::string_view text) {
+  std::string out;
+  bool previous_cased = false;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t start = i;
+    char32_t cp = next_code_point(text, i);
+    std::string_view one = text.substr(start, i - start);
+    out += previous_cased ? python_lower(one) : python_upper(one);
+    previous_cased = is_cased(cp);
+  }
+  return out;
+}
+
+std::string python_capitalize(std::string_view text) {
+  if (text.empty()) return {};
+  std::size_t i = 0;
+  next_code_point(text, i);
+  return python_upper(text.substr(0, i)) + python_lower(text.substr(i));
 }
 
 }  // namespace eventwire::detail
