@@ -94,13 +94,15 @@ TEST_CASE("every corpus template renders as Jinja2 does, in all three environmen
     INFO("jinja2:    " << want.dump());
     INFO("eventwire: " << got.dump());
     ++compared;
-    if (want.contains("output")) {
+    if (!want.contains("error")) {
       ++outputs;
+      CHECK(got == want);
+    } else if (!got.contains("error")) {
+      ++errors;
       CHECK(got == want);
     } else {
       ++errors;
-      CHECK(got.contains("error"));
-      CHECK(got.value("/error/type"_json_pointer, "") == want["error"]["type"]);
+      CHECK(got["error"]["type"] == want["error"]["type"]);
       if (want["error"]["type"] == "runtime" &&
           got["error"].value("python_type", "") != want["error"]["python_type"]) {
         ++python_type_differs;

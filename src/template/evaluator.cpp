@@ -33,16 +33,6 @@ double to_float(const json& j) {
   return static_cast<double>(to_int(j));
 }
 
-// A result copies what it borrowed when an operand it may borrow from is a temporary.
-Value stabilize(Value result, const Value& operand) {
-  bool temporary = (operand.kind == Kind::value || operand.kind == Kind::method) && !operand.ref;
-  if (temporary && result.ref && (result.kind == Kind::value || result.kind == Kind::method)) {
-    result.own = *result.ref;
-    result.ref = nullptr;
-  }
-  return result;
-}
-
 class Renderer {
  public:
   Renderer(const Program& program, const EnvironmentState& env, const json& context,
@@ -94,16 +84,7 @@ class Renderer {
       case StmtKind::set:
         assign(p_.targets[s.a], eval(s.b));
         return;
-      case StmtKind::set_block: {
-        std::string saved;
-        saved.swap(out_);
-        exec_body(s.body, s.nbody);
-        std::string captured;
-        captured.swap(out_);
-        out_.swap(saved);
-        assign(p_.targets[s.a], Value::of(std::move(captured)));
-        return;
-      }
+      case StmtKind::set_block: assign(p_.targets[s.a], Value::of(capture(s))); return;
       case StmtKind::set_attr: {
         rt_.pos = s.pos;
         Value ns = lookup(s.a);
@@ -114,10 +95,42 @@ class Renderer {
         (*static_cast<json*>(ns.object))[p_.names[s.b]] = to_storable(v);
         return;
       }
+      case StmtKind::with_: {
+        std::vector<std::pair<const Target*, Value>> values;  // evaluated in the outer scope
+        for (const Arg& a : std::span<const Arg>(p_.args).subspan(s.args, s.nargs)) {
+          values.emplace_back(&p_.targets[a.name], eval(a.expr));
+        }
+        auto mark = vars_.size();
+        for (auto& [target, value] : values) assign(*target, std::move(value));
+        exec_body(s.body, s.nbody);
+        vars_.resize(mark);
+        return;
+      }
+      case StmtKind::filter_block: {
+        auto mark = vars_.size();
+        bind(s.a, Value::of(capture(s)));
+        Value v = eval(s.b);
+        vars_.resize(mark);
+        rt_.pos = s.pos;
+        rt_.append_str(out_, v);
+        rt_.check_size(out_.size());
+        return;
+      }
       case StmtKind::no_loader:
         rt_.pos = s.pos;
         rt_.type_error("no loader for this environment specified");
     }
+  }
+
+  // Renders a block's body into a string of its own.
+  std::string capture(const Stmt& s) {
+    std::string saved;
+    saved.swap(out_);
+    exec_body(s.body, s.nbody);
+    std::string captured;
+    captured.swap(out_);
+    out_.swap(saved);
+    return captured;
   }
 
   json to_storable(const Value& v) {
@@ -266,14 +279,7 @@ class Renderer {
         Kwargs kwargs;
         eval_args(e, args, kwargs);
         rt_.pos = e.pos;
-        bool temporary = input.kind == Kind::value && !input.ref;
-        for (const auto& a : args)
-          temporary = temporary || (a.kind == Kind::value && !a.ref);
-        for (const auto& [k, a] : kwargs)
-          temporary = temporary || (a.kind == Kind::value && !a.ref);
-        Value probe = Value::of(nullptr);
-        Value result = apply_filter(rt_, e.b, std::move(input), args, kwargs);
-        return temporary ? stabilize(std::move(result), probe) : result;
+        return apply_filter(rt_, e.b, input, args, kwargs);
       }
       case Op::test: {
         Value input = eval(e.a);
@@ -342,12 +348,16 @@ class Renderer {
       case Op::list:
       case Op::tuple: {
         json items = json::array();
+        bool all_tuples = e.nargs > 0;
         for (const Arg& a : args_of(e)) {
           Value v = eval(a.expr);
           rt_.pos = e.pos;
+          all_tuples = all_tuples && v.shape == Shape::tuple;
           items.push_back(to_storable(v));
         }
-        return Value::of(std::move(items), e.op == Op::tuple ? Shape::tuple : Shape::plain);
+        if (e.op == Op::tuple) return Value::of(std::move(items), Shape::tuple);
+        // A list of tuples keeps printing them as tuples: `[(1, 2)]`.
+        return Value::of(std::move(items), all_tuples ? Shape::tuple_list : Shape::plain);
       }
       case Op::dict: {
         json object = json::object();

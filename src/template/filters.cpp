@@ -291,29 +291,35 @@ class Filters {
     return r;
   }
 
-  // Sort key for sort/dictsort/min/max/unique: attribute (comma separated for sort), folded.
-  json key_of(const Value& item, const Value* attr, bool case_sensitive, bool multi) {
-    if (multi && !is_null(attr) && rt_.operand(*attr).is_string() &&
-        rt_.operand(*attr).get_ref<const std::string&>().find(',') != std::string::npos) {
-      json keys = json::array();
-      const std::string& spec = rt_.operand(*attr).get_ref<const std::string&>();
-      std::size_t start = 0;
-      while (true) {
-        auto comma = spec.find(',', start);
-        Value part = Value::of(
-            spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        keys.push_back(key_of(item, &part, case_sensitive, false));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-      return keys;
-    }
+  // Jinja's make_attrgetter key (min, max, unique): the item or its attribute, case-folded.
+  // An undefined key is kept (as a discarded value) unless the policy is strict.
+  json key_of(const Value& item, const Value* attr, bool case_sensitive) {
     Value v = attribute(item, attr);
     if (v.kind == Kind::undefined) {
       rt_.use(v);
       return json(json::value_t::discarded);
     }
     return fold(rt_.data(v), case_sensitive);
+  }
+
+  // Jinja's make_multi_attrgetter key (sort): always a list, one entry per comma-separated
+  // attribute, so equal entries (None, undefined) are never ordered with `<`.
+  json multi_key_of(const Value& item, const Value* attr, bool case_sensitive) {
+    json keys = json::array();
+    if (is_null(attr) || !rt_.operand(*attr).is_string()) {
+      keys.push_back(key_of(item, attr, case_sensitive));
+      return keys;
+    }
+    const std::string& spec = rt_.operand(*attr).get_ref<const std::string&>();
+    std::size_t start = 0;
+    while (true) {
+      auto comma = spec.find(',', start);
+      Value part = Value::of(
+          spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      keys.push_back(key_of(item, &part, case_sensitive));
+      if (comma == std::string::npos) return keys;
+      start = comma + 1;
+    }
   }
 
   void sort_by_keys(std::vector<Value>& items, std::vector<json>& keys, bool reverse) {
@@ -373,11 +379,17 @@ class Filters {
     auto items = items_of(input);
     if (items.empty()) return Value::undefined("No aggregated item, sequence was empty.");
     bool cs = bool_arg(rt_, b.at(0), false);
+    // Undefined keys cannot be ordered: Jinja's Undefined raises on `<`.
+    auto ordered_key = [&](const Value& item) {
+      Value v = attribute(item, b.at(1));
+      if (v.kind == Kind::undefined && items.size() > 1) rt_.fail_undefined(v);
+      return key_of(item, b.at(1), cs);
+    };
     std::size_t best = 0;
-    json best_key = key_of(items[0], b.at(1), cs, false);
+    json best_key = ordered_key(items[0]);
     std::string error;
     for (std::size_t i = 1; i < items.size(); ++i) {
-      json k = key_of(items[i], b.at(1), cs, false);
+      json k = ordered_key(items[i]);
       bool better = is_max ? python_less(best_key, k, &error) : python_less(k, best_key, &error);
       if (!error.empty()) rt_.type_error("'<' " + error);
       if (better) {
@@ -388,13 +400,13 @@ class Filters {
     return Value::of(rt_.data(items[best]), items[best].shape);
   }
 
-  Value run(std::uint32_t id, Value input) {
+  Value run(std::uint32_t id, const Value& input) {
     switch (static_cast<FilterId>(id)) {
       case FilterId::abs: {
         bind("abs", {});
         const json& j = rt_.operand(input);
         if (j.is_number_float()) return Value::of(std::fabs(j.get<double>()));
-        if (j.is_number_unsigned()) return input;
+        if (j.is_number_unsigned()) return input.alias();
         if (j.is_number_integer() || j.is_boolean()) {
           Int128 v = j.is_boolean() ? j.get<bool>() : j.get<std::int64_t>();
           return int_value(rt_, v < 0 ? -v : v);
@@ -444,7 +456,7 @@ class Filters {
         bool replace = input.kind == Kind::undefined ||
                        (input.kind == Kind::value && input.get().is_discarded()) ||
                        (bool_arg(rt_, b.at(1), false) && !rt_.truthy(input));
-        if (!replace) return input;
+        if (!replace) return input.alias();
         return b.at(0) ? b.at(0)->alias() : Value::of(std::string());
       }
       case FilterId::dictsort: {
@@ -483,8 +495,7 @@ class Filters {
           return Value::undefined(first ? "No first item, sequence was empty."
                                         : "No last item, sequence was empty.");
         }
-        Value r = first ? std::move(items.front()) : std::move(items.back());
-        return r.ref ? r : Value::of(std::move(r.own), r.shape);
+        return first ? std::move(items.front()) : std::move(items.back());
       }
       case FilterId::float_: {
         auto b = bind("float", {"default"});
@@ -544,7 +555,7 @@ class Filters {
           return fallback();
         }
         if (j.is_boolean()) return Value::of(static_cast<std::int64_t>(j.get<bool>()));
-        if (j.is_number_integer()) return input;
+        if (j.is_number_integer()) return input.alias();
         if (j.is_number_float()) {
           double d = j.get<double>();
           if (!std::isfinite(d)) return fallback();
@@ -678,7 +689,7 @@ class Filters {
         std::vector<json> keys;
         keys.reserve(items.size());
         for (const auto& item : items)
-          keys.push_back(key_of(item, b.at(2), cs, true));
+          keys.push_back(multi_key_of(item, b.at(2), cs));
         sort_by_keys(items, keys, bool_arg(rt_, b.at(0), false));
         return list_of(items, list_shape(input));
       }
@@ -712,6 +723,18 @@ class Filters {
           const json& start = rt_.operand(*b.at(1));
           if (start.is_string())
             rt_.type_error("sum() can't sum strings [use ''.join(seq) instead]");
+          if (start.is_array()) {  // sum(lists, start=[]) concatenates
+            json out = start;
+            for (const auto& item : items_of(input)) {
+              const json& part = rt_.operand(attribute(item, b.at(0)));
+              if (!part.is_array()) {
+                rt_.type_error(fmt::format("can only concatenate list (not \"{}\") to list", python_type_name(part)));
+              }
+              for (const auto& e : part) out.push_back(e);
+            }
+            rt_.check_size(out.size());
+            return Value::of(std::move(out));
+          }
           add(start);
         }
         for (const auto& item : items_of(input)) {
@@ -725,12 +748,14 @@ class Filters {
         return Value::of(jinja_title(rt_.str(input)));
       case FilterId::tojson: {
         auto b = bind("tojson", {"indent"});
-        int indent = is_null(b.at(0))
-                         ? -1
-                         : static_cast<int>(std::clamp(int_arg(rt_, b.at(0), 0), -1LL, 64LL));
-        if (indent < 0 && !is_null(b.at(0))) indent = 0;
+        std::string unit;  // Python: an int n indents by ' ' * n, a str by itself
+        if (!is_null(b.at(0))) {
+          const json& j = rt_.operand(*b.at(0));
+          unit = j.is_string() ? j.get<std::string>()
+                               : std::string(static_cast<std::size_t>(std::clamp(int_arg(rt_, b.at(0), 0), 0LL, 64LL)), ' ');
+        }
         std::string out;
-        write_tojson(out, rt_.data(input), indent);
+        write_tojson(out, rt_.data(input), is_null(b.at(0)) ? nullptr : &unit);
         rt_.check_size(out.size());
         return Value::of(std::move(out));
       }
@@ -765,7 +790,7 @@ class Filters {
         std::vector<Value> out;
         std::vector<json> seen;
         for (auto& item : items_of(input)) {
-          json key = key_of(item, b.at(1), cs, false);
+          json key = key_of(item, b.at(1), cs);
           if (key.is_structured())
             rt_.type_error(fmt::format("unhashable type: '{}'", python_type_name(key)));
           bool found = std::any_of(seen.begin(), seen.end(),
@@ -838,7 +863,7 @@ class Filters {
     return call_host_function(*rt_.program.host_filters[index], input);
   }
 
-  Value call_by_name(const std::string& name, Value input, std::vector<Value>& args,
+  Value call_by_name(const std::string& name, const Value& input, std::vector<Value>& args,
                      Kwargs& kwargs) {
     if (auto it = rt_.env.filters.find(name); it != rt_.env.filters.end()) {
       Filters inner(rt_, args, kwargs);
@@ -847,7 +872,7 @@ class Filters {
     auto id = find_builtin_filter(name);
     if (id == npos32)
       rt_.fail("TemplateRuntimeError", fmt::format("No filter named '{}' found.", name));
-    return apply_filter(rt_, id, std::move(input), args, kwargs);
+    return apply_filter(rt_, id, input, args, kwargs);
   }
 
  private:
@@ -858,9 +883,15 @@ class Filters {
 
 }  // namespace
 
-Value apply_filter(Runtime& rt, std::uint32_t id, Value input, std::vector<Value>& args,
+Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs) {
-  return Filters(rt, args, kwargs).run(id, std::move(input));
+  Value result = Filters(rt, args, kwargs).run(id, input);
+  // The result may borrow from the input or an argument (`first`, `default`); those may be
+  // temporaries of the caller.
+  result = stabilize(std::move(result), input);
+  for (const auto& a : args) result = stabilize(std::move(result), a);
+  for (const auto& [name, a] : kwargs) result = stabilize(std::move(result), a);
+  return result;
 }
 
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name) {

@@ -242,6 +242,8 @@ class Parser {
     if (name == "if") return parse_if();
     if (name == "for") return parse_for();
     if (name == "set") return parse_set();
+    if (name == "with") return parse_with();
+    if (name == "filter") return parse_filter_block();
     if (name == "include" || name == "extends" || name == "import" || name == "from") {
       // Parsed loosely and refused at render, as Jinja with no loader does.
       while (cur().kind != Tok::block_end && cur().kind != Tok::eof)
@@ -384,6 +386,56 @@ class Parser {
     end_block();
     open_blocks_.pop_back();
     Stmt s{.kind = StmtKind::set_block, .a = target, .pos = pos};
+    s.body = store_body(body);
+    s.nbody = static_cast<std::uint32_t>(body.size());
+    return add_stmt(s);
+  }
+
+  std::uint32_t parse_with() {
+    auto pos = cur().pos;
+    next();
+    std::vector<Arg> assignments;
+    while (cur().kind != Tok::block_end) {
+      if (!assignments.empty()) expect_op(",");
+      auto target = parse_target(false, nullptr);
+      expect_op("=");
+      assignments.push_back({.name = target, .expr = parse_expression(true)});
+    }
+    end_block();
+    open_blocks_.push_back("with");
+    auto body = subparse({"endwith"});
+    next();
+    end_block();
+    open_blocks_.pop_back();
+    Stmt s{.kind = StmtKind::with_, .pos = pos};
+    s.body = store_body(body);
+    s.nbody = static_cast<std::uint32_t>(body.size());
+    s.args = static_cast<std::uint32_t>(p_.args.size());
+    s.nargs = static_cast<std::uint32_t>(assignments.size());
+    p_.args.insert(p_.args.end(), assignments.begin(), assignments.end());
+    return add_stmt(s);
+  }
+
+  // `{% filter f | g(x) %}body{% endfilter %}`: the chain reads the body's output from a
+  // variable no template can name.
+  std::uint32_t parse_filter_block() {
+    auto pos = cur().pos;
+    next();
+    auto slot = intern(" filter block");
+    auto input = add_expr({.op = Op::name, .a = slot, .pos = pos});
+    auto name_pos = cur().pos;
+    auto name = parse_dotted_name();
+    std::vector<Arg> args;
+    if (is_op("(")) args = parse_call_args();
+    auto chain = add_expr(with_args({.op = Op::filter, .a = input, .b = resolve_filter(name, name_pos), .pos = name_pos}, args));
+    chain = parse_filter_expr(chain);
+    end_block();
+    open_blocks_.push_back("filter");
+    auto body = subparse({"endfilter"});
+    next();
+    end_block();
+    open_blocks_.pop_back();
+    Stmt s{.kind = StmtKind::filter_block, .a = slot, .b = chain, .pos = pos};
     s.body = store_body(body);
     s.nbody = static_cast<std::uint32_t>(body.size());
     return add_stmt(s);

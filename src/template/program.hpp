@@ -76,7 +76,9 @@ enum class StmtKind : std::uint8_t {
   set,        // a = target, b = value expr
   set_block,  // a = target, body
   set_attr,   // a = namespace name id, b = attribute name id, c = value expr
-  no_loader,  // include / extends / import / from: fails at render, as Jinja without a loader
+  with_,         // args = (name = target, expr = value), body: a scope of its own
+  filter_block,  // a = name id the body output is bound to, b = filter chain over it, body
+  no_loader,     // include / extends / import / from: fails at render, as Jinja without a loader
 };
 
 struct Stmt {
@@ -84,6 +86,7 @@ struct Stmt {
   std::uint32_t a = npos32, b = npos32, c = npos32;
   std::uint32_t body = 0, nbody = 0;       // range in Program::bodies
   std::uint32_t else_body = 0, nelse = 0;  // range in Program::bodies
+  std::uint32_t args = 0, nargs = 0;        // range in Program::args (with_)
   std::uint32_t pos = 0;
 };
 

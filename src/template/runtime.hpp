@@ -103,6 +103,20 @@ struct Value {
   }
 };
 
+/// Whether `v` owns its JSON (a temporary that whatever borrows from it must not outlive).
+inline bool owns_json(const Value& v) noexcept {
+  return (v.kind == Kind::value || v.kind == Kind::method) && !v.ref;
+}
+
+/// `result`, with what it borrowed copied when `operand` owns its JSON and is about to go.
+inline Value stabilize(Value result, const Value& operand) {
+  if (owns_json(operand) && result.ref && (result.kind == Kind::value || result.kind == Kind::method)) {
+    result.own = *result.ref;
+    result.ref = nullptr;
+  }
+  return result;
+}
+
 /// A `{% for %}` loop's `loop` variable.
 struct LoopState {
   const std::vector<Value>* items = nullptr;
@@ -123,7 +137,7 @@ class BoundArgs {
 class Runtime;
 
 /// Filters (filters.cpp) and tests (tests.cpp).
-Value apply_filter(Runtime& rt, std::uint32_t id, Value input, std::vector<Value>& args,
+Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs);
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
@@ -194,7 +208,8 @@ bool python_equal(const json& a, const json& b) noexcept;
 bool python_order(const json& a, const json& b, CmpOp op, std::string* error);
 bool python_less(const json& a, const json& b, std::string* error);
 
-/// json.dumps(v, sort_keys=True, indent=indent) with Jinja's HTML-safe replacements.
-void write_tojson(std::string& out, const json& value, int indent);
+/// json.dumps(v, sort_keys=True, indent=indent) with Jinja's HTML-safe replacements; `indent`
+/// is the text of one level (Python's `' ' * n` for an int), null for the compact form.
+void write_tojson(std::string& out, const json& value, const std::string* indent);
 
 }  // namespace eventwire::detail

@@ -80,12 +80,12 @@ void write_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void newline(std::string& out, int indent, int level) {
+void newline(std::string& out, const std::string& indent, int level) {
   out.push_back('\n');
-  out.append(static_cast<std::size_t>(std::max(indent, 0) * level), ' ');
+  for (int i = 0; i < level; ++i) out += indent;
 }
 
-void write_value(std::string& out, const json& v, int indent, int level) {
+void write_value(std::string& out, const json& v, const std::string* indent, int level) {
   switch (v.type()) {
     case json::value_t::null:
       out += "null";
@@ -120,12 +120,12 @@ void write_value(std::string& out, const json& v, int indent, int level) {
       out.push_back('[');
       bool first = true;
       for (const auto& e : v) {
-        if (!first) out += indent >= 0 ? "," : ", ";
+        if (!first) out += indent ? "," : ", ";
         first = false;
-        if (indent >= 0) newline(out, indent, level + 1);
+        if (indent) newline(out, *indent, level + 1);
         write_value(out, e, indent, level + 1);
       }
-      if (indent >= 0) newline(out, indent, level);
+      if (indent) newline(out, *indent, level);
       out.push_back(']');
       return;
     }
@@ -144,14 +144,14 @@ void write_value(std::string& out, const json& v, int indent, int level) {
       out.push_back('{');
       bool first = true;
       for (const auto* entry : entries) {
-        if (!first) out += indent >= 0 ? "," : ", ";
+        if (!first) out += indent ? "," : ", ";
         first = false;
-        if (indent >= 0) newline(out, indent, level + 1);
+        if (indent) newline(out, *indent, level + 1);
         write_string(out, entry->first);
         out += ": ";
         write_value(out, entry->second, indent, level + 1);
       }
-      if (indent >= 0) newline(out, indent, level);
+      if (indent) newline(out, *indent, level);
       out.push_back('}');
       return;
     }
@@ -164,7 +164,7 @@ void write_value(std::string& out, const json& v, int indent, int level) {
 
 }  // namespace
 
-void write_tojson(std::string& out, const json& value, int indent) {
+void write_tojson(std::string& out, const json& value, const std::string* indent) {
   write_value(out, value, indent, 0);
 }
 
