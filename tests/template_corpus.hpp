@@ -422,49 +422,61 @@ inline std::vector<Case> templates() {
       // ---- more scoping, loops and values
       {"[{{ loop }}] [{{ loop.index }}]"},
       {"{% for x in ints %}{% set y = x * 2 %}{{ y }}{% endfor %}[{{ y }}]"},
-      {"{% set y = 'outer' %}{% for x in [1] %}{{ y }}{% set y = 'inner' %}{{ y }}{% endfor %}{{ y }}"},
+      {"{% set y = 'outer' %}{% for x in [1] %}{{ y }}{% set y = 'inner' %}{{ y }}{% endfor %}{{ y "
+       "}}"},
       {"{% for x in d.values() %}{{ x }}{% endfor %} {% for k in d.keys() %}{{ k }}{% endfor %}"},
       {"{% for u in users if u.active %}{{ u.name }}{% else %}nobody{% endfor %}"},
       {"{% for u in users if u.age > 99 %}{{ u.name }}{% else %}nobody{% endfor %}"},
       {"{% for x in nested %}{% for y in x %}{{ y }},{% endfor %};{% endfor %}"},
       {"{% for a, b in d | dictsort %}{{ loop.index }}{{ a }}{{ b }}{% endfor %}"},
-      {"{{ (d | dictsort)[0] }} {{ d | dictsort | first }} {{ d | dictsort | last }} {{ (d | dictsort)[0][1] }}"},
+      {"{{ (d | dictsort)[0] }} {{ d | dictsort | first }} {{ d | dictsort | last }} {{ (d | "
+       "dictsort)[0][1] }}"},
       {"{{ d | items | first }} {{ d.items() | list | first }}"},
       {"{{ [(1, 2), (3, 4)] }} {{ [(1, 'a')] | list }}"},
       {"{% set ns = namespace() %}{% set ns.a = [1, 2] %}{{ ns.a }} {{ ns.missing }}"},
       {"{% set t = (1, 2) %}{{ t }} {{ t[0] }} {{ t | list }} {{ t + (3,) }}"},
       {"{% set x = [] %}{{ x }}{% set x = x + [1] %}{{ x }}"},
-      {"{% if users %}{{ users | length }}{% endif %}{% if empty %}no{% endif %}{% if emptyd %}no{% endif %}"},
+      {"{% if users %}{{ users | length }}{% endif %}{% if empty %}no{% endif %}{% if emptyd "
+       "%}no{% endif %}"},
       {"{{ users[0] }}"},
       {"{{ event.payload['data']['changelog']['attributes']['weight'] }}"},
       {"{{ event.payload['data']['changelog']['attributes']['weight']['value'] + 1 }}"},
       {"{{ event.payload['data']['count'] * event.payload['data']['ratio'] }}"},
-      {"{{ event.payload['data']['fields'] | join(', ') }} {{ event.payload['data']['fields'] | tojson }}"},
-      {"{{ event.payload['data']['changelog']['parent'] }} {{ event.payload['data']['changelog']['parent'] | tojson }} {{ event.payload['data']['changelog']['parent'] is none }}"},
+      {"{{ event.payload['data']['fields'] | join(', ') }} {{ event.payload['data']['fields'] | "
+       "tojson }}"},
+      {"{{ event.payload['data']['changelog']['parent'] }} {{ "
+       "event.payload['data']['changelog']['parent'] | tojson }} {{ "
+       "event.payload['data']['changelog']['parent'] is none }}"},
       {"{{ event.payload['data']['changelog'].get('display_label', 'x') | upper }}"},
       {"{{ event.related | map(attribute='prefect.resource.role') | list }}"},
       {"{% for r in event.related %}{{ r['prefect.resource.id'].split('.')[-1] }} {% endfor %}"},
       {"{{ event.resource['prefect.resource.id'][:13] }} {{ event.id[:8] }}"},
       {"{{ event.occurred[:10] }} {{ event.occurred.split(' ')[1] }}"},
       {"{{ event.payload['data']['changelog']['attributes'] | dictsort | map('first') | list }}"},
-      {"{{ event.payload['data']['changelog']['attributes'].values() | map(attribute='value') | list }}"},
-      {"{{ 'node ' ~ event.payload['data']['node_id'] ~ ' on ' ~ event.resource['infrahub.branch.name'] }}"},
-      {"{{ event.payload['data']['action'] == 'updated' and event.resource['infrahub.node.kind'] in ['NetworkDevice', 'IPAddress'] }}"},
+      {"{{ event.payload['data']['changelog']['attributes'].values() | map(attribute='value') | "
+       "list }}"},
+      {"{{ 'node ' ~ event.payload['data']['node_id'] ~ ' on ' ~ "
+       "event.resource['infrahub.branch.name'] }}"},
+      {"{{ event.payload['data']['action'] == 'updated' and event.resource['infrahub.node.kind'] "
+       "in ['NetworkDevice', 'IPAddress'] }}"},
       {"{{ users | map(attribute='age') | sum / users | length }}"},
       {"{{ users | map(attribute='age') | max }} {{ (users | map(attribute='age') | list)[1:] }}"},
       {"{{ nums | map('round') | list }} {{ floats | map('round', 3) | list }}"},
       {"{{ floats[:10] | map('int') | list }}"},
       {"{{ floats | select('gt', 1) | list }} {{ floats | sort | first }}"},
       {"{{ 5 % 3 }} {{ 5.5 % 2 }} {{ -5.5 % 2 }} {{ 5 % -2.5 }} {{ 0.0 % 1 }}"},
-      {"{{ 10 ** 18 }} {{ 10 ** 19 }} {{ (-2) ** 63 }} {{ 2 ** 0.5 }} {{ 0 ** 0 }} {{ (-8) ** 2 }}"},
+      {"{{ 10 ** 18 }} {{ 10 ** 19 }} {{ (-2) ** 63 }} {{ 2 ** 0.5 }} {{ 0 ** 0 }} {{ (-8) ** 2 "
+       "}}"},
       {"{{ 9007199254740993 / 1 }} {{ 1e308 * 10 }} {{ -1e308 * 10 }}"},
-      {"{{ 0.1 + 0.2 }} {{ 1 / 3 * 3 }} {{ 2.675 * 100 }} {{ 1e16 + 1 }} {{ 123456789012345680.0 }}"},
+      {"{{ 0.1 + 0.2 }} {{ 1 / 3 * 3 }} {{ 2.675 * 100 }} {{ 1e16 + 1 }} {{ 123456789012345680.0 "
+       "}}"},
       {"{{ 3 // 2.0 }} {{ -3 // 2.0 }} {{ 3 // -2 }} {{ 0.0 // 1 }} {{ -0.0 // 1 }}"},
       {"{{ 1 == 1 == 1 }} {{ 1 < 2 == true }} {{ none < 1 }}"},
       {"{{ [1, 'a'] < [1, 2] }}"},
       {"{{ {'a': 1} < {'a': 2} }}"},
       {"{{ 'abc' < 'abd' }} {{ 'é' > 'z' }} {{ '' < 'a' }} {{ (1, 2) < (1, 3) }}"},
-      {"{{ 'b' in ['a', 'b'] }} {{ [1] in [[1], 2] }} {{ {'a': 1} in [{'a': 1}] }} {{ none in [none] }}"},
+      {"{{ 'b' in ['a', 'b'] }} {{ [1] in [[1], 2] }} {{ {'a': 1} in [{'a': 1}] }} {{ none in "
+       "[none] }}"},
       {"{{ [1] in d }}"},
       {"{{ x if x is defined else 'no x' }} {{ n if n is defined }}"},
       {"{{ n is number and n > 2 }} {{ not n is none }} {{ n is not string }}"},
@@ -492,9 +504,11 @@ inline std::vector<Case> templates() {
       {"{{ '' | first }}"},
       {"{{ 5 | first }}"},
       {"{{ 1.5 | string | replace('.', ',') }} {{ 1e20 | string }} {{ -0.0 | string }}"},
-      {"{{ 'A' | lower is lower }} {{ '%' | urlencode }} {{ '~a_b.c-d' | urlencode }} {{ {'k': none} | urlencode }}"},
+      {"{{ 'A' | lower is lower }} {{ '%' | urlencode }} {{ '~a_b.c-d' | urlencode }} {{ {'k': "
+       "none} | urlencode }}"},
       {"{{ 'x' | center(4) }}|{{ 'xy' | center(5) }}|{{ 'é' | center(3) }}"},
-      {"{{ 'hello world' | truncate(5) }}|{{ 'hello world' | truncate(8) }}|{{ 'hello world foo' | truncate(11, leeway=0) }}"},
+      {"{{ 'hello world' | truncate(5) }}|{{ 'hello world' | truncate(8) }}|{{ 'hello world foo' | "
+       "truncate(11, leeway=0) }}"},
       {"{{ '  a  b  ' | wordcount }} {{ '' | wordcount }}"},
       {"{{ 42 | string | length }} {{ [1, [2, 3]] | string }} {{ d | string }}"},
       {"{{ 'abc' | list | join('-') }} {{ ['a', 'b'] | join }}"},

@@ -37,12 +37,12 @@ std::string python_float_repr(double value) {
       if (digits.size() <= integer_digits) {
         out += digits + std::string(integer_digits - digits.size(), '0') + ".0";
       } else {
-        out += digits.substr(0, integer_digits) + "." + digits.substr(integer_digits);
+        out.append(digits, 0, integer_digits).append(1, '.').append(digits, integer_digits);
       }
     }
   } else {
     out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
+    if (digits.size() > 1) out.append(1, '.').append(digits, 1);
     out += fmt::format("e{}{:02}", exponent < 0 ? '-' : '+', std::abs(exponent));
   }
   return out;

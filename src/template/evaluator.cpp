@@ -45,7 +45,9 @@ class Renderer {
   const Program& p_;
   Runtime rt_;
   std::string& out_;
-  std::deque<std::pair<std::uint32_t, Value>> vars_;
+  // Variables set by the template, newest last. A deque, because Values borrow from the ones
+  // below them; created on first use, since most templates set nothing.
+  std::optional<std::deque<std::pair<std::uint32_t, Value>>> vars_;
   std::uint32_t loop_name_;
 
   // ---- statements -----------------------------------------------------------------------------
@@ -84,7 +86,9 @@ class Renderer {
       case StmtKind::set:
         assign(p_.targets[s.a], eval(s.b));
         return;
-      case StmtKind::set_block: assign(p_.targets[s.a], Value::of(capture(s))); return;
+      case StmtKind::set_block:
+        assign(p_.targets[s.a], Value::of(capture(s)));
+        return;
       case StmtKind::set_attr: {
         rt_.pos = s.pos;
         Value ns = lookup(s.a);
@@ -100,17 +104,18 @@ class Renderer {
         for (const Arg& a : std::span<const Arg>(p_.args).subspan(s.args, s.nargs)) {
           values.emplace_back(&p_.targets[a.name], eval(a.expr));
         }
-        auto mark = vars_.size();
-        for (auto& [target, value] : values) assign(*target, std::move(value));
+        auto saved = mark();
+        for (auto& [target, value] : values)
+          assign(*target, std::move(value));
         exec_body(s.body, s.nbody);
-        vars_.resize(mark);
+        release(saved);
         return;
       }
       case StmtKind::filter_block: {
-        auto mark = vars_.size();
+        auto saved = mark();
         bind(s.a, Value::of(capture(s)));
         Value v = eval(s.b);
-        vars_.resize(mark);
+        release(saved);
         rt_.pos = s.pos;
         rt_.append_str(out_, v);
         rt_.check_size(out_.size());
@@ -138,7 +143,14 @@ class Renderer {
     return rt_.data(v);
   }
 
-  void bind(std::uint32_t name, Value v) { vars_.emplace_back(name, std::move(v)); }
+  void bind(std::uint32_t name, Value v) {
+    if (!vars_) vars_.emplace();
+    vars_->emplace_back(name, std::move(v));
+  }
+  std::size_t mark() const { return vars_ ? vars_->size() : 0; }
+  void release(std::size_t to) {
+    if (vars_) vars_->resize(to);
+  }
 
   void assign(const Target& t, Value v) {
     if (!t.tuple) {
@@ -167,10 +179,10 @@ class Renderer {
     if (s.c != npos32) {  // `for x in xs if cond`: filtered before loop.* counts
       std::vector<Value> kept;
       for (auto& item : items) {
-        auto mark = vars_.size();
+        auto saved = mark();
         assign(target, item.alias());
         bool keep = rt_.truthy(eval(s.c));
-        vars_.resize(mark);
+        release(saved);
         if (keep) kept.push_back(std::move(item));
       }
       items.swap(kept);
@@ -190,11 +202,11 @@ class Renderer {
                                               rt_.env.limits.max_loop_iterations));
       }
       loop.index0 = i;
-      auto mark = vars_.size();
+      auto saved = mark();
       if (loop_name != npos32) bind(loop_name, loop_value.alias());
       assign(target, items[i].alias());
       exec_body(s.body, s.nbody);
-      vars_.resize(mark);
+      release(saved);
     }
   }
 
@@ -208,8 +220,10 @@ class Renderer {
 
   // ---- names ------------------------------------------------------------------------------------
   Value lookup(std::uint32_t id) {
-    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it) {
-      if (it->first == id) return it->second.alias();
+    if (vars_) {
+      for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
+        if (it->first == id) return it->second.alias();
+      }
     }
     const std::string& name = p_.names[id];
     if (rt_.context.is_object()) {

@@ -728,9 +728,11 @@ class Filters {
             for (const auto& item : items_of(input)) {
               const json& part = rt_.operand(attribute(item, b.at(0)));
               if (!part.is_array()) {
-                rt_.type_error(fmt::format("can only concatenate list (not \"{}\") to list", python_type_name(part)));
+                rt_.type_error(fmt::format("can only concatenate list (not \"{}\") to list",
+                                           python_type_name(part)));
               }
-              for (const auto& e : part) out.push_back(e);
+              for (const auto& e : part)
+                out.push_back(e);
             }
             rt_.check_size(out.size());
             return Value::of(std::move(out));
@@ -752,7 +754,9 @@ class Filters {
         if (!is_null(b.at(0))) {
           const json& j = rt_.operand(*b.at(0));
           unit = j.is_string() ? j.get<std::string>()
-                               : std::string(static_cast<std::size_t>(std::clamp(int_arg(rt_, b.at(0), 0), 0LL, 64LL)), ' ');
+                               : std::string(static_cast<std::size_t>(
+                                                 std::clamp(int_arg(rt_, b.at(0), 0), 0LL, 64LL)),
+                                             ' ');
         }
         std::string out;
         write_tojson(out, rt_.data(input), is_null(b.at(0)) ? nullptr : &unit);
@@ -889,8 +893,10 @@ Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vecto
   // The result may borrow from the input or an argument (`first`, `default`); those may be
   // temporaries of the caller.
   result = stabilize(std::move(result), input);
-  for (const auto& a : args) result = stabilize(std::move(result), a);
-  for (const auto& [name, a] : kwargs) result = stabilize(std::move(result), a);
+  for (const auto& a : args)
+    result = stabilize(std::move(result), a);
+  for (const auto& [name, a] : kwargs)
+    result = stabilize(std::move(result), a);
   return result;
 }
 

@@ -107,7 +107,7 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
           attrs[k] = v;
         Value v;
         v.kind = Kind::namespace_;
-        v.object = &namespaces.emplace_back(std::move(attrs));
+        v.object = namespaces.emplace_back(std::make_unique<json>(std::move(attrs))).get();
         return v;
       }
       default:

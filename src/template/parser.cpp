@@ -427,7 +427,9 @@ class Parser {
     auto name = parse_dotted_name();
     std::vector<Arg> args;
     if (is_op("(")) args = parse_call_args();
-    auto chain = add_expr(with_args({.op = Op::filter, .a = input, .b = resolve_filter(name, name_pos), .pos = name_pos}, args));
+    auto chain = add_expr(with_args(
+        {.op = Op::filter, .a = input, .b = resolve_filter(name, name_pos), .pos = name_pos},
+        args));
     chain = parse_filter_expr(chain);
     end_block();
     open_blocks_.push_back("filter");

@@ -69,13 +69,13 @@ struct Arg {
 };
 
 enum class StmtKind : std::uint8_t {
-  text,       // a = offset in Program::text, b = length
-  output,     // a = expr
-  if_,        // a = condition, body, else (elif is an if inside else)
-  for_,       // a = target, b = iterable, c = filter condition or npos, body, else
-  set,        // a = target, b = value expr
-  set_block,  // a = target, body
-  set_attr,   // a = namespace name id, b = attribute name id, c = value expr
+  text,          // a = offset in Program::text, b = length
+  output,        // a = expr
+  if_,           // a = condition, body, else (elif is an if inside else)
+  for_,          // a = target, b = iterable, c = filter condition or npos, body, else
+  set,           // a = target, b = value expr
+  set_block,     // a = target, body
+  set_attr,      // a = namespace name id, b = attribute name id, c = value expr
   with_,         // args = (name = target, expr = value), body: a scope of its own
   filter_block,  // a = name id the body output is bound to, b = filter chain over it, body
   no_loader,     // include / extends / import / from: fails at render, as Jinja without a loader
@@ -86,7 +86,7 @@ struct Stmt {
   std::uint32_t a = npos32, b = npos32, c = npos32;
   std::uint32_t body = 0, nbody = 0;       // range in Program::bodies
   std::uint32_t else_body = 0, nelse = 0;  // range in Program::bodies
-  std::uint32_t args = 0, nargs = 0;        // range in Program::args (with_)
+  std::uint32_t args = 0, nargs = 0;       // range in Program::args (with_)
   std::uint32_t pos = 0;
 };
 

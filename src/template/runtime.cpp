@@ -1,7 +1,6 @@
 // Python semantics of JSON values, and Jinja's sandboxed lookups, for one render.
 #include <algorithm>
 #include <cmath>
-#include <deque>
 
 #include <fmt/format.h>
 
@@ -408,9 +407,7 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
   } else if (j.is_string()) {
     if (auto m = str_method(name); m != Method::none) return method_of(obj, m);
   }
-  return Value::undefined(
-      fmt::format("{} has no attribute '{}'",
-                  j.is_null() ? std::string("'None'") : "'" + object_type_repr(j) + "'", name));
+  return Value::undefined(fmt::format("'{}' has no attribute '{}'", object_type_repr(j), name));
 }
 
 Value Runtime::getitem(const Value& obj, const Value& key) const {
@@ -461,9 +458,7 @@ Value Runtime::getitem(const Value& obj, const Value& key) const {
   if (obj.kind != Kind::value)
     return Value::undefined(fmt::format("object has no element {}", key_repr));
   const json& j = obj.get();
-  return Value::undefined(
-      fmt::format("{} has no element {}",
-                  j.is_null() ? std::string("'None'") : "'" + object_type_repr(j) + "'", key_repr));
+  return Value::undefined(fmt::format("'{}' has no element {}", object_type_repr(j), key_repr));
 }
 
 Value Runtime::get_path(const Value& obj, std::string_view path) const {

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -110,7 +110,8 @@ inline bool owns_json(const Value& v) noexcept {
 
 /// `result`, with what it borrowed copied when `operand` owns its JSON and is about to go.
 inline Value stabilize(Value result, const Value& operand) {
-  if (owns_json(operand) && result.ref && (result.kind == Kind::value || result.kind == Kind::method)) {
+  if (owns_json(operand) && result.ref &&
+      (result.kind == Kind::value || result.kind == Kind::method)) {
     result.own = *result.ref;
     result.ref = nullptr;
   }
@@ -154,7 +155,8 @@ class Runtime {
   const json& context;
   std::uint32_t pos = 0;  // source offset of the expression being evaluated (for messages)
   std::uint64_t iterations = 0;
-  std::deque<json> namespaces{};  // namespace() objects live as long as the render
+  // namespace() objects live as long as the render (boxed: Values point at them).
+  std::vector<std::unique_ptr<json>> namespaces{};
 
   // ---- errors ---------------------------------------------------------------------------------
   [[noreturn]] void fail(const std::string& python_type, const std::string& message) const;

@@ -57,17 +57,16 @@ bool has_case(const std::string& s, bool lower) {
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const Value> args) {
   // Every built-in test takes the value and at most one argument; these take exactly one.
   static constexpr TestId one_argument[] = {TestId::divisibleby, TestId::eq, TestId::equalto,
-                                            TestId::ne, TestId::lt, TestId::lessthan, TestId::le,
-                                            TestId::gt, TestId::greaterthan, TestId::ge, TestId::in,
-                                            TestId::sameas};
-  std::size_t expected =
-      std::find(std::begin(one_argument), std::end(one_argument), static_cast<TestId>(id)) !=
-              std::end(one_argument)
-          ? 1
-          : 0;
+                                            TestId::ne,          TestId::lt, TestId::lessthan,
+                                            TestId::le,          TestId::gt, TestId::greaterthan,
+                                            TestId::ge,          TestId::in, TestId::sameas};
+  std::size_t expected = std::find(std::begin(one_argument), std::end(one_argument),
+                                   static_cast<TestId>(id)) != std::end(one_argument)
+                             ? 1
+                             : 0;
   if (args.size() != expected) {
-    rt.type_error(fmt::format("test takes {} positional argument(s) but {} were given", expected + 1,
-                              args.size() + 1));
+    rt.type_error(fmt::format("test takes {} positional argument(s) but {} were given",
+                              expected + 1, args.size() + 1));
   }
   auto arg = [&](std::size_t i) -> const Value& {
     if (i >= args.size()) rt.type_error("test is missing a required argument");

@@ -20,9 +20,22 @@ void write_hex4(std::string& out, unsigned v) {
     out.push_back(digits[(v >> shift) & 0xF]);
 }
 
+// Bytes that json.dumps(ensure_ascii=True) plus Jinja's HTML-safe pass write unchanged.
+constexpr bool plain_byte(unsigned char c) {
+  return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' &&
+         c != '\'';
+}
+
 void write_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (std::size_t i = 0; i < s.size();) {
+    // Copy runs of plain bytes at once: most text is plain ASCII.
+    std::size_t run = i;
+    while (run < s.size() && plain_byte(static_cast<unsigned char>(s[run])))
+      ++run;
+    out.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    i = run;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F) {
       ++i;
@@ -42,11 +55,9 @@ void write_string(std::string& out, std::string_view s) {
         case '&':
           out += "\\u0026";
           break;
-        case '\'':
-          out += "\\u0027";
-          break;
         default:
-          out.push_back(static_cast<char>(c));
+          out += "\\u0027";
+          break;  // '
       }
       continue;
     }
@@ -82,7 +93,8 @@ void write_string(std::string& out, std::string_view s) {
 
 void newline(std::string& out, const std::string& indent, int level) {
   out.push_back('\n');
-  for (int i = 0; i < level; ++i) out += indent;
+  for (int i = 0; i < level; ++i)
+    out += indent;
 }
 
 void write_value(std::string& out, const json& v, const std::string* indent, int level) {
