@@ -95,6 +95,8 @@ inline std::vector<Case> templates() {
       {"{% for label, value in event.resource %}{{ label }}{% endfor %}"},
       {"{% for label, value in event.resource|dictsort %}{{ label }}={{ value }},{% endfor %}"},
       {"{{ event.resource.get('prefect.tags', []) | tojson }}"},
+      {"{{ d.get('zz', {'a': [1, 2]}) | tojson }} {{ d.get('zz', 'x' ~ 'y') }}"},
+      {"{% for x in ints %}{{ loop.cycle([1], 'b' ~ 'c') }}{% endfor %}"},
       {"{{ event.resource.get('infrahub.node.kind') }}"},
       {"{{ event.resource.get('missing') }}"},
       {"{{ event.payload.nokey.deeper }}"},

@@ -428,3 +428,39 @@ TEST_CASE("no input crashes the engine: random token soup compiles or fails with
   CHECK(compiled > 0);
   CHECK(rendered > 0);
 }
+
+TEST_CASE("CompiledParameters compiles once and hydrates like hydrate, from many threads") {
+  json context = eventwire::event_context(node_updated_event());
+  for (const auto& [name, parameters] : seed_parameters()) {
+    INFO(name);
+    json direct;
+    std::string direct_error;
+    try {
+      direct = eventwire::hydrate(parameters, context);
+    } catch (const HydrationError& e) {
+      direct_error = e.what();
+    }
+    auto compiled = eventwire::CompiledParameters::compile(parameters);
+    CHECK(compiled.parameters() == parameters);
+    if (direct_error.empty()) {
+      CHECK(compiled.hydrate(context) == direct);
+    } else {
+      CHECK_THROWS_WITH(compiled.hydrate(context), direct_error);
+    }
+  }
+  CHECK_THROWS_WITH(eventwire::CompiledParameters::compile({{"bad_template", "{{ x }"}}),
+                    "bad_template: Invalid jinja: unexpected '}'");
+  auto compiled = eventwire::CompiledParameters::compile(seed_parameters()[0].second);
+  json expected = compiled.hydrate(context);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 200; ++k)
+        mismatches += compiled.hydrate(context) != expected;
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  CHECK(mismatches == 0);
+}

@@ -48,12 +48,22 @@ std::string python_float_repr(double value) {
   return out;
 }
 
-std::string python_string_repr(std::string_view text) {
+void append_python_string_repr(std::string& out, std::string_view text) {
   bool has_single = text.find('\'') != std::string_view::npos;
   bool has_double = text.find('"') != std::string_view::npos;
   char quote = (has_single && !has_double) ? '"' : '\'';
-  std::string out(1, quote);
+  out += quote;
   for (std::size_t i = 0; i < text.size();) {
+    // Runs of printable ASCII other than the quote and backslash are copied as they are.
+    std::size_t run = i;
+    while (run < text.size()) {
+      auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c >= 0x7F || c == '\\' || c == static_cast<unsigned char>(quote)) break;
+      ++run;
+    }
+    out.append(text, i, run - i);
+    if (run == text.size()) break;
+    i = run;
     std::size_t start = i;
     char32_t cp = next_code_point(text, i);
     if (cp == static_cast<char32_t>(quote) || cp == '\\') {
@@ -77,44 +87,71 @@ std::string python_string_repr(std::string_view text) {
     }
   }
   out += quote;
+}
+
+std::string python_string_repr(std::string_view text) {
+  std::string out;
+  append_python_string_repr(out, text);
   return out;
 }
 
-std::string python_repr(const json& value) {
+void append_python_repr(std::string& out, const json& value) {
   switch (value.type()) {
     case json::value_t::null:
-      return "None";
+      out += "None";
+      return;
     case json::value_t::boolean:
-      return value.get<bool>() ? "True" : "False";
+      out += value.get<bool>() ? "True" : "False";
+      return;
     case json::value_t::number_integer:
-      return std::to_string(value.get<std::int64_t>());
+      out += std::to_string(value.get<std::int64_t>());
+      return;
     case json::value_t::number_unsigned:
-      return std::to_string(value.get<std::uint64_t>());
+      out += std::to_string(value.get<std::uint64_t>());
+      return;
     case json::value_t::number_float:
-      return python_float_repr(value.get<double>());
+      out += python_float_repr(value.get<double>());
+      return;
     case json::value_t::string:
-      return python_string_repr(value.get_ref<const std::string&>());
+      append_python_string_repr(out, value.get_ref<const std::string&>());
+      return;
     case json::value_t::array: {
-      std::string out = "[";
+      out += '[';
+      bool first = true;
       for (const auto& item : value) {
-        if (out.size() > 1) out += ", ";
-        out += python_repr(item);
+        if (!first) out += ", ";
+        first = false;
+        append_python_repr(out, item);
       }
-      return out + "]";
+      out += ']';
+      return;
     }
     case json::value_t::object: {
-      std::string out = "{";
+      out += '{';
+      bool first = true;
       for (const auto& [key, item] : value.items()) {
-        if (out.size() > 1) out += ", ";
-        out += python_string_repr(key) + ": " + python_repr(item);
+        if (!first) out += ", ";
+        first = false;
+        append_python_string_repr(out, key);
+        out += ": ";
+        append_python_repr(out, item);
       }
-      return out + "}";
+      out += '}';
+      return;
     }
     case json::value_t::discarded:
-      return "Undefined";  // Jinja's Undefined inside a container
+      out += "Undefined";
+      return;  // Jinja's Undefined in a container
     default:
-      return "b''";
+      out += "b''";
+      return;
   }
+}
+
+std::string python_repr(const json& value) {
+  std::string out;
+  append_python_repr(out, value);
+  return out;
 }
 
 std::string python_str(const json& value) {

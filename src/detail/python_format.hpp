@@ -20,6 +20,10 @@ std::string python_string_repr(std::string_view text);
 /// Python `repr()` of a JSON value: `'text'`, `True`, `None`, `1.0`, `['a', 1]`, `{'k': 1}`.
 std::string python_repr(const json& value);
 
+/// As python_string_repr / python_repr, appending to `out` (no intermediate strings).
+void append_python_string_repr(std::string& out, std::string_view text);
+void append_python_repr(std::string& out, const json& value);
+
 /// Python `str()` of a JSON value: as repr, except a string is itself. A discarded value stands
 /// for Jinja's Undefined: `str()` is empty and `repr()` is `Undefined`.
 std::string python_str(const json& value);

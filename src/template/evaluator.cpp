@@ -285,7 +285,7 @@ class Renderer {
         Kwargs kwargs;
         eval_args(e, args, kwargs);
         rt_.pos = e.pos;
-        return stabilize(rt_.call(callee, args, kwargs), callee);
+        return stabilize(stabilize(rt_.call(callee, args, kwargs), callee), args, kwargs);
       }
       case Op::filter: {
         Value input = eval(e.a);

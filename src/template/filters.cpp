@@ -469,14 +469,22 @@ class Filters {
           rt_.fail("FilterArgumentError", "You can only sort by either \"key\" or \"value\"");
         }
         bool cs = bool_arg(rt_, b.at(0), false);
-        std::vector<Value> items;
+        // Sort positions, then copy each (key, value) pair once.
+        const auto& entries = j.get_ref<const json::object_t&>();
+        std::vector<Value> order;
         std::vector<json> keys;
-        for (const auto& [k, v] : j.items()) {
-          items.push_back(Value::of(json::array({k, v}), Shape::tuple));
-          keys.push_back(fold(by == "key" ? json(k) : v, cs));
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          order.push_back(Value::of(static_cast<std::int64_t>(i)));
+          const auto& entry = *(entries.begin() + static_cast<std::ptrdiff_t>(i));
+          keys.push_back(fold(by == "key" ? json(entry.first) : entry.second, cs));
         }
-        sort_by_keys(items, keys, bool_arg(rt_, b.at(2), false));
-        return list_of(items, Shape::tuple_list);
+        sort_by_keys(order, keys, bool_arg(rt_, b.at(2), false));
+        json out = json::array();
+        for (const auto& position : order) {
+          const auto& entry = *(entries.begin() + position.get().get<std::ptrdiff_t>());
+          out.push_back(json::array({entry.first, entry.second}));
+        }
+        return Value::of(std::move(out), Shape::tuple_list);
       }
       case FilterId::e:
       case FilterId::escape:

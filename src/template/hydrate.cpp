@@ -1,5 +1,7 @@
 // Prefect's parameter hydration (prefect/utilities/schema_tools/hydration.py) and
 // RunDeployment's upgrade of plain template strings (actions.py, _upgrade_v1_templates).
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "detail/python_format.hpp"
@@ -27,11 +29,16 @@ bool single_expression(std::string_view text, std::string& rewritten) {
   return true;
 }
 
-// One pass over the parameters. Without a context it only compiles (validation).
+using TemplateCache = std::unordered_map<std::string, Template>;
+
+// One pass over the parameters. Without a context it only compiles (validation), filling
+// `fill` when given; with a context it renders, taking compiled templates from `lookup`
+// (read only: it may be shared between threads) and compiling only what it lacks.
 class Hydrator {
  public:
-  Hydrator(const Environment& env, const HydrateOptions& options, const json* context)
-      : env_(env), options_(options), context_(context) {}
+  Hydrator(const Environment& env, const HydrateOptions& options, const json* context,
+           const TemplateCache* lookup = nullptr, TemplateCache* fill = nullptr)
+      : env_(env), options_(options), context_(context), lookup_(lookup), fill_(fill) {}
 
   // Returns false when the value is to be removed from its parent.
   bool walk(const json& obj, json& out, const std::string& path, bool upgrade) {
@@ -71,6 +78,8 @@ class Hydrator {
   const Environment& env_;
   const HydrateOptions& options_;
   const json* context_;
+  const TemplateCache* lookup_;
+  TemplateCache* fill_;
 
   bool prefect_object(const json& obj, json& out, const std::string& path) {
     const json& kind = obj[kKind];
@@ -115,13 +124,7 @@ class Hydrator {
 
   // Compiles (and validates as Prefect's validate_user_template does); renders with a context.
   std::string render(const std::string& source, const std::string& path) {
-    Template t;
-    try {
-      t = env_.compile(source);
-    } catch (const TemplateError& e) {
-      throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
-    }
-    detail::check_template_security(detail::ProgramAccess::of(t), path);
+    const Template& t = compiled(source, path);
     if (!context_) return {};
     try {
       return t.render(*context_);
@@ -129,6 +132,25 @@ class Hydrator {
       throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
     }
   }
+
+  const Template& compiled(const std::string& source, const std::string& path) {
+    if (lookup_) {
+      if (auto it = lookup_->find(source); it != lookup_->end()) return it->second;
+    }
+    Template t;
+    try {
+      t = env_.compile(source);
+    } catch (const TemplateError& e) {
+      throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
+    }
+    detail::check_template_security(detail::ProgramAccess::of(t), path);
+    if (fill_) return fill_->emplace(source, std::move(t)).first->second;
+    // A template known only now (its text came out of another template): used once.
+    scratch_ = std::move(t);
+    return scratch_;
+  }
+
+  Template scratch_;
 
   json parse_json(const std::string& text, const std::string& path) const {
     if (!context_) return nullptr;  // validation: nothing rendered, nothing to parse
@@ -175,6 +197,41 @@ void validate_parameters(const json& parameters, const Environment& environment,
                          const HydrateOptions& options) {
   json ignored;
   Hydrator(environment, options, nullptr).walk(parameters, ignored, "", true);
+}
+
+struct CompiledParameters::State {
+  json parameters;
+  Environment environment;
+  HydrateOptions options;
+  TemplateCache templates;
+};
+
+CompiledParameters CompiledParameters::compile(const json& parameters,
+                                               const Environment& environment,
+                                               const HydrateOptions& options) {
+  auto state = std::make_shared<State>();
+  state->parameters = parameters;
+  state->environment = environment;
+  state->options = options;
+  json ignored;
+  Hydrator(environment, options, nullptr, nullptr, &state->templates)
+      .walk(parameters, ignored, "", true);
+  CompiledParameters out;
+  out.state_ = std::move(state);
+  return out;
+}
+
+json CompiledParameters::hydrate(const json& context) const {
+  json out;
+  if (!Hydrator(state_->environment, state_->options, &context, &state_->templates)
+           .walk(state_->parameters, out, "", true)) {
+    out = json::object();
+  }
+  return out;
+}
+
+const json& CompiledParameters::parameters() const noexcept {
+  return state_->parameters;
 }
 
 }  // namespace eventwire

@@ -262,39 +262,63 @@ bool Runtime::truthy(const Value& v) const {
 }
 
 std::string Runtime::repr(const Value& v) const {
-  if (v.kind != Kind::value) return str(v);
+  std::string out;
+  append_repr(out, v);
+  return out;
+}
+
+void Runtime::append_repr(std::string& out, const Value& v) const {
+  if (v.kind != Kind::value) {
+    append_str(out, v);
+    return;
+  }
   const json& j = v.get();
-  auto tuple = [](const json& t) {
-    std::string out = "(";
+  auto tuple = [&](const json& t) {
+    out += '(';
     for (std::size_t i = 0; i < t.size(); ++i) {
       if (i) out += ", ";
-      out += python_repr(t[i]);
+      append_python_repr(out, t[i]);
     }
-    return out + (t.size() == 1 ? ",)" : ")");
+    out += t.size() == 1 ? ",)" : ")";
   };
   auto list_of = [&](const json& a, bool tuples) {
-    std::string out = "[";
+    out += '[';
     for (std::size_t i = 0; i < a.size(); ++i) {
       if (i) out += ", ";
-      out += tuples && a[i].is_array() ? tuple(a[i]) : python_repr(a[i]);
+      if (tuples && a[i].is_array()) {
+        tuple(a[i]);
+      } else {
+        append_python_repr(out, a[i]);
+      }
     }
-    return out + "]";
+    out += ']';
   };
   switch (v.shape) {
     case Shape::plain:
-      return python_repr(j);
+      append_python_repr(out, j);
+      return;
     case Shape::tuple:
-      return tuple(j);
+      tuple(j);
+      return;
     case Shape::tuple_list:
-      return list_of(j, true);
+      list_of(j, true);
+      return;
     case Shape::dict_items:
-      return "dict_items(" + list_of(j, true) + ")";
+      out += "dict_items(";
+      list_of(j, true);
+      out += ')';
+      return;
     case Shape::dict_keys:
-      return "dict_keys(" + list_of(j, false) + ")";
+      out += "dict_keys(";
+      list_of(j, false);
+      out += ')';
+      return;
     case Shape::dict_values:
-      return "dict_values(" + list_of(j, false) + ")";
+      out += "dict_values(";
+      list_of(j, false);
+      out += ')';
+      return;
   }
-  return python_repr(j);
 }
 
 std::string Runtime::str(const Value& v) const {
@@ -315,7 +339,7 @@ void Runtime::append_str(std::string& out, const Value& v) const {
       } else if (j.is_discarded()) {
         use(Value::undefined({}));
       } else {
-        out += repr(v);
+        append_repr(out, v);
       }
       return;
     }

@@ -51,6 +51,7 @@ enum class Method : std::uint8_t {
 };
 
 struct LoopState;
+struct Value;
 
 /// A runtime value. JSON values are borrowed from the context or the template's constants
 /// (`ref`) whenever possible, and owned (`own`) only when computed.
@@ -118,15 +119,24 @@ inline Value stabilize(Value result, const Value& operand) {
   return result;
 }
 
+/// Keyword arguments of a call, by name.
+using Kwargs = std::vector<std::pair<std::string_view, Value>>;
+
+/// stabilize against every argument of a call: a result may return one (`d.get(k, [])`).
+inline Value stabilize(Value result, const std::vector<Value>& args, const Kwargs& kwargs) {
+  for (const auto& a : args)
+    result = stabilize(std::move(result), a);
+  for (const auto& [name, a] : kwargs)
+    result = stabilize(std::move(result), a);
+  return result;
+}
+
 /// A `{% for %}` loop's `loop` variable.
 struct LoopState {
   const std::vector<Value>* items = nullptr;
   std::size_t index0 = 0;
   std::size_t depth = 1;
 };
-
-/// Keyword arguments of a call, by name.
-using Kwargs = std::vector<std::pair<std::string_view, Value>>;
 
 /// Arguments bound to a Python-style signature: `at(i)` is the i-th parameter, null if absent.
 class BoundArgs {
@@ -181,6 +191,7 @@ class Runtime {
   std::string str(const Value& v) const;
   void append_str(std::string& out, const Value& v) const;
   std::string repr(const Value& v) const;
+  void append_repr(std::string& out, const Value& v) const;
   /// JSON of a value for tojson and hydration: Undefined and non-data values raise.
   const json& data(const Value& v) const;
 
