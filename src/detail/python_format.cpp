@@ -203,12 +203,17 @@ std::string python_upper(std::string_view text) {
   return map_case(text, false);
 }
 
-std::string_view python_strip(std::string_view text, bool left, bool right) {
+namespace {
+
+// Strips code points matching `drop(code_point_text, code_point)` from either end.
+template <typename Drop>
+std::string_view strip_code_points(std::string_view text, bool left, bool right, Drop drop) {
   std::size_t begin = 0, end = text.size();
   if (left) {
     while (begin < end) {
       std::size_t i = begin;
-      if (!is_python_space(next_code_point(text, i))) break;
+      char32_t cp = next_code_point(text, i);
+      if (!drop(text.substr(begin, i - begin), cp)) break;
       begin = i;
     }
   }
@@ -218,35 +223,26 @@ std::string_view python_strip(std::string_view text, bool left, bool right) {
       while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
         --start;
       std::size_t i = start;
-      if (!is_python_space(next_code_point(text, i)) || i != end) break;
+      char32_t cp = next_code_point(text, i);
+      if (i != end || !drop(text.substr(start, end - start), cp)) break;
       end = start;
     }
   }
   return text.substr(begin, end - begin);
 }
 
+}  // namespace
+
+std::string_view python_strip(std::string_view text, bool left, bool right) {
+  return strip_code_points(text, left, right,
+                           [](std::string_view, char32_t cp) { return is_python_space(cp); });
+}
+
 std::string_view python_strip_chars(std::string_view text, std::string_view chars, bool left,
                                     bool right) {
-  auto in_chars = [&](std::string_view cp) { return chars.find(cp) != std::string_view::npos; };
-  std::size_t begin = 0, end = text.size();
-  if (left) {
-    while (begin < end) {
-      std::size_t i = begin;
-      next_code_point(text, i);
-      if (!in_chars(text.substr(begin, i - begin))) break;
-      begin = i;
-    }
-  }
-  if (right) {
-    while (end > begin) {
-      std::size_t start = end - 1;
-      while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
-        --start;
-      if (!in_chars(text.substr(start, end - start))) break;
-      end = start;
-    }
-  }
-  return text.substr(begin, end - begin);
+  return strip_code_points(text, left, right, [&](std::string_view one, char32_t) {
+    return chars.find(one) != std::string_view::npos;
+  });
 }
 
 std::string python_replace(std::string_view text, std::string_view old, std::string_view with,

@@ -249,14 +249,23 @@ class Renderer {
     return std::span<const Arg>(p_.args).subspan(e.args, e.nargs);
   }
 
-  void eval_args(const Expr& e, std::vector<Value>& args, Kwargs& kwargs) {
+  struct CallArgs {
+    std::vector<Value> args;
+    Kwargs kwargs;
+  };
+
+  // The arguments of a call, filter or test; leaves rt_.pos at the expression.
+  CallArgs eval_args(const Expr& e) {
+    CallArgs out;
     for (const Arg& a : args_of(e)) {
       if (a.name == npos32) {
-        args.push_back(eval(a.expr));
+        out.args.push_back(eval(a.expr));
       } else {
-        kwargs.emplace_back(p_.names[a.name], eval(a.expr));
+        out.kwargs.emplace_back(p_.names[a.name], eval(a.expr));
       }
     }
+    rt_.pos = e.pos;
+    return out;
   }
 
   Value eval(std::uint32_t index) {
@@ -281,26 +290,17 @@ class Renderer {
         return eval_slice(e);
       case Op::call: {
         Value callee = eval(e.a);
-        std::vector<Value> args;
-        Kwargs kwargs;
-        eval_args(e, args, kwargs);
-        rt_.pos = e.pos;
+        auto [args, kwargs] = eval_args(e);
         return stabilize(stabilize(rt_.call(callee, args, kwargs), callee), args, kwargs);
       }
       case Op::filter: {
         Value input = eval(e.a);
-        std::vector<Value> args;
-        Kwargs kwargs;
-        eval_args(e, args, kwargs);
-        rt_.pos = e.pos;
+        auto [args, kwargs] = eval_args(e);
         return apply_filter(rt_, e.b, input, args, kwargs);
       }
       case Op::test: {
         Value input = eval(e.a);
-        std::vector<Value> args;
-        Kwargs kwargs;
-        eval_args(e, args, kwargs);
-        rt_.pos = e.pos;
+        auto [args, kwargs] = eval_args(e);
         if (!kwargs.empty()) rt_.type_error("tests take no keyword arguments");
         bool r = apply_test(rt_, e.b, input, args);
         return Value::of(e.flag ? !r : r);
