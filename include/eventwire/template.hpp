@@ -158,6 +158,7 @@ class Environment {
 
  private:
   friend class Template;
+  friend struct detail::ProgramAccess;
   detail::EnvironmentState& mutable_state();
   std::shared_ptr<const detail::EnvironmentState> state_;
 };

@@ -2,6 +2,7 @@
 // Python's operator semantics.
 #include "template/evaluator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <optional>
@@ -33,6 +34,28 @@ double to_float(const json& j) {
   return static_cast<double>(to_int(j));
 }
 
+// A copy with object keys in code point order at every level (json.loads of tojson's text).
+json sorted_copy(const json& j) {
+  if (j.is_discarded()) {
+    throw TemplateRuntimeError("Object of type Undefined is not JSON serializable", "TypeError");
+  }
+  if (j.is_array()) {
+    json out = json::array();
+    for (const auto& e : j)
+      out.push_back(sorted_copy(e));
+    return out;
+  }
+  if (!j.is_object()) return j;
+  std::vector<const std::pair<const std::string, json>*> entries;
+  for (const auto& entry : j.get_ref<const json::object_t&>())
+    entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  json out = json::object();
+  for (const auto* entry : entries)
+    out.emplace(entry->first, sorted_copy(entry->second));
+  return out;
+}
+
 class Renderer {
  public:
   Renderer(const Program& program, const EnvironmentState& env, const json& context,
@@ -40,6 +63,14 @@ class Renderer {
       : p_(program), rt_(program, env, context), out_(out), loop_name_(find_loop_name(program)) {}
 
   void run() { exec_body(p_.root, p_.nroot); }
+
+  // The input of the `tojson` filter of a `{{ expr | tojson }}` program.
+  json tojson_input() {
+    const Expr& filter = p_.exprs[p_.stmts[p_.bodies[p_.root]].a];
+    Value v = eval(filter.a);
+    rt_.pos = filter.pos;
+    return sorted_copy(rt_.data(v));
+  }
 
  private:
   const Program& p_;
@@ -705,6 +736,19 @@ class Renderer {
 void render_program(const Program& program, const EnvironmentState& env, const json& context,
                     std::string& out) {
   Renderer(program, env, context, out).run();
+}
+
+bool is_tojson_expression(const Program& p) noexcept {
+  if (p.verbatim || p.nroot != 1) return false;
+  const Stmt& s = p.stmts[p.bodies[p.root]];
+  if (s.kind != StmtKind::output) return false;
+  const Expr& e = p.exprs[s.a];
+  return e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) && e.nargs == 0;
+}
+
+json tojson_value(const Program& program, const EnvironmentState& env, const json& context) {
+  std::string unused;
+  return Renderer(program, env, context, unused).tojson_input();
 }
 
 }  // namespace eventwire::detail

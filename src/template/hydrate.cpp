@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "detail/python_format.hpp"
+#include "template/evaluator.hpp"
 #include "template/program.hpp"
 
 namespace eventwire {
@@ -64,7 +65,7 @@ class Hydrator {
       const std::string& text = obj.get_ref<const std::string&>();
       std::string rewritten;
       if (options_.typed_single_expressions && single_expression(text, rewritten)) {
-        out = parse_json(render(rewritten, path), path);
+        out = render_json(rewritten, path);
       } else {
         out = render(text, path);
       }
@@ -92,6 +93,12 @@ class Hydrator {
     }
     if (kind == "json") {
       if (value == obj.end()) return false;  // RemoveValue
+      // {"__prefect_kind": "json", "value": {"__prefect_kind": "jinja", "template": "..."}}
+      if (value->is_object() && value->value(kKind, json()) == "jinja" &&
+          value->contains("template") && (*value)["template"].is_string()) {
+        out = render_json((*value)["template"].get<std::string>(), path);
+        return true;
+      }
       json v = *value;
       if (v.is_object()) {
         json hydrated;
@@ -128,6 +135,19 @@ class Hydrator {
     if (!context_) return {};
     try {
       return t.render(*context_);
+    } catch (const TemplateError& e) {
+      throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
+    }
+  }
+
+  // json.loads of the rendered template; `{{ expr | tojson }}` skips the text round trip.
+  json render_json(const std::string& source, const std::string& path) {
+    const Template& t = compiled(source, path);
+    if (!context_) return nullptr;
+    const auto& program = detail::ProgramAccess::of(t);
+    if (!detail::is_tojson_expression(program)) return parse_json(render(source, path), path);
+    try {
+      return detail::tojson_value(program, detail::ProgramAccess::state(t), *context_);
     } catch (const TemplateError& e) {
       throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
     }

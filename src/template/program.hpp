@@ -208,6 +208,9 @@ struct Program {
 /// The compiled form behind a Template (for hydration's checks).
 struct ProgramAccess {
   static const Program& of(const Template& t) noexcept { return *t.program_; }
+  static const EnvironmentState& state(const Template& t) noexcept {
+    return *t.program_->environment.state_;
+  }
 };
 
 /// Prefect's validate_user_template limits (10 for loops, nesting 2); throws HydrationError.
