@@ -191,7 +191,8 @@ class Template {
   /// As render, appending to `out` (reuse one buffer across renders).
   void render_to(std::string& out, const json& context) const;
 
-  /// The source this template was compiled from.
+  /// The source this template was compiled from (newlines normalized to `\n` and one trailing
+  /// newline dropped, as Jinja does, unless it is rendered verbatim).
   const std::string& source() const noexcept;
   const Environment& environment() const noexcept;
 

@@ -60,7 +60,7 @@ class Renderer {
  public:
   Renderer(const Program& program, const EnvironmentState& env, const json& context,
            std::string& out)
-      : p_(program), rt_(program, env, context), out_(out), loop_name_(find_loop_name(program)) {}
+      : p_(program), rt_(program, env, context), out_(out) {}
 
   void run() { exec_body(p_.root, p_.nroot); }
 
@@ -79,7 +79,6 @@ class Renderer {
   // Variables set by the template, newest last. A deque, because Values borrow from the ones
   // below them; created on first use, since most templates set nothing.
   std::optional<std::deque<std::pair<std::uint32_t, Value>>> vars_;
-  std::uint32_t loop_name_;
 
   // ---- statements -----------------------------------------------------------------------------
   void exec_body(std::uint32_t at, std::uint32_t count) {
@@ -226,7 +225,7 @@ class Renderer {
     Value loop_value;
     loop_value.kind = Kind::loop;
     loop_value.object = &loop;
-    auto loop_name = loop_name_;
+    auto loop_name = p_.loop_name;
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (++rt_.iterations > rt_.env.limits.max_loop_iterations) {
         rt_.fail("OverflowError", fmt::format("more than {} loop iterations (max_loop_iterations)",
@@ -239,14 +238,6 @@ class Renderer {
       exec_body(s.body, s.nbody);
       release(saved);
     }
-  }
-
-  // The name id of `loop`, or npos32 when the template never names it.
-  static std::uint32_t find_loop_name(const Program& p) {
-    for (std::uint32_t i = 0; i < p.names.size(); ++i) {
-      if (p.names[i] == "loop") return i;
-    }
-    return npos32;
   }
 
   // ---- names ------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Parser {
     auto body = subparse({});
     p_.root = store_body(body);
     p_.nroot = static_cast<std::uint32_t>(body.size());
+    if (auto it = name_ids_.find("loop"); it != name_ids_.end()) p_.loop_name = it->second;
   }
 
  private:

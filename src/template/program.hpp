@@ -196,6 +196,7 @@ struct Program {
   std::vector<std::string> names;
   std::vector<const TemplateFilter*> host_filters;
   std::uint32_t root = 0, nroot = 0;  // top-level body in bodies
+  std::uint32_t loop_name = npos32;   // name id of `loop`, npos32 when never named
   bool verbatim = false;              // render returns source as is
   std::uint32_t for_loops = 0;        // `{% for %}` tags, and their deepest nesting, for
   std::uint32_t for_depth = 0;        // Prefect's template security validation

@@ -208,23 +208,23 @@ BoundArgs Runtime::bind(std::string_view function, std::span<const Value> args,
                         const Kwargs& kwargs,
                         std::initializer_list<std::string_view> params) const {
   BoundArgs bound;
-  bound.slots_.assign(params.size(), nullptr);
+  bound.slots.assign(params.size(), nullptr);
   if (args.size() > params.size()) {
     type_error(fmt::format("{}() takes at most {} arguments ({} given)", function,
                            params.size() + 1, args.size() + 1));
   }
   for (std::size_t i = 0; i < args.size(); ++i)
-    bound.slots_[i] = &args[i];
+    bound.slots[i] = &args[i];
   for (const auto& [name, value] : kwargs) {
     auto it = std::find(params.begin(), params.end(), name);
     if (it == params.end()) {
       type_error(fmt::format("{}() got an unexpected keyword argument '{}'", function, name));
     }
     auto index = static_cast<std::size_t>(it - params.begin());
-    if (bound.slots_[index]) {
+    if (bound.slots[index]) {
       type_error(fmt::format("{}() got multiple values for argument '{}'", function, name));
     }
-    bound.slots_[index] = &value;
+    bound.slots[index] = &value;
   }
   return bound;
 }

@@ -141,8 +141,8 @@ struct LoopState {
 /// Arguments bound to a Python-style signature: `at(i)` is the i-th parameter, null if absent.
 class BoundArgs {
  public:
-  const Value* at(std::size_t i) const { return i < slots_.size() ? slots_[i] : nullptr; }
-  std::vector<const Value*> slots_{};
+  const Value* at(std::size_t i) const { return i < slots.size() ? slots[i] : nullptr; }
+  std::vector<const Value*> slots{};
 };
 
 class Runtime;

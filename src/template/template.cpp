@@ -104,7 +104,6 @@ Template Template::compile(std::string_view source, const TemplateOptions& optio
     program->source = detail::normalize_newlines(source);
     detail::parse_program(*program, env);
   }
-  if (program->verbatim) program->source.assign(source);
   Template t;
   t.program_ = std::move(program);
   return t;
