@@ -80,8 +80,7 @@ TEST_CASE("the writer matches pydantic's wire form and Jinja's tojson, byte for 
   json expected = eventwire::testing::run_python_oracle("json_dialects.py", values);
   REQUIRE(expected.size() == values.size());
   auto indented = tojson_style;
-  indented.indent = 2;
-  indented.item_separator = ",";
+  indented.indent = "  ";
   for (std::size_t i = 0; i < values.size(); ++i) {
     CAPTURE(i, values[i].dump());
     if (!expected[i]["pydantic"].is_null()) {  // null: python3 has no pydantic here

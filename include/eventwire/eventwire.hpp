@@ -12,6 +12,7 @@
 #include "eventwire/match.hpp"
 #include "eventwire/meta.hpp"
 #include "eventwire/store.hpp"
+#include "eventwire/template.hpp"
 #include "eventwire/timestamp.hpp"
 #include "eventwire/trigger.hpp"
 #include "eventwire/uuid.hpp"

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/utf8.hpp"
 #include "eventwire/error.hpp"
 
 namespace eventwire::detail {
@@ -21,33 +22,25 @@ void append_u_escape(std::string& out, unsigned unit) {
     out += hex_digits[(unit >> shift) & 0xF];
 }
 
-// Length of the UTF-8 sequence at text[i] and its code point; 0 when the bytes are not valid
-// UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
-std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& cp) {
-  auto b0 = static_cast<unsigned char>(text[i]);
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  std::size_t length = (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-  if (length == 0 || i + length > text.size()) return 0;
-  cp = b0 & (0x7Fu >> length);
-  for (std::size_t k = 1; k < length; ++k) {
-    auto b = static_cast<unsigned char>(text[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  static constexpr char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < smallest[length] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return length;
+// Bytes written as they are (no escape, no UTF-8 check needed) in `style`.
+bool plain_byte(unsigned char c, const JsonStyle& style) {
+  if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
+  if (c == 0x7F) return !style.ensure_ascii;
+  return !style.html_safe || (c != '<' && c != '>' && c != '&' && c != '\'');
 }
 
 void write_string(std::string& out, std::string_view text, const JsonStyle& style) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
+    std::size_t run = i;  // copy runs of plain bytes at once: most text is plain ASCII
+    while (run < text.size() && plain_byte(static_cast<unsigned char>(text[run]), style))
+      ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    i = run;
     char32_t cp = 0;
-    std::size_t length = decode_utf8(text, i, cp);
-    if (length == 0) {
+    std::size_t length = utf8_decode(text, i, cp);
+    if (is_escaped_byte(cp)) {
       throw ValidationError("JSON string",
                             fmt::format("is not valid UTF-8 (byte {} of \"{}\")", i,
                                         text.substr(0, std::min<std::size_t>(i, 40))));
@@ -75,15 +68,14 @@ void write_string(std::string& out, std::string_view text, const JsonStyle& styl
         out += "\\t";
         break;
       default:
-        if (cp < 0x20 || (style.ensure_ascii && cp >= 0x7F)) {
+        if (cp < 0x20 || (style.ensure_ascii && cp >= 0x7F) ||
+            (style.html_safe && (cp == '<' || cp == '>' || cp == '&' || cp == '\''))) {
           if (cp >= 0x10000) {  // UTF-16 surrogate pair, as json.dumps writes astral characters
             append_u_escape(out, 0xD800 + ((cp - 0x10000) >> 10));
             append_u_escape(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
           } else {
             append_u_escape(out, static_cast<unsigned>(cp));
           }
-        } else if (style.html_safe && (cp == '<' || cp == '>' || cp == '&' || cp == '\'')) {
-          append_u_escape(out, static_cast<unsigned>(cp));
         } else {
           out.append(text.substr(i, length));
         }
@@ -94,9 +86,10 @@ void write_string(std::string& out, std::string_view text, const JsonStyle& styl
 }
 
 void newline(std::string& out, const JsonStyle& style, int depth) {
-  if (style.indent < 0) return;
+  if (!style.indent) return;
   out += '\n';
-  out.append(static_cast<std::size_t>(style.indent * depth), ' ');
+  for (int i = 0; i < depth; ++i)
+    out += *style.indent;
 }
 
 void write_value(std::string& out, const json& value, const JsonStyle& style, int depth) {
@@ -131,7 +124,7 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       out += '[';
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out += style.indent < 0 ? style.item_separator : ",";
+        if (!first) out += style.indent ? "," : style.item_separator;
         first = false;
         newline(out, style, depth + 1);
         write_value(out, item, style, depth + 1);
@@ -152,7 +145,7 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       out += '{';
       bool first = true;
       for (const auto* member : members) {
-        if (!first) out += style.indent < 0 ? style.item_separator : ",";
+        if (!first) out += style.indent ? "," : style.item_separator;
         first = false;
         newline(out, style, depth + 1);
         write_string(out, member->first, style);

@@ -7,80 +7,35 @@
 
 #include <fmt/format.h>
 
+#include "detail/json_writer.hpp"
+#include "detail/unicode_tables.hpp"
+#include "detail/utf8.hpp"
+
 namespace eventwire::detail {
-namespace {
-
-// Decodes one UTF-8 code point at text[i], advancing i. Invalid bytes decode as themselves.
-char32_t next_code_point(std::string_view text, std::size_t& i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  std::size_t extra = c < 0x80           ? 0
-                      : (c >> 5) == 0x6  ? 1
-                      : (c >> 4) == 0xE  ? 2
-                      : (c >> 3) == 0x1E ? 3
-                                         : 0;
-  if (extra == 0 || i + extra >= text.size()) {
-    ++i;
-    return c;
-  }
-  char32_t cp = c & (0x3Fu >> extra);
-  for (std::size_t k = 1; k <= extra; ++k)
-    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
-  i += extra + 1;
-  return cp;
-}
-
-// CPython's str.isprintable() is false for these non-ASCII code points. This is the short list of
-// the ones text realistically contains (jinja.md 2.7); the full Unicode table is a known gap.
-bool is_unprintable_non_ascii(char32_t cp) {
-  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || (cp >= 0x2000 && cp <= 0x200F) ||
-         (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 ||
-         cp == 0xFEFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0xE000 && cp <= 0xF8FF);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string python_float_repr(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
-  char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
-  std::string_view sci(buffer, static_cast<std::size_t>(result.ptr - buffer));
-  // sci = [-]d[.ddd]e[+-]XX
-  bool negative = sci.front() == '-';
-  if (negative) sci.remove_prefix(1);
-  auto e = sci.find('e');
-  int exponent = std::atoi(std::string(sci.substr(e + 1)).c_str());
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
-  }
-  std::string out = negative ? "-" : "";
-  if (exponent >= -4 && exponent <= 15) {
-    if (exponent < 0) {
-      out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
-    } else {
-      auto integer_digits = static_cast<std::size_t>(exponent) + 1;
-      if (digits.size() <= integer_digits) {
-        out += digits + std::string(integer_digits - digits.size(), '0') + ".0";
-      } else {
-        out += digits.substr(0, integer_digits) + "." + digits.substr(integer_digits);
-      }
-    }
-  } else {
-    out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    out += fmt::format("e{}{:02}", exponent < 0 ? '-' : '+', std::abs(exponent));
-  }
-  return out;
+  return format_float(value, true);
 }
 
-std::string python_string_repr(std::string_view text) {
+void append_python_string_repr(std::string& out, std::string_view text) {
   bool has_single = text.find('\'') != std::string_view::npos;
   bool has_double = text.find('"') != std::string_view::npos;
   char quote = (has_single && !has_double) ? '"' : '\'';
-  std::string out(1, quote);
+  out += quote;
   for (std::size_t i = 0; i < text.size();) {
+    // Runs of printable ASCII other than the quote and backslash are copied as they are.
+    std::size_t run = i;
+    while (run < text.size()) {
+      auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c >= 0x7F || c == '\\' || c == static_cast<unsigned char>(quote)) break;
+      ++run;
+    }
+    out.append(text, i, run - i);
+    if (run == text.size()) break;
+    i = run;
     std::size_t start = i;
     char32_t cp = next_code_point(text, i);
     if (cp == static_cast<char32_t>(quote) || cp == '\\') {
@@ -94,7 +49,7 @@ std::string python_string_repr(std::string_view text) {
       out += "\\t";
     } else if (cp < 0x20 || cp == 0x7F) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-    } else if (cp >= 0x80 && is_unprintable_non_ascii(cp)) {
+    } else if (cp >= 0x80 && !is_python_printable(cp)) {
       auto n = static_cast<unsigned>(cp);
       out += n <= 0xFF     ? fmt::format("\\x{:02x}", n)
              : n <= 0xFFFF ? fmt::format("\\u{:04x}", n)
@@ -104,46 +59,255 @@ std::string python_string_repr(std::string_view text) {
     }
   }
   out += quote;
+}
+
+std::string python_string_repr(std::string_view text) {
+  std::string out;
+  append_python_string_repr(out, text);
   return out;
 }
 
-std::string python_repr(const json& value) {
+void append_python_repr(std::string& out, const json& value) {
   switch (value.type()) {
     case json::value_t::null:
-      return "None";
+      out += "None";
+      return;
     case json::value_t::boolean:
-      return value.get<bool>() ? "True" : "False";
+      out += value.get<bool>() ? "True" : "False";
+      return;
     case json::value_t::number_integer:
-      return std::to_string(value.get<std::int64_t>());
+      out += std::to_string(value.get<std::int64_t>());
+      return;
     case json::value_t::number_unsigned:
-      return std::to_string(value.get<std::uint64_t>());
+      out += std::to_string(value.get<std::uint64_t>());
+      return;
     case json::value_t::number_float:
-      return python_float_repr(value.get<double>());
+      out += python_float_repr(value.get<double>());
+      return;
     case json::value_t::string:
-      return python_string_repr(value.get_ref<const std::string&>());
+      append_python_string_repr(out, value.get_ref<const std::string&>());
+      return;
     case json::value_t::array: {
-      std::string out = "[";
+      out += '[';
+      bool first = true;
       for (const auto& item : value) {
-        if (out.size() > 1) out += ", ";
-        out += python_repr(item);
+        if (!first) out += ", ";
+        first = false;
+        append_python_repr(out, item);
       }
-      return out + "]";
+      out += ']';
+      return;
     }
     case json::value_t::object: {
-      std::string out = "{";
+      out += '{';
+      bool first = true;
       for (const auto& [key, item] : value.items()) {
-        if (out.size() > 1) out += ", ";
-        out += python_string_repr(key) + ": " + python_repr(item);
+        if (!first) out += ", ";
+        first = false;
+        append_python_string_repr(out, key);
+        out += ": ";
+        append_python_repr(out, item);
       }
-      return out + "}";
+      out += '}';
+      return;
     }
+    case json::value_t::discarded:
+      out += "Undefined";
+      return;  // Jinja's Undefined in a container
     default:
-      return "b''";
+      out += "b''";
+      return;
   }
 }
 
+std::string python_repr(const json& value) {
+  std::string out;
+  append_python_repr(out, value);
+  return out;
+}
+
 std::string python_str(const json& value) {
+  if (value.is_discarded()) return {};
   return value.is_string() ? value.get<std::string>() : python_repr(value);
+}
+
+namespace {
+
+bool is_cased(char32_t cp) noexcept {
+  return python_lower_mapping(cp) != nullptr || python_upper_mapping(cp) != nullptr;
+}
+
+std::string map_case(std::string_view text, bool lower) {
+  std::string out;
+  out.reserve(text.size());
+  char32_t previous = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t start = i;
+    char32_t cp = next_code_point(text, i);
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (!lower && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+      out.push_back(c);
+    } else if (lower && cp == 0x3A3) {
+      // CPython's final sigma: after a cased letter and not before one, capital sigma lowers to
+      // U+03C2 (simplified: case-ignorable characters in between are not skipped).
+      std::size_t k = i;
+      bool cased_after = i < text.size() && is_cased(next_code_point(text, k));
+      out += is_cased(previous) && !cased_after ? "\xCF\x82" : "\xCF\x83";
+    } else if (const char* mapped = lower ? python_lower_mapping(cp) : python_upper_mapping(cp)) {
+      out += mapped;
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+    previous = cp;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string python_lower(std::string_view text) {
+  return map_case(text, true);
+}
+
+std::string python_upper(std::string_view text) {
+  return map_case(text, false);
+}
+
+namespace {
+
+// Strips code points matching `drop(code_point_text, code_point)` from either end.
+template <typename Drop>
+std::string_view strip_code_points(std::string_view text, bool left, bool right, Drop drop) {
+  std::size_t begin = 0, end = text.size();
+  if (left) {
+    while (begin < end) {
+      std::size_t i = begin;
+      char32_t cp = next_code_point(text, i);
+      if (!drop(text.substr(begin, i - begin), cp)) break;
+      begin = i;
+    }
+  }
+  if (right) {
+    while (end > begin) {
+      std::size_t start = end - 1;
+      while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
+        --start;
+      std::size_t i = start;
+      char32_t cp = next_code_point(text, i);
+      if (i != end || !drop(text.substr(start, end - start), cp)) break;
+      end = start;
+    }
+  }
+  return text.substr(begin, end - begin);
+}
+
+}  // namespace
+
+std::string_view python_strip(std::string_view text, bool left, bool right) {
+  return strip_code_points(text, left, right,
+                           [](std::string_view, char32_t cp) { return is_python_space(cp); });
+}
+
+std::string_view python_strip_chars(std::string_view text, std::string_view chars, bool left,
+                                    bool right) {
+  return strip_code_points(text, left, right, [&](std::string_view one, char32_t) {
+    return chars.find(one) != std::string_view::npos;
+  });
+}
+
+std::string python_replace(std::string_view text, std::string_view old, std::string_view with,
+                           long long count) {
+  std::string out;
+  if (old.empty()) {
+    // Python inserts `with` before every code point and at the end.
+    long long done = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (count < 0 || done < count) {
+        out += with;
+        ++done;
+      }
+      std::size_t start = i;
+      next_code_point(text, i);
+      out.append(text.substr(start, i - start));
+    }
+    if (count < 0 || done < count) out += with;
+    return out;
+  }
+  std::size_t pos = 0;
+  long long done = 0;
+  while (count < 0 || done < count) {
+    auto hit = text.find(old, pos);
+    if (hit == std::string_view::npos) break;
+    out.append(text.substr(pos, hit - pos));
+    out += with;
+    pos = hit + old.size();
+    ++done;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+std::vector<std::string> python_split(std::string_view text, const std::string* sep,
+                                      long long maxsplit) {
+  std::vector<std::string> parts;
+  if (sep) {
+    std::size_t pos = 0;
+    while (maxsplit < 0 || static_cast<long long>(parts.size()) < maxsplit) {
+      auto hit = text.find(*sep, pos);
+      if (hit == std::string_view::npos) break;
+      parts.emplace_back(text.substr(pos, hit - pos));
+      pos = hit + sep->size();
+    }
+    parts.emplace_back(text.substr(pos));
+    return parts;
+  }
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size()) {
+      std::size_t k = i;
+      if (!is_python_space(next_code_point(text, k))) break;
+      i = k;
+    }
+  };
+  skip_space();
+  while (i < text.size()) {
+    if (maxsplit >= 0 && static_cast<long long>(parts.size()) >= maxsplit) {
+      parts.emplace_back(python_strip(text.substr(i), false, true));
+      return parts;
+    }
+    std::size_t start = i;
+    while (i < text.size()) {
+      std::size_t k = i;
+      if (is_python_space(next_code_point(text, k))) break;
+      i = k;
+    }
+    parts.emplace_back(text.substr(start, i - start));
+    skip_space();
+  }
+  return parts;
+}
+
+std::string python_title(std::string_view text) {
+  std::string out;
+  bool previous_cased = false;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t start = i;
+    char32_t cp = next_code_point(text, i);
+    std::string_view one = text.substr(start, i - start);
+    out += previous_cased ? python_lower(one) : python_upper(one);
+    previous_cased = is_cased(cp);
+  }
+  return out;
+}
+
+std::string python_capitalize(std::string_view text) {
+  if (text.empty()) return {};
+  std::size_t i = 0;
+  next_code_point(text, i);
+  return python_upper(text.substr(0, i)) + python_lower(text.substr(i));
 }
 
 }  // namespace eventwire::detail

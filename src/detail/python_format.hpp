@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "eventwire/json.hpp"
 
@@ -19,7 +20,36 @@ std::string python_string_repr(std::string_view text);
 /// Python `repr()` of a JSON value: `'text'`, `True`, `None`, `1.0`, `['a', 1]`, `{'k': 1}`.
 std::string python_repr(const json& value);
 
-/// Python `str()` of a JSON value: as repr, except a string is itself.
+/// As python_string_repr / python_repr, appending to `out` (no intermediate strings).
+void append_python_string_repr(std::string& out, std::string_view text);
+void append_python_repr(std::string& out, const json& value);
+
+/// Python `str()` of a JSON value: as repr, except a string is itself. A discarded value stands
+/// for Jinja's Undefined: `str()` is empty and `repr()` is `Undefined`.
 std::string python_str(const json& value);
+
+/// Python's `str.lower()` / `str.upper()`, full Unicode mapping (`'ß'.upper()` is `SS`).
+std::string python_lower(std::string_view text);
+std::string python_upper(std::string_view text);
+
+/// Python's `str.strip()` / `lstrip()` / `rstrip()` with no argument (Unicode whitespace).
+std::string_view python_strip(std::string_view text, bool left = true, bool right = true);
+/// `str.strip(chars)`: strips the code points in `chars`.
+std::string_view python_strip_chars(std::string_view text, std::string_view chars, bool left = true,
+                                    bool right = true);
+
+/// `str.replace(old, new, count)`; count < 0 replaces all. An empty `old` inserts `new` between
+/// code points.
+std::string python_replace(std::string_view text, std::string_view old, std::string_view with,
+                           long long count = -1);
+
+/// `str.split()` (runs of whitespace, no empty parts) when `sep` is null, else `str.split(sep)`;
+/// at most `maxsplit` splits when maxsplit >= 0.
+std::vector<std::string> python_split(std::string_view text, const std::string* sep,
+                                      long long maxsplit = -1);
+
+/// `str.title()` and `str.capitalize()`.
+std::string python_title(std::string_view text);
+std::string python_capitalize(std::string_view text);
 
 }  // namespace eventwire::detail

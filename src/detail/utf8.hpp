@@ -1,6 +1,7 @@
-// Internal: UTF-8 stepping for the glob matcher. A byte that does not start a valid UTF-8
-// sequence counts as one character, U+DC80..U+DCFF, exactly as Python's `surrogateescape`
-// decoding would present it; valid UTF-8 never decodes to those code points.
+// Internal: UTF-8 decoding and encoding, shared by the glob matcher, Python formatting, the JSON
+// writer and the template engine. A byte that does not start a valid UTF-8 sequence decodes as
+// one character, U+DC80..U+DCFF, exactly as Python's `surrogateescape` decoding presents it;
+// valid UTF-8 never decodes to those code points.
 #pragma once
 
 #include <cstddef>
@@ -87,6 +88,14 @@ inline std::size_t utf8_advance(std::string_view text, std::size_t at,
   for (; characters > 0 && at < text.size(); --characters)
     at += utf8_decode(text, at, c);
   return at;
+}
+
+/// Decodes the character at text[i] and advances i past it. A byte that does not start a valid
+/// sequence decodes as the byte's own value (so no input is lost and every loop advances).
+inline char32_t next_code_point(std::string_view text, std::size_t& i) noexcept {
+  char32_t c = 0;
+  i += utf8_decode(text, i, c);
+  return is_escaped_byte(c) ? c - 0xDC00 : c;
 }
 
 }  // namespace eventwire::detail

@@ -1,0 +1,917 @@
+// Jinja2's built-in filters (jinja2/filters.py) with Python's semantics, plus host filters.
+#include <fenv.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "detail/python_format.hpp"
+#include "detail/unicode_tables.hpp"
+#include "detail/utf8.hpp"
+#include "template/runtime.hpp"
+
+namespace eventwire::detail {
+namespace {
+
+__extension__ typedef __int128 Int128;
+
+bool is_null(const Value* v) {
+  return !v || (v->kind == Kind::value && v->get().is_null());
+}
+
+std::string str_arg(Runtime& rt, const Value* v, std::string_view fallback) {
+  return v ? rt.str(*v) : std::string(fallback);
+}
+
+bool bool_arg(Runtime& rt, const Value* v, bool fallback) {
+  return v ? rt.truthy(*v) : fallback;
+}
+
+long long int_arg(Runtime& rt, const Value* v, long long fallback) {
+  if (!v) return fallback;
+  const json& j = rt.operand(*v);
+  if (j.is_boolean()) return j.get<bool>();
+  if (!j.is_number_integer()) {
+    rt.type_error(
+        fmt::format("'{}' object cannot be interpreted as an integer", python_type_name(j)));
+  }
+  return j.is_number_unsigned() ? INT64_MAX : j.get<std::int64_t>();
+}
+
+std::size_t length_of(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Byte offset of the n-th code point (or the size).
+std::size_t offset_of(std::string_view s, std::size_t n) {
+  std::size_t i = 0;
+  while (n > 0 && i < s.size()) {
+    next_code_point(s, i);
+    --n;
+  }
+  return i;
+}
+
+// Case-insensitive sort key (Jinja's ignore_case: lower() of strings only).
+json fold(const json& j, bool case_sensitive) {
+  if (!case_sensitive && j.is_string()) return python_lower(j.get_ref<const std::string&>());
+  return j;
+}
+
+// Python's int(text, base): whitespace, sign, `_` between digits, 0x/0o/0b with base 16/8/2/0.
+bool parse_python_int(std::string_view text, int base, Int128& out) {
+  text = python_strip(text);
+  bool negative = false;
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  auto prefixed = [&](char lower, int b) {
+    if (text.size() > 2 && text[0] == '0' && (text[1] == lower || text[1] == lower - 32) &&
+        (base == b || base == 0)) {
+      text.remove_prefix(2);
+      if (!text.empty() && text[0] == '_') text.remove_prefix(1);
+      base = b;
+      return true;
+    }
+    return false;
+  };
+  if (!prefixed('x', 16) && !prefixed('o', 8) && !prefixed('b', 2) && base == 0) {
+    base = 10;
+    if (text.size() > 1 && text[0] == '0' && text.find_first_not_of("0_") != std::string_view::npos)
+      return false;
+  }
+  if (base < 2 || base > 36 || text.empty()) return false;
+  Int128 value = 0;
+  bool last_underscore = true;  // no leading underscore
+  for (char c : text) {
+    if (c == '_') {
+      if (last_underscore) return false;
+      last_underscore = true;
+      continue;
+    }
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 10
+            : c >= 'A' && c <= 'Z' ? c - 'A' + 10
+                                   : 99;
+    if (d >= base) return false;
+    value = value * base + d;
+    if (value > static_cast<Int128>(UINT64_MAX)) return false;
+    last_underscore = false;
+  }
+  if (last_underscore) return false;
+  out = negative ? -value : value;
+  return true;
+}
+
+// Python's float(text): whitespace, `_` between digits, inf/nan spellings.
+bool parse_python_float(std::string_view text, double& out) {
+  text = python_strip(text);
+  std::string clean;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '_') {
+      bool ok = i > 0 && i + 1 < text.size() &&
+                std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+                std::isdigit(static_cast<unsigned char>(text[i + 1]));
+      if (!ok) return false;
+      continue;
+    }
+    clean.push_back(c);
+  }
+  std::string lower = python_lower(clean);
+  std::string_view body = lower;
+  if (!body.empty() && (body[0] == '+' || body[0] == '-')) body.remove_prefix(1);
+  if (body == "inf" || body == "infinity" || body == "nan") {
+    out = std::strtod(lower.c_str(), nullptr);
+    return true;
+  }
+  if (body.empty() || body.find_first_not_of("0123456789.e+-") != std::string_view::npos ||
+      body.find("0x") != std::string_view::npos) {
+    return false;
+  }
+  char* end = nullptr;
+  out = std::strtod(clean.c_str(), &end);
+  return end == clean.c_str() + clean.size() && !clean.empty();
+}
+
+Value int_value(Runtime& rt, Int128 v) {
+  if (v >= INT64_MIN && v <= INT64_MAX) return Value::of(static_cast<std::int64_t>(v));
+  if (v > 0 && v <= static_cast<Int128>(UINT64_MAX))
+    return Value::of(static_cast<std::uint64_t>(v));
+  rt.fail("OverflowError", "integer does not fit in 64 bits (eventwire's integer range)");
+}
+
+// Python's round(x, n) on a double: correctly rounded ties-to-even on the exact binary value.
+double round_float(double x, long long n) {
+  if (!std::isfinite(x)) return x;
+  if (n >= 0) {
+    if (n > 320) return x;
+    char buffer[512];
+    std::snprintf(buffer, sizeof buffer, "%.*f", static_cast<int>(n), x);
+    return std::strtod(buffer, nullptr);
+  }
+  double p = std::pow(10.0, static_cast<double>(-n));
+  int saved = fegetround();
+  fesetround(FE_TONEAREST);
+  double r = std::nearbyint(x / p) * p;
+  fesetround(saved);
+  return r;
+}
+
+Value do_round(Runtime& rt, const Value& input, BoundArgs& b) {
+  long long precision = int_arg(rt, b.at(0), 0);
+  std::string method = str_arg(rt, b.at(1), "common");
+  if (method != "common" && method != "ceil" && method != "floor") {
+    rt.fail("FilterArgumentError", "method must be common, ceil or floor");
+  }
+  const json& j = rt.operand(input);
+  if (!j.is_number() && !j.is_boolean()) {
+    if (method == "common") {
+      rt.type_error(fmt::format("type {} doesn't define __round__ method", python_type_name(j)));
+    }
+    rt.type_error(fmt::format("can't multiply sequence by non-int of type 'int'"));
+  }
+  if (method == "common") {
+    if (!j.is_number_float()) {
+      Int128 v = j.is_boolean()           ? j.get<bool>()
+                 : j.is_number_unsigned() ? static_cast<Int128>(j.get<std::uint64_t>())
+                                          : j.get<std::int64_t>();
+      if (precision >= 0) return int_value(rt, v);
+      Int128 p = 1;
+      for (long long i = 0; i < -precision && p < static_cast<Int128>(UINT64_MAX); ++i)
+        p *= 10;
+      Int128 q = v / p, r = v % p;
+      if (r < 0) {
+        r += p;
+        --q;
+      }
+      if (2 * r > p || (2 * r == p && (q % 2 != 0))) ++q;
+      return int_value(rt, q * p);
+    }
+    return Value::of(round_float(j.get<double>(), precision));
+  }
+  double x = j.is_number_float()
+                 ? j.get<double>()
+                 : static_cast<double>(j.is_boolean() ? j.get<bool>() : j.get<std::int64_t>());
+  double p = std::pow(10.0, static_cast<double>(precision));
+  double r = method == "ceil" ? std::ceil(x * p) : std::floor(x * p);
+  return Value::of(r / p);
+}
+
+void html_escape(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+// urllib.parse.quote_from_bytes with safe "/" (or nothing, and `+` for spaces, in a query).
+std::string url_quote(std::string_view s, bool for_qs) {
+  std::string out;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    bool safe =
+        std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || (!for_qs && c == '/');
+    if (c >= 0x80) safe = false;
+    if (safe) {
+      out.push_back(ch);
+    } else if (for_qs && c == ' ') {
+      out.push_back('+');
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// Jinja's title filter: capitalizes after runs of `-`, whitespace, `(`, `{`, `[`, `<`.
+std::string jinja_title(std::string_view s) {
+  std::string out;
+  bool start = true, previous_delim = false;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t at = i;
+    char32_t cp = next_code_point(s, i);
+    bool delim =
+        cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || is_python_space(cp);
+    if (delim != previous_delim && at != 0) start = true;
+    std::string_view one = s.substr(at, i - at);
+    out += start ? python_upper(one) : python_lower(one);
+    start = false;
+    previous_delim = delim;
+  }
+  return out;
+}
+
+class Filters {
+ public:
+  Filters(Runtime& rt, std::vector<Value>& args, Kwargs& kwargs)
+      : rt_(rt), args_(args), kwargs_(kwargs) {}
+
+  BoundArgs bind(std::string_view name, std::initializer_list<std::string_view> params) {
+    return rt_.bind(name, args_, kwargs_, params);
+  }
+
+  std::vector<Value> items_of(const Value& v) {
+    std::vector<Value> items;
+    rt_.iterate(v, items);
+    return items;
+  }
+
+  // Jinja's make_attrgetter: identity without an attribute, else a dotted path; `default`
+  // replaces an undefined result.
+  Value attribute(const Value& item, const Value* attr, const Value* fallback = nullptr) {
+    if (is_null(attr)) return item.alias();
+    const json& a = rt_.operand(*attr);
+    Value r = a.is_string() ? rt_.get_path(item, a.get_ref<const std::string&>())
+                            : rt_.getitem(item, *attr);
+    if (fallback && !is_null(fallback) && r.kind == Kind::undefined) return fallback->alias();
+    return r;
+  }
+
+  // Jinja's make_attrgetter key (min, max, unique): the item or its attribute, case-folded.
+  // An undefined key is kept (as a discarded value) unless the policy is strict.
+  json key_of(const Value& item, const Value* attr, bool case_sensitive) {
+    Value v = attribute(item, attr);
+    if (v.kind == Kind::undefined) {
+      rt_.use(v);
+      return json(json::value_t::discarded);
+    }
+    return fold(rt_.data(v), case_sensitive);
+  }
+
+  // Jinja's make_multi_attrgetter key (sort): always a list, one entry per comma-separated
+  // attribute, so equal entries (None, undefined) are never ordered with `<`.
+  json multi_key_of(const Value& item, const Value* attr, bool case_sensitive) {
+    json keys = json::array();
+    if (is_null(attr) || !rt_.operand(*attr).is_string()) {
+      keys.push_back(key_of(item, attr, case_sensitive));
+      return keys;
+    }
+    const std::string& spec = rt_.operand(*attr).get_ref<const std::string&>();
+    std::size_t start = 0;
+    while (true) {
+      auto comma = spec.find(',', start);
+      Value part = Value::of(
+          spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      keys.push_back(key_of(item, &part, case_sensitive));
+      if (comma == std::string::npos) return keys;
+      start = comma + 1;
+    }
+  }
+
+  void sort_by_keys(std::vector<Value>& items, std::vector<json>& keys, bool reverse) {
+    std::vector<std::size_t> order(items.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::string error;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (!error.empty()) return false;
+      return reverse ? python_less(keys[b], keys[a], &error)
+                     : python_less(keys[a], keys[b], &error);
+    });
+    if (!error.empty()) rt_.type_error("'<' " + error);
+    std::vector<Value> sorted;
+    sorted.reserve(items.size());
+    for (auto i : order)
+      sorted.push_back(std::move(items[i]));
+    items.swap(sorted);
+  }
+
+  Value list_of(const std::vector<Value>& items, Shape shape = Shape::plain) {
+    json out = json::array();
+    for (const auto& v : items)
+      out.push_back(v.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(v));
+    return Value::of(std::move(out), shape);
+  }
+
+  static Shape list_shape(const Value& v) {
+    return v.shape == Shape::tuple_list || v.shape == Shape::dict_items ? Shape::tuple_list
+                                                                        : Shape::plain;
+  }
+
+  Value select(const Value& input, bool attr_mode, bool keep) {
+    std::size_t off = attr_mode ? 1 : 0;
+    if (attr_mode && args_.empty())
+      rt_.fail("FilterArgumentError", "Missing parameter for attribute name");
+    std::vector<Value> out;
+    if (!rt_.truthy(input)) return list_of(out);
+    std::uint32_t test = npos32;
+    if (args_.size() > off) {
+      const json& name = rt_.operand(args_[off]);
+      if (!name.is_string()) rt_.type_error("test name must be a string");
+      test = test_id_by_name(rt_, name.get_ref<const std::string&>());
+    }
+    std::span<const Value> test_args;
+    if (args_.size() > off + 1) test_args = std::span<const Value>(args_).subspan(off + 1);
+    for (auto& item : items_of(input)) {
+      Value subject = attr_mode ? attribute(item, &args_[0]) : item.alias();
+      bool ok = test == npos32 ? rt_.truthy(subject) : apply_test(rt_, test, subject, test_args);
+      if (ok == keep) out.push_back(std::move(item));
+    }
+    return list_of(out, list_shape(input));
+  }
+
+  Value min_max(const Value& input, bool is_max) {
+    auto b = bind(is_max ? "max" : "min", {"case_sensitive", "attribute"});
+    auto items = items_of(input);
+    if (items.empty()) return Value::undefined("No aggregated item, sequence was empty.");
+    bool cs = bool_arg(rt_, b.at(0), false);
+    // Undefined keys cannot be ordered: Jinja's Undefined raises on `<`.
+    auto ordered_key = [&](const Value& item) {
+      Value v = attribute(item, b.at(1));
+      if (v.kind == Kind::undefined && items.size() > 1) rt_.fail_undefined(v);
+      return key_of(item, b.at(1), cs);
+    };
+    std::size_t best = 0;
+    json best_key = ordered_key(items[0]);
+    std::string error;
+    for (std::size_t i = 1; i < items.size(); ++i) {
+      json k = ordered_key(items[i]);
+      bool better = is_max ? python_less(best_key, k, &error) : python_less(k, best_key, &error);
+      if (!error.empty()) rt_.type_error("'<' " + error);
+      if (better) {
+        best = i;
+        best_key = std::move(k);
+      }
+    }
+    return Value::of(rt_.data(items[best]), items[best].shape);
+  }
+
+  Value run(std::uint32_t id, const Value& input) {
+    switch (static_cast<FilterId>(id)) {
+      case FilterId::abs: {
+        bind("abs", {});
+        const json& j = rt_.operand(input);
+        if (j.is_number_float()) return Value::of(std::fabs(j.get<double>()));
+        if (j.is_number_unsigned()) return input.alias();
+        if (j.is_number_integer() || j.is_boolean()) {
+          Int128 v = j.is_boolean() ? j.get<bool>() : j.get<std::int64_t>();
+          return int_value(rt_, v < 0 ? -v : v);
+        }
+        rt_.type_error(fmt::format("bad operand type for abs(): '{}'", python_type_name(j)));
+      }
+      case FilterId::attr: {
+        auto b = bind("attr", {"name"});
+        std::string name = str_arg(rt_, b.at(0), "");
+        if (input.kind == Kind::value && input.get().is_object()) {
+          // Only real attributes (the dict's methods), never keys.
+          Value r = rt_.getattr(input, name);
+          if (r.kind == Kind::method || r.unsafe) return r;
+          return Value::undefined(fmt::format("'dict object' has no attribute '{}'", name));
+        }
+        return rt_.getattr(input, name);
+      }
+      case FilterId::capitalize:
+        bind("capitalize", {});
+        return Value::of(python_capitalize(rt_.str(input)));
+      case FilterId::center: {
+        auto b = bind("center", {"width"});
+        std::string s = rt_.str(input);
+        auto width = static_cast<long long>(int_arg(rt_, b.at(0), 80));
+        auto len = static_cast<long long>(length_of(s));
+        if (width <= len) return Value::of(std::move(s));
+        long long marg = width - len, left = marg / 2 + (marg & width & 1);
+        return Value::of(std::string(static_cast<std::size_t>(left), ' ') + s +
+                         std::string(static_cast<std::size_t>(marg - left), ' '));
+      }
+      case FilterId::count:
+      case FilterId::length: {
+        bind("length", {});
+        if (input.kind == Kind::undefined) {
+          rt_.use(input);
+          return Value::of(0);
+        }
+        const json& j = rt_.operand(input);
+        if (j.is_string())
+          return Value::of(static_cast<std::int64_t>(length_of(j.get_ref<const std::string&>())));
+        if (j.is_structured()) return Value::of(static_cast<std::int64_t>(j.size()));
+        rt_.type_error(fmt::format("object of type '{}' has no len()", python_type_name(j)));
+      }
+      case FilterId::d:
+      case FilterId::default_: {
+        auto b = bind("default", {"default_value", "boolean"});
+        bool replace = input.kind == Kind::undefined ||
+                       (input.kind == Kind::value && input.get().is_discarded()) ||
+                       (bool_arg(rt_, b.at(1), false) && !rt_.truthy(input));
+        if (!replace) return input.alias();
+        return b.at(0) ? b.at(0)->alias() : Value::of(std::string());
+      }
+      case FilterId::dictsort: {
+        auto b = bind("dictsort", {"case_sensitive", "by", "reverse"});
+        const json& j = rt_.operand(input);
+        if (!j.is_object())
+          rt_.type_error(fmt::format("'{}' object has no attribute 'items'", python_type_name(j)));
+        std::string by = str_arg(rt_, b.at(1), "key");
+        if (by != "key" && by != "value") {
+          rt_.fail("FilterArgumentError", "You can only sort by either \"key\" or \"value\"");
+        }
+        bool cs = bool_arg(rt_, b.at(0), false);
+        // Sort positions, then copy each (key, value) pair once.
+        const auto& entries = j.get_ref<const json::object_t&>();
+        std::vector<Value> order;
+        std::vector<json> keys;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          order.push_back(Value::of(static_cast<std::int64_t>(i)));
+          const auto& entry = *(entries.begin() + static_cast<std::ptrdiff_t>(i));
+          keys.push_back(fold(by == "key" ? json(entry.first) : entry.second, cs));
+        }
+        sort_by_keys(order, keys, bool_arg(rt_, b.at(2), false));
+        json out = json::array();
+        for (const auto& position : order) {
+          const auto& entry = *(entries.begin() + position.get().get<std::ptrdiff_t>());
+          out.push_back(json::array({entry.first, entry.second}));
+        }
+        return Value::of(std::move(out), Shape::tuple_list);
+      }
+      case FilterId::e:
+      case FilterId::escape:
+      case FilterId::forceescape: {
+        bind("escape", {});
+        std::string out;
+        html_escape(out, rt_.str(input));
+        return Value::of(std::move(out));
+      }
+      case FilterId::first:
+      case FilterId::last: {
+        bind("first", {});
+        auto items = items_of(input);
+        bool first = static_cast<FilterId>(id) == FilterId::first;
+        if (items.empty()) {
+          return Value::undefined(first ? "No first item, sequence was empty."
+                                        : "No last item, sequence was empty.");
+        }
+        return first ? std::move(items.front()) : std::move(items.back());
+      }
+      case FilterId::float_: {
+        auto b = bind("float", {"default"});
+        const json& j = rt_.operand(input);
+        double d;
+        if (j.is_number() || j.is_boolean()) {
+          d = j.is_number_float()      ? j.get<double>()
+              : j.is_boolean()         ? j.get<bool>()
+              : j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>())
+                                       : static_cast<double>(j.get<std::int64_t>());
+        } else if (!(j.is_string() && parse_python_float(j.get_ref<const std::string&>(), d))) {
+          return b.at(0) ? b.at(0)->alias() : Value::of(0.0);
+        }
+        return Value::of(d);
+      }
+      case FilterId::indent: {
+        auto b = bind("indent", {"width", "first", "blank"});
+        std::string indention =
+            b.at(0) && b.at(0)->kind == Kind::value && b.at(0)->get().is_string()
+                ? b.at(0)->get().get<std::string>()
+                : std::string(static_cast<std::size_t>(std::max(0LL, int_arg(rt_, b.at(0), 4))),
+                              ' ');
+        std::string s = rt_.str(input) + "\n";
+        std::vector<std::string> lines;
+        std::size_t start = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+          if (s[i] == '\n' || s[i] == '\r') {
+            lines.push_back(s.substr(start, i - start));
+            if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+            start = i + 1;
+          }
+        }
+        if (start < s.size()) lines.push_back(s.substr(start));
+        std::string rv;
+        bool blank = bool_arg(rt_, b.at(2), false);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+          if (i) rv += "\n";
+          if (i && (blank || !lines[i].empty())) rv += indention;
+          rv += lines[i];
+        }
+        if (bool_arg(rt_, b.at(1), false)) rv = indention + rv;
+        return Value::of(std::move(rv));
+      }
+      case FilterId::int_: {
+        auto b = bind("int", {"default", "base"});
+        auto fallback = [&] { return b.at(0) ? b.at(0)->alias() : Value::of(0); };
+        const json& j = rt_.operand(input);
+        if (j.is_string()) {
+          const std::string& s = j.get_ref<const std::string&>();
+          Int128 v;
+          if (parse_python_int(s, static_cast<int>(int_arg(rt_, b.at(1), 10)), v))
+            return int_value(rt_, v);
+          double d;
+          if (parse_python_float(s, d) && std::isfinite(d) && std::fabs(d) < 1.8e19) {
+            return int_value(rt_, static_cast<Int128>(d));
+          }
+          return fallback();
+        }
+        if (j.is_boolean()) return Value::of(static_cast<std::int64_t>(j.get<bool>()));
+        if (j.is_number_integer()) return input.alias();
+        if (j.is_number_float()) {
+          double d = j.get<double>();
+          if (!std::isfinite(d)) return fallback();
+          if (std::fabs(d) >= 1.8e19)
+            rt_.fail("OverflowError",
+                     "integer does not fit in 64 bits (eventwire's integer range)");
+          return int_value(rt_, static_cast<Int128>(d));
+        }
+        return fallback();
+      }
+      case FilterId::items: {
+        bind("items", {});
+        if (input.kind == Kind::undefined) return Value::of(json::array(), Shape::tuple_list);
+        const json& j = rt_.operand(input);
+        if (!j.is_object()) rt_.type_error("Can only get item pairs from a mapping.");
+        json out = json::array();
+        for (const auto& [k, v] : j.items())
+          out.push_back(json::array({k, v}));
+        return Value::of(std::move(out), Shape::tuple_list);
+      }
+      case FilterId::join: {
+        auto b = bind("join", {"d", "attribute"});
+        std::string sep = str_arg(rt_, b.at(0), "");
+        std::string out;
+        bool first = true;
+        for (const auto& item : items_of(input)) {
+          if (!first) out += sep;
+          first = false;
+          Value v = attribute(item, b.at(1));
+          rt_.append_str(out, v);
+          rt_.check_size(out.size());
+        }
+        return Value::of(std::move(out));
+      }
+      case FilterId::list:
+        bind("list", {});
+        return list_of(items_of(input), list_shape(input));
+      case FilterId::lower:
+        bind("lower", {});
+        return Value::of(python_lower(rt_.str(input)));
+      case FilterId::upper:
+        bind("upper", {});
+        return Value::of(python_upper(rt_.str(input)));
+      case FilterId::map: {
+        std::vector<Value> out;
+        const Value* attr = nullptr;
+        const Value* fallback = nullptr;
+        if (args_.empty()) {
+          for (const auto& [k, v] : kwargs_) {
+            if (k == "attribute")
+              attr = &v;
+            else if (k == "default")
+              fallback = &v;
+            else
+              rt_.fail("FilterArgumentError", fmt::format("Unexpected keyword argument '{}'", k));
+          }
+          if (!attr) rt_.fail("FilterArgumentError", "map requires a filter argument");
+        }
+        if (!rt_.truthy(input)) return list_of(out);
+        auto items = items_of(input);
+        if (attr) {
+          for (const auto& item : items)
+            out.push_back(attribute(item, attr, fallback));
+          return list_of(out);
+        }
+        const json& name = rt_.operand(args_[0]);
+        if (!name.is_string()) rt_.type_error("filter name must be a string");
+        for (const auto& item : items) {
+          std::vector<Value> sub(args_.begin() + 1, args_.end());
+          for (auto& s : sub)
+            s = s.alias();
+          Kwargs kw;
+          for (const auto& [k, v] : kwargs_)
+            kw.emplace_back(k, v.alias());
+          out.push_back(call_by_name(name.get_ref<const std::string&>(), item.alias(), sub, kw));
+          out.back() = out.back().ref ? Value::of(rt_.data(out.back()), out.back().shape)
+                                      : std::move(out.back());
+        }
+        return list_of(out);
+      }
+      case FilterId::max:
+        return min_max(input, true);
+      case FilterId::min:
+        return min_max(input, false);
+      case FilterId::reject:
+        return select(input, false, false);
+      case FilterId::rejectattr:
+        return select(input, true, false);
+      case FilterId::select:
+        return select(input, false, true);
+      case FilterId::selectattr:
+        return select(input, true, true);
+      case FilterId::replace: {
+        auto b = bind("replace", {"old", "new", "count"});
+        if (!b.at(0) || !b.at(1)) rt_.type_error("replace() missing required argument");
+        auto r = python_replace(rt_.str(input), rt_.str(*b.at(0)), rt_.str(*b.at(1)),
+                                is_null(b.at(2)) ? -1 : int_arg(rt_, b.at(2), -1));
+        rt_.check_size(r.size());
+        return Value::of(std::move(r));
+      }
+      case FilterId::reverse: {
+        bind("reverse", {});
+        if (input.kind == Kind::value && input.get().is_string()) {
+          const std::string& s = input.get().get_ref<const std::string&>();
+          std::vector<std::string_view> cps;
+          for (std::size_t i = 0; i < s.size();) {
+            std::size_t at = i;
+            next_code_point(s, i);
+            cps.push_back(std::string_view(s).substr(at, i - at));
+          }
+          std::string out;
+          for (auto it = cps.rbegin(); it != cps.rend(); ++it)
+            out += *it;
+          return Value::of(std::move(out));
+        }
+        auto items = items_of(input);
+        std::reverse(items.begin(), items.end());
+        return list_of(items, list_shape(input));
+      }
+      case FilterId::round: {
+        auto b = bind("round", {"precision", "method"});
+        return do_round(rt_, input, b);
+      }
+      case FilterId::safe:
+        bind("safe", {});
+        return Value::of(rt_.str(input));
+      case FilterId::sort: {
+        auto b = bind("sort", {"reverse", "case_sensitive", "attribute"});
+        auto items = items_of(input);
+        bool cs = bool_arg(rt_, b.at(1), false);
+        std::vector<json> keys;
+        keys.reserve(items.size());
+        for (const auto& item : items)
+          keys.push_back(multi_key_of(item, b.at(2), cs));
+        sort_by_keys(items, keys, bool_arg(rt_, b.at(0), false));
+        return list_of(items, list_shape(input));
+      }
+      case FilterId::string:
+        bind("string", {});
+        return Value::of(rt_.str(input));
+      case FilterId::sum: {
+        auto b = bind("sum", {"attribute", "start"});
+        bool is_float = false;
+        Int128 total = 0;
+        double ftotal = 0;
+        auto add = [&](const json& j) {
+          if (j.is_number_float()) {
+            if (!is_float) ftotal = static_cast<double>(total);
+            is_float = true;
+            ftotal += j.get<double>();
+          } else if (j.is_number() || j.is_boolean()) {
+            Int128 v = j.is_boolean()           ? j.get<bool>()
+                       : j.is_number_unsigned() ? static_cast<Int128>(j.get<std::uint64_t>())
+                                                : j.get<std::int64_t>();
+            if (is_float)
+              ftotal += static_cast<double>(v);
+            else
+              total += v;
+          } else {
+            rt_.type_error(fmt::format("unsupported operand type(s) for +: '{}' and '{}'",
+                                       is_float ? "float" : "int", python_type_name(j)));
+          }
+        };
+        if (b.at(1)) {
+          const json& start = rt_.operand(*b.at(1));
+          if (start.is_string())
+            rt_.type_error("sum() can't sum strings [use ''.join(seq) instead]");
+          if (start.is_array()) {  // sum(lists, start=[]) concatenates
+            json out = start;
+            for (const auto& item : items_of(input)) {
+              const json& part = rt_.operand(attribute(item, b.at(0)));
+              if (!part.is_array()) {
+                rt_.type_error(fmt::format("can only concatenate list (not \"{}\") to list",
+                                           python_type_name(part)));
+              }
+              for (const auto& e : part)
+                out.push_back(e);
+            }
+            rt_.check_size(out.size());
+            return Value::of(std::move(out));
+          }
+          add(start);
+        }
+        for (const auto& item : items_of(input)) {
+          Value v = attribute(item, b.at(0));
+          add(rt_.operand(v));
+        }
+        return is_float ? Value::of(ftotal) : int_value(rt_, total);
+      }
+      case FilterId::title:
+        bind("title", {});
+        return Value::of(jinja_title(rt_.str(input)));
+      case FilterId::tojson: {
+        auto b = bind("tojson", {"indent"});
+        std::string unit;  // Python: an int n indents by ' ' * n, a str by itself
+        if (!is_null(b.at(0))) {
+          const json& j = rt_.operand(*b.at(0));
+          unit = j.is_string() ? j.get<std::string>()
+                               : std::string(static_cast<std::size_t>(
+                                                 std::clamp(int_arg(rt_, b.at(0), 0), 0LL, 64LL)),
+                                             ' ');
+        }
+        std::string out;
+        write_tojson(out, rt_.data(input), is_null(b.at(0)) ? nullptr : &unit);
+        rt_.check_size(out.size());
+        return Value::of(std::move(out));
+      }
+      case FilterId::trim: {
+        auto b = bind("trim", {"chars"});
+        std::string s = rt_.str(input);
+        if (is_null(b.at(0))) return Value::of(std::string(python_strip(s)));
+        return Value::of(std::string(python_strip_chars(s, rt_.str(*b.at(0)))));
+      }
+      case FilterId::truncate: {
+        auto b = bind("truncate", {"length", "killwords", "end", "leeway"});
+        std::string s = rt_.str(input);
+        long long length = int_arg(rt_, b.at(0), 255);
+        std::string end = str_arg(rt_, b.at(2), "...");
+        long long leeway = is_null(b.at(3)) ? 5 : int_arg(rt_, b.at(3), 5);
+        auto end_len = static_cast<long long>(length_of(end));
+        if (length < end_len)
+          rt_.fail("AssertionError", fmt::format("expected length >= {}, got {}", end_len, length));
+        if (leeway < 0)
+          rt_.fail("AssertionError", fmt::format("expected leeway >= 0, got {}", leeway));
+        if (static_cast<long long>(length_of(s)) <= length + leeway) return Value::of(std::move(s));
+        std::string head = s.substr(0, offset_of(s, static_cast<std::size_t>(length - end_len)));
+        if (!bool_arg(rt_, b.at(1), false)) {
+          auto space = head.rfind(' ');
+          if (space != std::string::npos) head.resize(space);
+        }
+        return Value::of(head + end);
+      }
+      case FilterId::unique: {
+        auto b = bind("unique", {"case_sensitive", "attribute"});
+        bool cs = bool_arg(rt_, b.at(0), false);
+        std::vector<Value> out;
+        std::vector<json> seen;
+        for (auto& item : items_of(input)) {
+          json key = key_of(item, b.at(1), cs);
+          if (key.is_structured())
+            rt_.type_error(fmt::format("unhashable type: '{}'", python_type_name(key)));
+          bool found = std::any_of(seen.begin(), seen.end(),
+                                   [&](const json& s) { return python_equal(s, key); });
+          if (!found) {
+            seen.push_back(std::move(key));
+            out.push_back(std::move(item));
+          }
+        }
+        return list_of(out, list_shape(input));
+      }
+      case FilterId::urlencode: {
+        bind("urlencode", {});
+        const json& j = rt_.operand(input);
+        if (j.is_string() || !j.is_structured()) return Value::of(url_quote(rt_.str(input), false));
+        std::string out;
+        auto pair = [&](const std::string& k, const std::string& v) {
+          if (!out.empty()) out += "&";
+          out += url_quote(k, true) + "=" + url_quote(v, true);
+        };
+        if (j.is_object()) {
+          for (const auto& [k, v] : j.items())
+            pair(k, python_str(v));
+        } else {
+          for (const auto& e : j) {
+            if (!e.is_array() || e.size() != 2)
+              rt_.fail("ValueError", "urlencode expects (key, value) pairs");
+            pair(python_str(e[0]), python_str(e[1]));
+          }
+        }
+        return Value::of(std::move(out));
+      }
+      case FilterId::wordcount: {
+        bind("wordcount", {});
+        std::string s = rt_.str(input);
+        std::int64_t words = 0;
+        bool in_word = false;
+        for (std::size_t i = 0; i < s.size();) {
+          char32_t cp = next_code_point(s, i);
+          bool word = cp < 0x80 ? (std::isalnum(static_cast<int>(cp)) || cp == '_')
+                                : (!is_python_space(cp) && is_python_printable(cp));
+          if (word && !in_word) ++words;
+          in_word = word;
+        }
+        return Value::of(words);
+      }
+      case FilterId::host:
+        break;
+    }
+    return call_host(id - static_cast<std::uint32_t>(FilterId::host), input);
+  }
+
+  Value call_host_function(const TemplateFilter& filter, const Value& input) {
+    if (!kwargs_.empty()) rt_.type_error("host filters take positional arguments only");
+    json in = input.kind == Kind::undefined ? (rt_.use(input), json(json::value_t::discarded))
+                                            : json(rt_.data(input));
+    std::vector<json> args;
+    for (const auto& a : args_)
+      args.push_back(a.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(a));
+    try {
+      return Value::of(filter(in, args));
+    } catch (const TemplateError&) {
+      throw;
+    } catch (const std::exception& e) {
+      rt_.fail("Exception", e.what());
+    }
+  }
+
+  Value call_host(std::uint32_t index, const Value& input) {
+    return call_host_function(*rt_.program.host_filters[index], input);
+  }
+
+  Value call_by_name(const std::string& name, const Value& input, std::vector<Value>& args,
+                     Kwargs& kwargs) {
+    if (auto it = rt_.env.filters.find(name); it != rt_.env.filters.end()) {
+      Filters inner(rt_, args, kwargs);
+      return inner.call_host_function(it->second, input);
+    }
+    auto id = find_builtin_filter(name);
+    if (id == npos32)
+      rt_.fail("TemplateRuntimeError", fmt::format("No filter named '{}' found.", name));
+    return apply_filter(rt_, id, input, args, kwargs);
+  }
+
+ private:
+  Runtime& rt_;
+  std::vector<Value>& args_;
+  Kwargs& kwargs_;
+};
+
+}  // namespace
+
+Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
+                   Kwargs& kwargs) {
+  Value result = Filters(rt, args, kwargs).run(id, input);
+  // The result may borrow from the input or an argument (`first`, `default`); those may be
+  // temporaries of the caller.
+  result = stabilize(std::move(result), input);
+  for (const auto& a : args)
+    result = stabilize(std::move(result), a);
+  for (const auto& [name, a] : kwargs)
+    result = stabilize(std::move(result), a);
+  return result;
+}
+
+std::uint32_t test_id_by_name(Runtime& rt, std::string_view name) {
+  auto id = find_builtin_test(name);
+  if (id == npos32) rt.fail("TemplateRuntimeError", fmt::format("No test named '{}' found.", name));
+  return id;
+}
+
+}  // namespace eventwire::detail

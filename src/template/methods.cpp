@@ -1,0 +1,293 @@
+// Calls: the dict/str/list methods Jinja's sandbox allows, `loop.cycle`, and the globals
+// `range`, `namespace` and `dict`.
+#include <fmt/format.h>
+
+#include "detail/python_format.hpp"
+#include "template/runtime.hpp"
+
+namespace eventwire::detail {
+namespace {
+
+const std::string& string_arg(const Runtime& rt, const Value* v, std::string_view method) {
+  if (!v || v->kind != Kind::value || !v->get().is_string()) {
+    rt.type_error(fmt::format("{}() argument must be str", method));
+  }
+  return v->get().get_ref<const std::string&>();
+}
+
+long long int_arg(const Runtime& rt, const Value* v, long long fallback) {
+  if (!v) return fallback;
+  const json& j = rt.data(*v);
+  if (j.is_boolean()) return j.get<bool>() ? 1 : 0;
+  if (!j.is_number_integer()) {
+    rt.type_error(
+        fmt::format("'{}' object cannot be interpreted as an integer", python_type_name(j)));
+  }
+  return j.is_number_unsigned()
+             ? static_cast<long long>(std::min<std::uint64_t>(j.get<std::uint64_t>(), INT64_MAX))
+             : j.get<std::int64_t>();
+}
+
+// `prefix` is a str or a tuple/list of str (str.startswith / endswith).
+bool affix_matches(const Runtime& rt, const std::string& s, const Value* arg, bool start) {
+  auto test = [&](const std::string& affix) {
+    if (affix.size() > s.size()) return false;
+    return start ? s.compare(0, affix.size(), affix) == 0
+                 : s.compare(s.size() - affix.size(), affix.size(), affix) == 0;
+  };
+  if (arg && arg->kind == Kind::value && arg->get().is_array()) {
+    for (const auto& e : arg->get()) {
+      if (!e.is_string()) rt.type_error("tuple for startswith must only contain str");
+      if (test(e.get_ref<const std::string&>())) return true;
+    }
+    return false;
+  }
+  return test(string_arg(rt, arg, start ? "startswith" : "endswith"));
+}
+
+Value call_range(const Runtime& rt, std::span<const Value> args, const Kwargs& kwargs) {
+  if (!kwargs.empty()) rt.type_error("range() takes no keyword arguments");
+  if (args.empty() || args.size() > 3) {
+    rt.type_error(fmt::format("range expected at least 1 argument, got {}", args.size()));
+  }
+  long long start = 0, stop, step = 1;
+  if (args.size() == 1) {
+    stop = int_arg(rt, &args[0], 0);
+  } else {
+    start = int_arg(rt, &args[0], 0);
+    stop = int_arg(rt, &args[1], 0);
+    if (args.size() == 3) step = int_arg(rt, &args[2], 1);
+  }
+  if (step == 0) rt.fail("ValueError", "range() arg 3 must not be zero");
+  long long length = 0;
+  if (step > 0 && start < stop) length = (stop - start - 1) / step + 1;
+  if (step < 0 && start > stop) length = (start - stop - 1) / (-step) + 1;
+  if (static_cast<unsigned long long>(length) > rt.env.limits.max_range_length) {
+    rt.fail("OverflowError", fmt::format("Range too big. The sandbox blocks ranges larger than "
+                                         "MAX_RANGE ({}).",
+                                         rt.env.limits.max_range_length));
+  }
+  json out = json::array();
+  for (long long i = 0; i < length; ++i)
+    out.push_back(start + i * step);
+  return Value::of(std::move(out));
+}
+
+json kwargs_object(const Runtime& rt, const Kwargs& kwargs) {
+  json out = json::object();
+  for (const auto& [name, value] : kwargs) {
+    out[std::string(name)] =
+        value.kind == Kind::undefined ? json(json::value_t::discarded) : rt.data(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwargs) {
+  if (callee.kind == Kind::undefined) fail_undefined(callee);
+  if (callee.kind == Kind::function) {
+    switch (callee.method) {
+      case Method::fn_range:
+        return call_range(*this, args, kwargs);
+      case Method::fn_dict: {
+        if (!args.empty()) type_error("dict() positional arguments are not supported");
+        return Value::of(kwargs_object(*this, kwargs));
+      }
+      case Method::fn_namespace: {
+        json attrs = json::object();
+        if (args.size() > 1) type_error("namespace() takes at most one positional argument");
+        if (args.size() == 1) {
+          const json& init = data(args[0]);
+          if (!init.is_object()) type_error("namespace() argument must be a mapping");
+          attrs = init;
+        }
+        json named = kwargs_object(*this, kwargs);
+        for (auto& [k, v] : named.items())
+          attrs[k] = v;
+        Value v;
+        v.kind = Kind::namespace_;
+        v.object = namespaces.emplace_back(std::make_unique<json>(std::move(attrs))).get();
+        return v;
+      }
+      default:
+        break;
+    }
+  }
+  if (callee.kind != Kind::method) {
+    std::string type = callee.kind == Kind::value  ? std::string(python_type_name(callee.get()))
+                       : callee.kind == Kind::loop ? "LoopContext"
+                                                   : "Namespace";
+    type_error(fmt::format("'{}' object is not callable", type));
+  }
+  const json& self = callee.get();
+  auto method_name = [&]() -> std::string_view {
+    switch (callee.method) {
+      case Method::dict_get:
+        return "get";
+      case Method::str_split:
+        return "split";
+      case Method::str_replace:
+        return "replace";
+      default:
+        return "method";
+    }
+  };
+  switch (callee.method) {
+    case Method::dict_get: {
+      auto b = bind("get", args, kwargs, {"key", "default"});
+      if (!b.at(0)) type_error("get expected at least 1 argument, got 0");
+      const Value& key = *b.at(0);
+      if (key.kind == Kind::value && key.get().is_string()) {
+        if (auto it = self.find(key.get().get_ref<const std::string&>()); it != self.end()) {
+          return Value::borrow(*it);
+        }
+      } else if (key.kind == Kind::value && key.get().is_structured()) {
+        type_error(fmt::format("unhashable type: '{}'", python_type_name(key.get())));
+      }
+      return b.at(1) ? b.at(1)->alias() : Value::of(nullptr);
+    }
+    case Method::dict_items:
+    case Method::dict_keys:
+    case Method::dict_values: {
+      bind(method_name(), args, kwargs, {});
+      json out = json::array();
+      for (const auto& [k, v] : self.items()) {
+        if (callee.method == Method::dict_items) out.push_back(json::array({k, v}));
+        if (callee.method == Method::dict_keys) out.push_back(k);
+        if (callee.method == Method::dict_values) out.push_back(v);
+      }
+      Shape shape = callee.method == Method::dict_items  ? Shape::dict_items
+                    : callee.method == Method::dict_keys ? Shape::dict_keys
+                                                         : Shape::dict_values;
+      return Value::of(std::move(out), shape);
+    }
+    case Method::dict_copy:
+      bind("copy", args, kwargs, {});
+      return Value::borrow(self);
+    case Method::list_count: {
+      auto b = bind("count", args, kwargs, {"value"});
+      if (!b.at(0)) type_error("count() takes exactly one argument (0 given)");
+      if (self.is_string()) break;
+      std::int64_t n = 0;
+      for (const auto& e : self)
+        n += b.at(0)->kind == Kind::value && python_equal(e, b.at(0)->get());
+      return Value::of(n);
+    }
+    case Method::list_index: {
+      auto b = bind("index", args, kwargs, {"value"});
+      if (!b.at(0)) type_error("index expected at least 1 argument, got 0");
+      for (std::size_t i = 0; i < self.size(); ++i) {
+        if (b.at(0)->kind == Kind::value && python_equal(self[i], b.at(0)->get())) {
+          return Value::of(static_cast<std::int64_t>(i));
+        }
+      }
+      fail("ValueError", fmt::format("{} is not in list", repr(*b.at(0))));
+    }
+    case Method::loop_cycle: {
+      if (args.empty()) type_error("no items for cycling given");
+      auto* loop = static_cast<const LoopState*>(callee.object);
+      return args[loop->index0 % args.size()].alias();
+    }
+    default:
+      break;
+  }
+  // String methods.
+  if (!self.is_string()) type_error("method called on the wrong type");
+  const std::string& s = self.get_ref<const std::string&>();
+  switch (callee.method) {
+    case Method::str_upper:
+      bind("upper", args, kwargs, {});
+      return Value::of(python_upper(s));
+    case Method::str_lower:
+      bind("lower", args, kwargs, {});
+      return Value::of(python_lower(s));
+    case Method::str_title:
+      bind("title", args, kwargs, {});
+      return Value::of(python_title(s));
+    case Method::str_capitalize:
+      bind("capitalize", args, kwargs, {});
+      return Value::of(python_capitalize(s));
+    case Method::str_strip:
+    case Method::str_lstrip:
+    case Method::str_rstrip: {
+      auto b = bind("strip", args, kwargs, {"chars"});
+      bool left = callee.method != Method::str_rstrip, right = callee.method != Method::str_lstrip;
+      if (b.at(0) && !(b.at(0)->kind == Kind::value && b.at(0)->get().is_null())) {
+        return Value::of(
+            std::string(python_strip_chars(s, string_arg(*this, b.at(0), "strip"), left, right)));
+      }
+      return Value::of(std::string(python_strip(s, left, right)));
+    }
+    case Method::str_split: {
+      auto b = bind("split", args, kwargs, {"sep", "maxsplit"});
+      const std::string* sep = nullptr;
+      if (b.at(0) && !(b.at(0)->kind == Kind::value && b.at(0)->get().is_null())) {
+        sep = &string_arg(*this, b.at(0), "split");
+        if (sep->empty()) fail("ValueError", "empty separator");
+      }
+      json out = json::array();
+      for (auto& part : python_split(s, sep, int_arg(*this, b.at(1), -1)))
+        out.push_back(std::move(part));
+      return Value::of(std::move(out));
+    }
+    case Method::str_replace: {
+      auto b = bind("replace", args, kwargs, {"old", "new", "count"});
+      auto result =
+          python_replace(s, string_arg(*this, b.at(0), "replace"),
+                         string_arg(*this, b.at(1), "replace"), int_arg(*this, b.at(2), -1));
+      check_size(result.size());
+      return Value::of(std::move(result));
+    }
+    case Method::str_startswith:
+    case Method::str_endswith: {
+      auto b = bind("startswith", args, kwargs, {"prefix"});
+      return Value::of(affix_matches(*this, s, b.at(0), callee.method == Method::str_startswith));
+    }
+    case Method::str_count:
+    case Method::list_count:
+    case Method::str_find: {
+      auto b = bind("count", args, kwargs, {"sub"});
+      const std::string& sub = string_arg(*this, b.at(0), "count");
+      if (callee.method == Method::str_find) {
+        auto hit = s.find(sub);
+        if (hit == std::string::npos) return Value::of(-1);
+        std::int64_t cps = 0;
+        for (std::size_t i = 0; i < hit; ++i)
+          cps += (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+        return Value::of(cps);
+      }
+      if (sub.empty()) {
+        std::int64_t cps = 1;
+        for (unsigned char c : s)
+          cps += (c & 0xC0) != 0x80;
+        return Value::of(cps);
+      }
+      std::int64_t n = 0;
+      for (std::size_t at = s.find(sub); at != std::string::npos; at = s.find(sub, at + sub.size()))
+        ++n;
+      return Value::of(n);
+    }
+    case Method::str_join: {
+      auto b = bind("join", args, kwargs, {"iterable"});
+      if (!b.at(0)) type_error("join() takes exactly one argument (0 given)");
+      std::vector<Value> items;
+      iterate(*b.at(0), items);
+      std::string out;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (items[i].kind != Kind::value || !items[i].get().is_string()) {
+          type_error(fmt::format("sequence item {}: expected str instance", i));
+        }
+        if (i) out += s;
+        out += items[i].get().get_ref<const std::string&>();
+        check_size(out.size());
+      }
+      return Value::of(std::move(out));
+    }
+    default:
+      break;
+  }
+  type_error("unsupported method");
+}
+
+}  // namespace eventwire::detail

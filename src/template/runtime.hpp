@@ -1,0 +1,228 @@
+// Internal: values while rendering, and the per-render state that filters, tests and the
+// evaluator share (undefined policy, limits, Python semantics of JSON values).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "template/program.hpp"
+
+namespace eventwire::detail {
+
+/// How a JSON array prints: Python has tuples and dict views where JSON has only arrays.
+enum class Shape : std::uint8_t { plain, tuple, tuple_list, dict_items, dict_keys, dict_values };
+
+enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function };
+
+/// Bound methods Jinja's sandbox lets templates call on dicts, strings and lists.
+enum class Method : std::uint8_t {
+  none,
+  dict_get,
+  dict_items,
+  dict_keys,
+  dict_values,
+  dict_copy,
+  str_upper,
+  str_lower,
+  str_strip,
+  str_lstrip,
+  str_rstrip,
+  str_split,
+  str_replace,
+  str_startswith,
+  str_endswith,
+  str_title,
+  str_capitalize,
+  str_count,
+  str_find,
+  str_join,
+  list_count,
+  list_index,
+  loop_cycle,
+  fn_range,
+  fn_namespace,
+  fn_dict,
+};
+
+struct LoopState;
+struct Value;
+
+/// A runtime value. JSON values are borrowed from the context or the template's constants
+/// (`ref`) whenever possible, and owned (`own`) only when computed.
+struct Value {
+  Kind kind = Kind::undefined;
+  Shape shape = Shape::plain;
+  Method method = Method::none;
+  bool unsafe = false;        // undefined from a refused attribute: calling it is a SecurityError
+  bool lenient = false;       // a plain Undefined whatever the policy (`a if false`, no else)
+  const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
+  json own{};                 // owned JSON when ref is null
+  void* object = nullptr;     // LoopState* (loop) or json* (namespace attributes)
+  std::string hint{};         // undefined: Jinja's message
+
+  const json& get() const noexcept { return ref ? *ref : own; }
+  bool is_undefined() const noexcept { return kind == Kind::undefined; }
+  bool is_json() const noexcept { return kind == Kind::value; }
+
+  static Value borrow(const json& j, Shape s = Shape::plain) {
+    Value v;
+    v.kind = Kind::value;
+    v.shape = s;
+    v.ref = &j;
+    return v;
+  }
+  static Value of(json j, Shape s = Shape::plain) {
+    Value v;
+    v.kind = Kind::value;
+    v.shape = s;
+    v.own = std::move(j);
+    return v;
+  }
+  static Value undefined(std::string hint) {
+    Value v;
+    v.hint = std::move(hint);
+    return v;
+  }
+  /// A cheap second handle: JSON is borrowed from this value (which must outlive it).
+  Value alias() const {
+    Value v;
+    v.kind = kind;
+    v.shape = shape;
+    v.method = method;
+    v.unsafe = unsafe;
+    v.lenient = lenient;
+    v.ref = kind == Kind::value || kind == Kind::method ? &get() : nullptr;
+    v.object = object;
+    v.hint = hint;
+    return v;
+  }
+};
+
+/// Whether `v` owns its JSON (a temporary that whatever borrows from it must not outlive).
+inline bool owns_json(const Value& v) noexcept {
+  return (v.kind == Kind::value || v.kind == Kind::method) && !v.ref;
+}
+
+/// `result`, with what it borrowed copied when `operand` owns its JSON and is about to go.
+inline Value stabilize(Value result, const Value& operand) {
+  if (owns_json(operand) && result.ref &&
+      (result.kind == Kind::value || result.kind == Kind::method)) {
+    result.own = *result.ref;
+    result.ref = nullptr;
+  }
+  return result;
+}
+
+/// Keyword arguments of a call, by name.
+using Kwargs = std::vector<std::pair<std::string_view, Value>>;
+
+/// stabilize against every argument of a call: a result may return one (`d.get(k, [])`).
+inline Value stabilize(Value result, const std::vector<Value>& args, const Kwargs& kwargs) {
+  for (const auto& a : args)
+    result = stabilize(std::move(result), a);
+  for (const auto& [name, a] : kwargs)
+    result = stabilize(std::move(result), a);
+  return result;
+}
+
+/// A `{% for %}` loop's `loop` variable.
+struct LoopState {
+  const std::vector<Value>* items = nullptr;
+  std::size_t index0 = 0;
+  std::size_t depth = 1;
+};
+
+/// Arguments bound to a Python-style signature: `at(i)` is the i-th parameter, null if absent.
+class BoundArgs {
+ public:
+  const Value* at(std::size_t i) const { return i < slots.size() ? slots[i] : nullptr; }
+  std::vector<const Value*> slots{};
+};
+
+class Runtime;
+
+/// Filters (filters.cpp) and tests (tests.cpp).
+Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
+                   Kwargs& kwargs);
+bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
+/// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
+std::uint32_t test_id_by_name(Runtime& rt, std::string_view name);
+
+/// Per-render state. One per render call; never shared between threads.
+class Runtime {
+ public:
+  Runtime(const Program& p, const EnvironmentState& e, const json& ctx)
+      : program(p), env(e), context(ctx) {}
+
+  const Program& program;
+  const EnvironmentState& env;
+  const json& context;
+  std::uint32_t pos = 0;  // source offset of the expression being evaluated (for messages)
+  std::uint64_t iterations = 0;
+  // namespace() objects live as long as the render (boxed: Values point at them).
+  std::vector<std::unique_ptr<json>> namespaces{};
+
+  // ---- errors ---------------------------------------------------------------------------------
+  [[noreturn]] void fail(const std::string& python_type, const std::string& message) const;
+  [[noreturn]] void fail_undefined(const Value& v) const;
+  [[noreturn]] void type_error(const std::string& message) const { fail("TypeError", message); }
+  /// Under the strict policy any use of an undefined raises; returns v otherwise.
+  const Value& use(const Value& v) const {
+    if (v.kind == Kind::undefined && policy(v) == UndefinedPolicy::strict) fail_undefined(v);
+    return v;
+  }
+  /// The undefined policy that applies to `v`.
+  UndefinedPolicy policy(const Value& v) const noexcept {
+    return v.lenient ? UndefinedPolicy::lenient : env.undefined;
+  }
+  /// Binds args to parameter names; TypeError on unknown keywords or too many positionals.
+  BoundArgs bind(std::string_view function, std::span<const Value> args, const Kwargs& kwargs,
+                 std::initializer_list<std::string_view> params) const;
+  void check_size(std::size_t bytes) const;
+
+  // ---- Python semantics -----------------------------------------------------------------------
+  bool truthy(const Value& v) const;
+  std::string str(const Value& v) const;
+  void append_str(std::string& out, const Value& v) const;
+  std::string repr(const Value& v) const;
+  void append_repr(std::string& out, const Value& v) const;
+  /// JSON of a value for tojson and hydration: Undefined and non-data values raise.
+  const json& data(const Value& v) const;
+
+  // ---- lookups (SandboxedEnvironment.getattr / getitem) ----------------------------------------
+  Value getattr(const Value& obj, std::string_view name) const;
+  Value getitem(const Value& obj, const Value& key) const;
+  /// Jinja's make_attrgetter: a dotted path, digits as indices, each step a getitem.
+  Value get_path(const Value& obj, std::string_view path) const;
+
+  /// The JSON of an operand of an arithmetic or ordering operator: undefined raises.
+  const json& operand(const Value& v) const;
+  /// Python's `item in container`.
+  bool contains(const Value& container, const Value& item) const;
+
+  /// Iterates a value as Python would (dict -> keys, str -> characters); appends to `out`.
+  void iterate(const Value& v, std::vector<Value>& out) const;
+
+  Value call(const Value& callee, std::vector<Value>& args, Kwargs& kwargs);
+};
+
+/// Python's type name for messages (`'dict object'`, `'NoneType'`).
+std::string_view python_type_name(const json& j) noexcept;
+/// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
+bool python_equal(const json& a, const json& b) noexcept;
+/// Python's `<`, `<=`, `>`, `>=` (op); TypeError text in `error` (and false) when the types do
+/// not order.
+bool python_order(const json& a, const json& b, CmpOp op, std::string* error);
+bool python_less(const json& a, const json& b, std::string* error);
+
+/// json.dumps(v, sort_keys=True, indent=indent) with Jinja's HTML-safe replacements; `indent`
+/// is the text of one level (Python's `' ' * n` for an int), null for the compact form.
+void write_tojson(std::string& out, const json& value, const std::string* indent);
+
+}  // namespace eventwire::detail

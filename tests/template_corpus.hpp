@@ -1,0 +1,585 @@
+// The differential corpus: templates rendered by eventwire and by real Jinja2
+// (tests/jinja_oracle.py) in the same test run and compared byte for byte. No expected outputs live
+// here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace corpus {
+
+struct Case {
+  std::string source;
+  std::string context = "main";
+};
+
+// The contexts, as JSON text. "main" is a realistic Infrahub `infrahub.node.updated` event as
+// eventwire::event_context builds it, plus values that exercise Python formatting.
+inline const char* const contexts_json = R"JSON({
+"main": {
+  "event": {
+    "occurred": "2025-03-14 09:26:53.589793+00:00",
+    "event": "infrahub.node.updated",
+    "resource": {"prefect.resource.id": "infrahub.node.1803d0c5-5f2c-4b7e-8c1a-0d9c0f1e2a3b",
+                 "infrahub.node.kind": "NetworkDevice", "infrahub.branch.name": "main",
+                 "infrahub.account.id": "18a0e5b2-0000-4000-8000-000000000001"},
+    "related": [
+      {"prefect.resource.id": "infrahub.branch.7f3c", "prefect.resource.role": "infrahub.branch",
+       "infrahub.resource.label": "main"},
+      {"prefect.resource.id": "infrahub.account.18a0", "prefect.resource.role": "infrahub.account",
+       "infrahub.resource.label": "Admin"}],
+    "payload": {
+      "data": {"node_id": "1803d0c5-5f2c-4b7e-8c1a-0d9c0f1e2a3b", "kind": "NetworkDevice",
+               "action": "updated",
+               "changelog": {"display_label": "Webhook – Zürich 東京 🚀",
+                             "attributes": {"name": {"name": "name", "value": "r1", "value_previous": "r0"},
+                                            "weight": {"name": "weight", "value": 1.0, "value_previous": 0.5}},
+                             "relationships": {}, "parent": null},
+               "fields": ["name", "weight"], "count": 3, "ratio": 0.25},
+      "context": {"branch": {"name": "main", "id": "7f3c"}, "account": {"id": "18a0", "name": "admin"}}},
+    "id": "0190c2a4-7c3e-7b1a-9f00-1a2b3c4d5e6f",
+    "follows": null},
+  "n": 3, "zero": 0, "neg": -7, "f": 2.5, "big": 12345678901234567890, "t": true, "fa": false,
+  "none": null, "s": "Hello World", "e": "", "sp": "  padded\t\n ",
+  "words": ["banana", "Apple", "cherry", "apple"], "nums": [3, 1, 2, 1.5, -4],
+  "ints": [5, 3, 9, 1], "d": {"b": 1, "a": 2, "C": 3}, "keys": {"10": 1, "9": 2, "B": 3, "_": 4, "a": 5, "é": 6},
+  "empty": [], "emptyd": {}, "nested": [[1, 2], [3, [4, null]]],
+  "floats": [1e16, 1e15, 1e-05, 0.0001, -0.0, 0.1, 0.30000000000000004, 1.5e-07, 123456789.123, 2.675, 1e22, 5e-324],
+  "uni": "Zürich – 東京 🚀 ß", "html": "<a href='x'>Tom & \"Jerry\"</a>",
+  "quote": "it's", "dq": "say \"hi\"", "both": "both ' and \"", "ctrl": "a\nb\tc\rd\u0001e\u007f",
+  "odd_space": "a\u00a0b\u200bc\u3000d\ufeffe\u00adf\u2028g\u0085h",
+  "users": [{"name": "Bob", "age": 30, "active": true, "tags": ["a", "b"], "address": {"city": "Paris"}},
+            {"name": "alice", "age": 25, "active": false, "tags": [], "address": {"city": "Oslo"}},
+            {"name": "Carol", "age": 35, "active": true, "tags": ["c"], "address": {"city": "paris"}}],
+  "data": {"items": [1, 2], "get": "shadow", "keys": "k", "x": 1},
+  "labels": [{"prefect.resource.role": "flow", "name": "f"}, {"prefect.resource.role": "task", "name": "t"}],
+  "num_strings": ["42", " 7 ", "1e3", "abc", "42.9", "-3", "1_000", "0x1A", "", "1,000", "+5"],
+  "url": "a b&c=d/é?", "pairs": {"q": "a b", "x": "é/"}
+},
+"flow": {
+  "flow_run": {"name": "crimson-fox", "state": {"name": "Failed", "type": "FAILED"}, "tags": ["prod", "etl"],
+               "parameters": {"name": "x", "retries": 3}, "deployment_id": null},
+  "flow": {"name": "etl"}, "deployment": {"name": "nightly", "parameters": {"a": 1}}
+},
+"empty": {}
+})JSON";
+
+// Templates; each is rendered under the prefect, default and strict environments.
+inline std::vector<Case> templates() {
+  return {
+      // ---- Prefect / Infrahub templates (jinja.md 1.3-1.4) and the seed's parameters
+      {"{{ event.payload['data']['node_id'] }}"},
+      {"{{ event.resource['infrahub.branch.name'] }}"},
+      {"{{ event.payload['data']['changelog']['display_label'] }}"},
+      {"{{ event.payload['data'] | tojson }}"},
+      {"{{ event.payload['data']['changelog'] | tojson }}"},
+      {"{{ event.payload['context'] | tojson }}"},
+      {"{{ event.payload | tojson }}"},
+      {"{{ event.id }}"},
+      {"{{ event.occurred }}"},
+      {"{{ event.event }}"},
+      {"{{ event.resource['infrahub.account.id'] }}"},
+      {"{{ event.payload['data']['kind'] }}"},
+      {"{{ event.payload['data']['changed_elements'] | default(none, true) | tojson }}"},
+      {"{{ event.payload.data.node_id }}"},
+      {"{{ event.follows }}"},
+      {"{{ event.follows.id }}"},
+      {"{{ event.resource.id }}"},
+      {"{{ event.resource }}"},
+      {"{{ event.related }}"},
+      {"{{ event.related[0]['infrahub.resource.label'] }}"},
+      {"{{ event.related[-1]['prefect.resource.role'] }}"},
+      {"{% for related in event.related %}{{ related['prefect.resource.role'] }};{% endfor %}"},
+      {"{% for r in event.related %}{% for label, value in r.items() %}{{ label }}={{ value }} {% "
+       "endfor %}|{% endfor %}"},
+      {"{% for label, value in event.resource %}{{ label }}{% endfor %}"},
+      {"{% for label, value in event.resource|dictsort %}{{ label }}={{ value }},{% endfor %}"},
+      {"{{ event.resource.get('prefect.tags', []) | tojson }}"},
+      {"{{ d.get('zz', {'a': [1, 2]}) | tojson }} {{ d.get('zz', 'x' ~ 'y') }}"},
+      {"{% for x in ints %}{{ loop.cycle([1], 'b' ~ 'c') }}{% endfor %}"},
+      {"{{ event.resource.get('infrahub.node.kind') }}"},
+      {"{{ event.resource.get('missing') }}"},
+      {"{{ event.payload.nokey.deeper }}"},
+      {"[{{ event.payload['nokey']['x'] }}]"},
+      {"{{ event }}"},
+      {"{{ event.payload['data']['changelog']['attributes'] }}"},
+      {"{{ event.resource.infrahub }}"},
+      {"{{ flow_run.name }} is {{ flow_run.state.name }}", "flow"},
+      {"{{ flow_run.tags }} {{ deployment.parameters }}", "flow"},
+      {"{{ flow_run.parameters['name'] }}/{{ flow_run.parameters.retries }}", "flow"},
+      {"{{ flow_run.deployment_id or '' }}", "flow"},
+      {"{{ deployment.name | tojson if deployment else '\"\"' }}", "flow"},
+      {"{{ flow_run | tojson(indent=2) }}", "flow"},
+      {"{%- if flow_run.state.type == 'FAILED' %}\nFlow {{ flow.name }} failed\n{%- endif %}",
+       "flow"},
+      {"{{ labels | selectattr('prefect.resource.role', 'equalto', 'flow') | list }}"},
+      {"{% for l in labels %}{% if l['prefect.resource.role'] == 'flow' %}{{ l.name }}{% endif "
+       "%}{% endfor %}"},
+      {"{{ users | selectattr('active') | map(attribute='name') | join(', ') }}"},
+      {"{{ users | map(attribute='address.city') | list }}"},
+      {"{{ users | map(attribute='missing', default='?') | list }}"},
+      {"{{ users | map(attribute='missing') | join(',') }}"},
+      {"{{ users | sort(attribute='age') | map(attribute='name') | join }}"},
+      {"{{ users | sort(attribute='age', reverse=true) | map(attribute='name') | list }}"},
+      {"{{ users | sort(attribute='address.city,name') | map(attribute='name') | list }}"},
+      {"Hello\n"},
+      {"a {# x #} b"},
+      {"plain text with } and { braces"},
+      {""},
+
+      // ---- literals and Python repr
+      {"{{ 1 }} {{ -1 }} {{ 1.0 }} {{ 1e3 }} {{ 1_000 }} {{ 0.5 }} {{ 1.5e-7 }}"},
+      {"{{ true }} {{ false }} {{ none }} {{ True }} {{ None }}"},
+      {"{{ 'single' }} {{ \"double\" }} {{ 'a' 'b' }}"},
+      {R"({{ 'esc\n\t\\ \' \" \x41 \u00e9 \U0001F680' }})"},
+      {"{{ [1, 'a', none, true, 1.5, [2]] }}"},
+      {"{{ {'a': 1, 'b': [none, false]} }}"},
+      {"{{ (1, 2) }} {{ (1,) }} {{ () }}"},
+      {"{{ [] }} {{ {} }}"},
+      {"{{ [\"it's\"] }} {{ ['say \"hi\"'] }} {{ ['both \\' and \"'] }}"},
+      {"{{ [quote, dq, both] }}"},
+      {"{{ [ctrl] }}"},
+      {"{{ [odd_space] }}"},
+      {"{{ [uni] }} {{ uni }}"},
+      {"{{ floats }}"},
+      {"{% for x in floats %}{{ x }} {% endfor %}"},
+      {"{{ floats | tojson }}"},
+      {"{{ big }} {{ big + 1 }}"},
+      {"{{ n }} {{ f }} {{ t }} {{ none }} {{ neg }}"},
+      {"{{ d }} {{ keys }}"},
+      {"{{ nested }}"},
+      {"{{ data.items is callable }} {{ data['items'] is callable }} {{ data['x'] }} {{ data.x }}"},
+      {"{{ data.get }}"},
+      {"{{ data.items | join(',') }}"},
+      {"{{ data.get('x') }} {{ data.get('nope', 'dflt') }} {{ data.keys() | list }}"},
+      {"{{ d.items() | list }} {{ d.values() | list }}"},
+      {"{{ d.items() }}"},
+
+      // ---- tojson
+      {"{{ keys | tojson }}"},
+      {"{{ html | tojson }}"},
+      {"{{ uni | tojson }} {{ ctrl | tojson }} {{ odd_space | tojson }}"},
+      {"{{ {'b': [], 'a': {}, 'c': [1, none]} | tojson(indent=2) }}"},
+      {"{{ {'b': [], 'a': {}, 'c': [1, none]} | tojson(2) }}"},
+      {"{{ users | tojson(4) }}"},
+      {"{{ [1.0, 2.5, 1e16, 1e15, -0.0, 1e-05] | tojson }}"},
+      {"{{ none | tojson }} {{ true | tojson }} {{ 'x' | tojson }} {{ 3 | tojson }}"},
+      {"{{ missing | tojson }}"},
+      {"{{ (1, 'a') | tojson }}"},
+      {"{{ d | dictsort | tojson }}"},
+      {"{{ \"it's <b>&</b>\" | tojson }}"},
+      {"{{ keys | tojson(indent=0) }}"},
+
+      // ---- lookups
+      {"{{ users[0].name }} {{ users.0.name }} {{ users[-1].name }} {{ users[99] }}"},
+      {"{{ users[0]['address']['city'] }}"},
+      {"{{ s[0] }} {{ s[-1] }} {{ uni[1] }} {{ s[100] }}"},
+      {"{{ s[:5] }} {{ s[6:] }} {{ s[::-1] }} {{ uni[::2] }} {{ nums[1:3] }} {{ nums[::-2] }} {{ "
+       "s[-3:] }}"},
+      {"{{ nums[1:100] }} {{ nums[10:] }} {{ nums[:-1] }}"},
+      {"{{ d.a }} {{ d['a'] }} {{ d.zz }} {{ d['zz'] }}"},
+      {"{{ missing }}"},
+      {"[{{ missing.attr }}]"},
+      {"[{{ missing['k'] }}]"},
+      {"{{ none.attr }}"},
+      {"{{ n.attr }}"},
+      {"{{ d._private }} {{ d.__class__ }}"},
+      {"{{ users[0].nope.deeper }}"},
+      {"{{ d[1] }}"},
+      {"{{ nums['x'] }}"},
+      {"{{ users.0.tags.0 }}"},
+
+      // ---- operators and precedence
+      {"{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 2 ** 3 ** 2 }} {{ -2 ** 2 }} {{ 7 // 2 }} {{ -7 // 2 "
+       "}} {{ 7 % -3 }} {{ -7 % 3 }}"},
+      {"{{ 4 / 2 }} {{ 7 / 2 }} {{ 1 / 3 }} {{ 7.5 // 2 }} {{ 7.5 % 2 }} {{ -7.5 // 2 }} {{ 2 ** "
+       "-1 }} {{ 2.0 ** 3 }}"},
+      {"{{ true + true }} {{ 3 * 1.0 }} {{ 'ab' * 2 }} {{ 2 * 'ab' }} {{ [1] * 3 }} {{ [1] + [2] "
+       "}} {{ 'a' + 'b' }}"},
+      {"{{ 1 + 'a' }}"},
+      {"{{ 'a' + 1 }}"},
+      {"{{ 1 / 0 }}"},
+      {"{{ 1 // 0 }}"},
+      {"{{ 1 % 0 }}"},
+      {"{{ 1.0 / 0 }}"},
+      {"{{ 'v' ~ 1 ~ true ~ none ~ 1.0 ~ [1] }}"},
+      {"{{ 1 + 2 ~ 3 }}"},
+      {"{{ 'a' ~ 'b' in 'xaby' }}"},
+      {"{{ 'ab' ~ 'cd' | upper }}"},
+      {"{{ -1 | abs }} {{ 1 + 1 is number }} {{ not 1 == 2 }}"},
+      {"{{ 1 == 1.0 }} {{ 1 == true }} {{ 0 == false }} {{ '1' == 1 }} {{ none == none }} {{ [1, "
+       "2] == [1, 2.0] }} {{ {'a': 1} == {'a': 1.0} }}"},
+      {"{{ 1 != 2 }} {{ 1 < 2 }} {{ 'B' < 'a' }} {{ [1, 2] < [1, 3] }} {{ [1] < [1, 0] }} {{ 2 >= "
+       "2 }} {{ 2.5 <= 2 }}"},
+      {"{{ 1 < 3 > 2 }} {{ 1 < 2 < 1 }}"},
+      {"{{ 1 < 'a' }}"},
+      {"{{ 'a' in 'cat' }} {{ 1 in [1.0] }} {{ true in [1] }} {{ 2 in {'2': 1} }} {{ 'a' in d }} "
+       "{{ 'z' not in d }} {{ 3 not in nums }}"},
+      {"{{ 1 in 'abc' }}"},
+      {"{{ 1 in none }}"},
+      {"{{ '' or 'x' }} {{ [] or {} }} {{ 0 and 1 }} {{ 1 and 2 }} {{ none or 0 }} {{ 'a' and '' "
+       "}}"},
+      {"{{ missing or 'f' }} {{ missing and 'x' }}"},
+      {"{{ 'yes' if t else 'no' }} {{ 'yes' if fa else 'no' }} [{{ 'x' if fa }}]"},
+      {"{{ 1 if 0 else 2 if 0 else 3 }}"},
+      {"{{ not missing }} {{ not none }} {{ not 'False' }} {{ not [0] }}"},
+      {"{{ missing + 1 }}"},
+      {"{{ missing() }}"},
+      {"{{ missing == none }} {{ missing ~ 'x' }}"},
+      {"{{ 9223372036854775807 + 1 }}"},
+      {"{{ -n }} {{ +f }} {{ - -3 }}"},
+      {"{{ -'a' }}"},
+
+      // ---- tests
+      {"{{ x is defined }} {{ n is defined }} {{ missing is undefined }} {{ none is none }} {{ "
+       "none is defined }}"},
+      {"{{ 's' is string }} {{ d is mapping }} {{ nums is iterable }} {{ 's' is sequence }} {{ d "
+       "is sequence }} {{ n is sequence }}"},
+      {"{{ true is number }} {{ true is integer }} {{ 1 is integer }} {{ 1.0 is float }} {{ true "
+       "is boolean }} {{ 1 is true }} {{ true is true }} {{ false is false }}"},
+      {"{{ 1 is odd }} {{ 2 is even }} {{ 1.5 is odd }} {{ 2.0 is even }} {{ 9 is divisibleby 3 }} "
+       "{{ 9 is divisibleby(2) }}"},
+      {"{{ 'a' is odd }}"},
+      {"{{ 3 is divisibleby 0 }}"},
+      {"{{ 1 is eq 1 }} {{ 1 is equalto 2 }} {{ 1 is ne 2 }} {{ 1 is lt 2 }} {{ 1 is lessthan 0 }} "
+       "{{ 2 is le 2 }} {{ 3 is gt 2 }} {{ 3 is greaterthan 4 }} {{ 3 is ge 3 }}"},
+      {"{{ 2 is in [1, 2] }} {{ 'x' is in 'abc' }} {{ 1 is not in [2] }} {{ n is not none }}"},
+      {"{{ 'abc' is lower }} {{ 'ABC' is upper }} {{ 'aB' is lower }} {{ '1' is lower }}"},
+      {"{{ none is sameas none }} {{ 1 is sameas 1 }} {{ true is sameas true }}"},
+      {"{{ d.get is callable }} {{ range is callable }} {{ n is callable }} {{ missing is callable "
+       "}}"},
+      {"{{ 'upper' is filter }} {{ 'nope' is filter }} {{ 'odd' is test }} {{ 'nope' is test }}"},
+      {"{{ missing is iterable }} {{ missing is sequence }} {{ missing is string }}"},
+      {"{{ not x is defined }}"},
+      {"{{ x is nosuchtest }}"},
+
+      // ---- filters: strings
+      {"{{ s | lower }} {{ s | upper }} {{ 'hELLO wORLD' | capitalize }} {{ 'hello-world (x) [y] "
+       "{z} <w>  two' | title }}"},
+      {"{{ none | upper }} {{ true | lower }} {{ 123 | replace('2', 'x') }} {{ none | string }} {{ "
+       "1.0 | string }}"},
+      {"{{ uni | upper }} {{ uni | lower }} {{ 'ß' | upper }} {{ 'ΣΑΣ' | lower }} {{ 'İ' | lower | "
+       "length }}"},
+      {"{{ 'abc' | replace('', '-') }} {{ 'aaa' | replace('a', 'b', 2) }} {{ s | replace('o', '0') "
+       "}}"},
+      {"[{{ sp | trim }}] [{{ 'xxhixx' | trim('x') }}] [{{ odd_space | trim }}] [{{ '\u3000 a "
+       "\u2028' | trim }}]"},
+      {"{{ s | length }} {{ uni | length }} {{ nums | length }} {{ d | count }} {{ missing | "
+       "length }} {{ e | length }}"},
+      {"{{ none | length }}"},
+      {"{{ 5 | length }}"},
+      {"{{ s | first }} {{ s | last }} {{ nums | first }} {{ nums | last }} {{ d | first }} {{ d | "
+       "last }} [{{ empty | first }}]"},
+      {"{{ 'Hello World, how are you today' | truncate(15) }}|{{ 'Hello World' | truncate(9, true) "
+       "}}|{{ 'Hello World' | truncate(9, false, '…', 0) }}|{{ 'short' | truncate(3, leeway=5) }}"},
+      {"{{ 'abcdefghijklmnopqrstuvwxyz' | truncate(10, end='') }}"},
+      {"{{ 'abc' | truncate(1) }}"},
+      {"{{ html | escape }} {{ html | e }} {{ none | e }} {{ html | safe }} {{ html | forceescape "
+       "}}"},
+      {"{{ url | urlencode }} {{ pairs | urlencode }} {{ [('a', 1), ('b', 'c d')] | urlencode }} "
+       "{{ 5 | urlencode }}"},
+      {"{{ s | center(21) }}|{{ 'ab' | center(5) }}|{{ 'abc' | center(6) }}|{{ s | center(2) }}"},
+      {"{{ 'a\nb\n\nc' | indent }}|{{ 'a\nb' | indent(2, true) }}|{{ 'a\n\nb' | indent(width='> ', "
+       "blank=true) }}"},
+      {"{{ 'one two  three-four five_six 東京' | wordcount }}"},
+      {"{{ s | string | length }} {{ nums | string }}"},
+
+      // ---- filters: numbers
+      {"{% for v in num_strings %}{{ v | int }},{% endfor %}"},
+      {"{% for v in num_strings %}{{ v | float }},{% endfor %}"},
+      {"{{ 4.9 | int }} {{ -4.9 | int }} {{ none | int }} {{ true | int }} {{ 'x' | int(7) }} {{ "
+       "'0x1A' | int(0, 16) }} {{ 'ff' | int(base=16) }} {{ '0b101' | int(0, 0) }}"},
+      {"{{ none | float }} {{ 'x' | float(1.5) }} {{ 3 | float }} {{ ' 2.5 ' | float }} {{ 'inf' | "
+       "float }} {{ 'nan' | float }}"},
+      {"{{ missing | int }}"},
+      {"{{ missing | float }}"},
+      {"{{ 2.5 | round }} {{ 3.5 | round }} {{ 0.125 | round(2) }} {{ 2.675 | round(2) }} {{ 42.55 "
+       "| round }} {{ 3 | round }} {{ 42.55 | round(1, 'floor') }} {{ 42.51 | round(0, 'ceil') }}"},
+      {"{{ -2.5 | round }} {{ 1234.5678 | round(-2) }} {{ 1250 | round(-2) }} {{ 1350 | round(-2) "
+       "}} {{ 7 | round(2) }}"},
+      {"{{ 'x' | round }}"},
+      {"{{ 1 | round(method='up') }}"},
+      {"{{ -3 | abs }} {{ -2.5 | abs }} {{ true | abs }}"},
+      {"{{ 'a' | abs }}"},
+      {"{{ nums | sum }} {{ ints | sum(start=10) }} {{ users | sum(attribute='age') }} {{ empty | "
+       "sum }}"},
+      {"{{ words | sum }}"},
+      {"{{ nums | min }} {{ nums | max }} {{ words | min }} {{ words | max }} {{ words | "
+       "max(case_sensitive=true) }} {{ users | max(attribute='age') }} [{{ empty | min }}]"},
+
+      // ---- filters: sequences
+      {"{{ [1, true, none, 1.5, 'x', [1]] | join('-') }} {{ d | join(',') }} {{ 'abc' | join('.') "
+       "}} {{ users | join(', ', attribute='name') }}"},
+      {"{{ missing | join(',') }}|{{ missing | list }}|{{ missing | first }}|{{ missing | lower "
+       "}}"},
+      {"{{ s | list }} {{ d | list }} {{ nums | list }} {{ range(3) | list }}"},
+      {"{{ none | list }}"},
+      {"{{ d | items | list }} {{ emptyd | items | list }} {{ missing | items | list }}"},
+      {"{{ nums | items }}"},
+      {"{{ d | dictsort }} {{ d | dictsort(true) }} {{ d | dictsort(by='value') }} {{ d | "
+       "dictsort(reverse=true) }}"},
+      {"{{ d | dictsort(by='x') }}"},
+      {"{{ words | sort }} {{ words | sort(case_sensitive=true) }} {{ words | sort(reverse=true) "
+       "}} {{ nums | sort }} {{ d | sort }} {{ 'cba' | sort }}"},
+      {"{{ [3, 'a'] | sort }}"},
+      {"{{ words | unique | list }} {{ words | unique(case_sensitive=true) | list }} {{ [1, 1.0, "
+       "true, 2] | unique | list }} {{ users | unique(attribute='address.city') | "
+       "map(attribute='name') | list }}"},
+      {"{{ [[1], [1]] | unique | list }}"},
+      {"{{ nums | reverse | list }} {{ s | reverse }} {{ d | reverse | list }}"},
+      {"{{ words | map('upper') | list }} {{ nums | map('abs') | list }} {{ words | map('replace', "
+       "'a', '_') | list }} {{ users | map(attribute='tags') | map('length') | list }}"},
+      {"{{ nums | select('odd') | list }} {{ nums | reject('odd') | list }} {{ [0, 1, '', 'a', "
+       "none] | select | list }} {{ ints | select('gt', 3) | list }} {{ ints | reject('in', [1, "
+       "9]) | list }}"},
+      {"{{ users | rejectattr('active') | map(attribute='name') | list }} {{ users | "
+       "selectattr('age', 'gt', 28) | map(attribute='name') | list }} {{ users | "
+       "selectattr('address.city', 'equalto', 'paris') | list | length }}"},
+      {"{{ users | selectattr('nope') | list }}"},
+      {"{{ words | map('nosuchfilter') | list }}"},
+      {"{{ nums | select('nosuchtest') | list }}"},
+      {"{{ users[0] | attr('name') }}|{{ d | attr('items') | list }}"},
+      {"{{ missing | default('d') }} {{ none | default('d') }} {{ none | default('d', true) }} {{ "
+       "'' | d('e', true) }} {{ 0 | default(5) }} {{ missing | d }}"},
+      {"{{ event.payload.nokey | default('x') }} {{ event.payload.nokey.deeper | default('y') }}"},
+      {"{{ x | nosuchfilter }}"},
+      {"{{ x | }}"},
+
+      // ---- str / dict / list methods
+      {"{{ s.upper() }} {{ s.lower() }} {{ s.split() }} {{ 'a,b,,c'.split(',') }} {{ 'a b "
+       "c'.split(' ', 1) }} {{ s.replace('l', 'L') }} {{ s.startswith('He') }} {{ s.endswith(('x', "
+       "'ld')) }}"},
+      {"{{ sp.strip() }}|{{ sp.lstrip() }}|{{ sp.rstrip() }}|{{ 'xxaxx'.strip('x') }}"},
+      {"{{ 'hello world'.title() }} {{ 'hELLO'.capitalize() }} {{ s.count('l') }} {{ s.find('W') "
+       "}} {{ '-'.join(words) }} {{ uni.find('東') }}"},
+      {"{{ nums.count(1) }} {{ nums.index(2) }}"},
+      {"{{ nums.index(99) }}"},
+      {"{{ d.pop('a') }}"},
+      {"{{ nums.append(1) }}"},
+      {"{{ d.pop }}"},
+      {"{{ s.nosuchmethod() }}"},
+      {"{{ n() }}"},
+
+      // ---- statements
+      {"{% if t %}yes{% endif %}{% if fa %}no{% elif n == 3 %}three{% else %}else{% endif %}"},
+      {"{% if missing %}a{% elif none %}b{% else %}c{% endif %}"},
+      {"{% for x in nums %}{{ loop.index }}:{{ x }}{% if not loop.last %}, {% endif %}{% endfor "
+       "%}"},
+      {"{% for x in ints %}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first "
+       "}}{{ loop.last }}{{ loop.length }} {% endfor %}"},
+      {"{% for x in ints %}[{{ loop.previtem }}|{{ loop.nextitem }}]{% endfor %}"},
+      {"{% for x in ints %}{{ loop.cycle('odd', 'even') }} {% endfor %}"},
+      {"{% for x in [1, 2] %}{% for y in 'ab' %}{{ loop.depth }}{{ x }}{{ y }} {% endfor %}{{ "
+       "loop.depth }}{% endfor %}"},
+      {"{% for x in empty %}x{% else %}empty{% endfor %}"},
+      {"{% for x in missing %}x{% else %}none{% endfor %}"},
+      {"{% for x in ints if x > 2 %}{{ loop.index }}/{{ loop.length }}:{{ x }} {% endfor %}"},
+      {"{% for k in d %}{{ k }}{% endfor %} {% for c in 'héllo' %}{{ c }}.{% endfor %}"},
+      {"{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}"},
+      {"{% for k, v in d | dictsort %}{{ k }}={{ v }};{% endfor %}"},
+      {"{% for a, b in [[1, 2], [3, 4]] %}{{ a + b }}{% endfor %}"},
+      {"{% for (a, b) in [(1, 2)] %}{{ a }}{{ b }}{% endfor %}"},
+      {"{% for a, b in [[1, 2, 3]] %}{{ a }}{% endfor %}"},
+      {"{% for a, b in [[1]] %}{{ a }}{% endfor %}"},
+      {"{% for x in none %}{{ x }}{% endfor %}"},
+      {"{% for x in 5 %}{{ x }}{% endfor %}"},
+      {"{% for a in [1] %}{{ a }}{% endfor %}[{{ a }}]"},
+      {"{% set x = 1 %}{% for i in [1, 2] %}{% set x = i %}{{ x }}{% endfor %}{{ x }}"},
+      {"{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}"},
+      {"{% set a, b = 1, 2 %}{{ a }}{{ b }} {% set c = 1, 2 %}{{ c }}"},
+      {"{% set x %}inner {{ n }}{% endset %}[{{ x }}] {{ x | length }}"},
+      {"{% set ns = namespace(total=0, items=[]) %}{% for x in ints %}{% set ns.total = ns.total + "
+       "x %}{% endfor %}{{ ns.total }} {{ ns.items }}"},
+      {"{% set ns = namespace(found=false) %}{% for u in users %}{% if u.age > 30 %}{% set "
+       "ns.found = u.name %}{% endif %}{% endfor %}{{ ns.found }}"},
+      {"{% set x = 5 %}{% set x.y = 1 %}"},
+      {"{% for i in range(3) %}{{ i }}{% endfor %} {{ range(2, 10, 3) | list }} {{ range(5, 0, -2) "
+       "| list }} {{ range(0) | list }}"},
+      {"{{ range(101) | length }}"},
+      {"{{ range(1, 2, 0) | list }}"},
+      {"{{ dict(a=1, b='x') }} {{ namespace(a=1).a }}"},
+      {"{% raw %}{{ not rendered }} {% if %}{% endraw %}"},
+      {"a {%- raw -%}  {{ x }}  {%- endraw -%} b"},
+      {"{{ '{{' }} literal {{ '}}' }}"},
+      {"{% include 'x.html' %}"},
+      {"{% extends 'base.html' %}"},
+      {"{% import 'macros.html' as m %}"},
+      {"{% from 'm.html' import x %}"},
+
+      // ---- whitespace control and text
+      {"A\n{% if true %}\nB\n{% endif %}\nC"},
+      {"a  {%- if t -%}  B  {%- endif -%}  c"},
+      {"[x\n  {%- if t %}B{% endif %}]"},
+      {"line1\n{{- ' joined' }}\n  {{ n -}}\n  end"},
+      {"a {#- comment -#} b {# multi\nline {{ x }} #}c"},
+      {"{%- for x in ints -%}\n  {{ x }}\n{%- endfor -%}\n"},
+      {"Hello\n\n"},
+      {"Hello\r\nWorld\r\n"},
+      {"x{{ 1 }}\n"},
+      {"{{ 'trailing' }}\n\n\n"},
+      {"  {{ s }}  "},
+      {"{{- s -}}"},
+      {"{%+ if true %}x{% endif +%}"},
+
+      // ---- more scoping, loops and values
+      {"[{{ loop }}] [{{ loop.index }}]"},
+      {"{% for x in ints %}{% set y = x * 2 %}{{ y }}{% endfor %}[{{ y }}]"},
+      {"{% set y = 'outer' %}{% for x in [1] %}{{ y }}{% set y = 'inner' %}{{ y }}{% endfor %}{{ y "
+       "}}"},
+      {"{% for x in d.values() %}{{ x }}{% endfor %} {% for k in d.keys() %}{{ k }}{% endfor %}"},
+      {"{% for u in users if u.active %}{{ u.name }}{% else %}nobody{% endfor %}"},
+      {"{% for u in users if u.age > 99 %}{{ u.name }}{% else %}nobody{% endfor %}"},
+      {"{% for x in nested %}{% for y in x %}{{ y }},{% endfor %};{% endfor %}"},
+      {"{% for a, b in d | dictsort %}{{ loop.index }}{{ a }}{{ b }}{% endfor %}"},
+      {"{{ (d | dictsort)[0] }} {{ d | dictsort | first }} {{ d | dictsort | last }} {{ (d | "
+       "dictsort)[0][1] }}"},
+      {"{{ d | items | first }} {{ d.items() | list | first }}"},
+      {"{{ [(1, 2), (3, 4)] }} {{ [(1, 'a')] | list }}"},
+      {"{% set ns = namespace() %}{% set ns.a = [1, 2] %}{{ ns.a }} {{ ns.missing }}"},
+      {"{% set t = (1, 2) %}{{ t }} {{ t[0] }} {{ t | list }} {{ t + (3,) }}"},
+      {"{% set x = [] %}{{ x }}{% set x = x + [1] %}{{ x }}"},
+      {"{% if users %}{{ users | length }}{% endif %}{% if empty %}no{% endif %}{% if emptyd "
+       "%}no{% endif %}"},
+      {"{{ users[0] }}"},
+      {"{{ event.payload['data']['changelog']['attributes']['weight'] }}"},
+      {"{{ event.payload['data']['changelog']['attributes']['weight']['value'] + 1 }}"},
+      {"{{ event.payload['data']['count'] * event.payload['data']['ratio'] }}"},
+      {"{{ event.payload['data']['fields'] | join(', ') }} {{ event.payload['data']['fields'] | "
+       "tojson }}"},
+      {"{{ event.payload['data']['changelog']['parent'] }} {{ "
+       "event.payload['data']['changelog']['parent'] | tojson }} {{ "
+       "event.payload['data']['changelog']['parent'] is none }}"},
+      {"{{ event.payload['data']['changelog'].get('display_label', 'x') | upper }}"},
+      {"{{ event.related | map(attribute='prefect.resource.role') | list }}"},
+      {"{% for r in event.related %}{{ r['prefect.resource.id'].split('.')[-1] }} {% endfor %}"},
+      {"{{ event.resource['prefect.resource.id'][:13] }} {{ event.id[:8] }}"},
+      {"{{ event.occurred[:10] }} {{ event.occurred.split(' ')[1] }}"},
+      {"{{ event.payload['data']['changelog']['attributes'] | dictsort | map('first') | list }}"},
+      {"{{ event.payload['data']['changelog']['attributes'].values() | map(attribute='value') | "
+       "list }}"},
+      {"{{ 'node ' ~ event.payload['data']['node_id'] ~ ' on ' ~ "
+       "event.resource['infrahub.branch.name'] }}"},
+      {"{{ event.payload['data']['action'] == 'updated' and event.resource['infrahub.node.kind'] "
+       "in ['NetworkDevice', 'IPAddress'] }}"},
+      {"{{ users | map(attribute='age') | sum / users | length }}"},
+      {"{{ users | map(attribute='age') | max }} {{ (users | map(attribute='age') | list)[1:] }}"},
+      {"{{ nums | map('round') | list }} {{ floats | map('round', 3) | list }}"},
+      {"{{ floats[:10] | map('int') | list }}"},
+      {"{{ floats | select('gt', 1) | list }} {{ floats | sort | first }}"},
+      {"{{ 5 % 3 }} {{ 5.5 % 2 }} {{ -5.5 % 2 }} {{ 5 % -2.5 }} {{ 0.0 % 1 }}"},
+      {"{{ 10 ** 18 }} {{ 10 ** 19 }} {{ (-2) ** 63 }} {{ 2 ** 0.5 }} {{ 0 ** 0 }} {{ (-8) ** 2 "
+       "}}"},
+      {"{{ 9007199254740993 / 1 }} {{ 1e308 * 10 }} {{ -1e308 * 10 }}"},
+      {"{{ 0.1 + 0.2 }} {{ 1 / 3 * 3 }} {{ 2.675 * 100 }} {{ 1e16 + 1 }} {{ 123456789012345680.0 "
+       "}}"},
+      {"{{ 3 // 2.0 }} {{ -3 // 2.0 }} {{ 3 // -2 }} {{ 0.0 // 1 }} {{ -0.0 // 1 }}"},
+      {"{{ 1 == 1 == 1 }} {{ 1 < 2 == true }} {{ none < 1 }}"},
+      {"{{ [1, 'a'] < [1, 2] }}"},
+      {"{{ {'a': 1} < {'a': 2} }}"},
+      {"{{ 'abc' < 'abd' }} {{ 'é' > 'z' }} {{ '' < 'a' }} {{ (1, 2) < (1, 3) }}"},
+      {"{{ 'b' in ['a', 'b'] }} {{ [1] in [[1], 2] }} {{ {'a': 1} in [{'a': 1}] }} {{ none in "
+       "[none] }}"},
+      {"{{ [1] in d }}"},
+      {"{{ x if x is defined else 'no x' }} {{ n if n is defined }}"},
+      {"{{ n is number and n > 2 }} {{ not n is none }} {{ n is not string }}"},
+      {"{{ 1 is odd is true }}"},
+      {"{{ words | first | upper }} {{ (words | first)[0] }} {{ words[0][1:] }}"},
+      {"{{ users | selectattr('active') | first | attr('name') }}"},
+      {"{{ users | first | tojson }}"},
+
+      // ---- filter argument errors and edge cases
+      {"{{ s | upper(1) }}"},
+      {"{{ s | replace('a') }}"},
+      {"{{ s | default('a', true, 3) }}"},
+      {"{{ s | truncate(foo=1) }}"},
+      {"{{ nums | join(1) }}"},
+      {"{{ d | dictsort(false, 'value', true) }}"},
+      {"{{ words | sort(attribute='x') }}"},
+      {"{{ users | sort(attribute='nope') | length }}"},
+      {"{{ users | map(attribute='name') | map('lower') | sort | join('|') }}"},
+      {"{{ [3, 1, 2] | sort | reverse | list }} {{ [] | sort }} {{ [none, none] | sort }}"},
+      {"{{ [none, 1] | sort }}"},
+      {"{{ [1.5, 1, true, 0] | sort }} {{ [[2], [1, 5], [1]] | sort }}"},
+      {"{{ nums | max(attribute='x') }}"},
+      {"{{ 'aBc' | unique | list }} {{ 'aAbB' | unique(true) | list }}"},
+      {"{{ none | default }} [{{ missing | default(none) }}] {{ false | default('f', true) }}"},
+      {"{{ '' | first }}"},
+      {"{{ 5 | first }}"},
+      {"{{ 1.5 | string | replace('.', ',') }} {{ 1e20 | string }} {{ -0.0 | string }}"},
+      {"{{ 'A' | lower is lower }} {{ '%' | urlencode }} {{ '~a_b.c-d' | urlencode }} {{ {'k': "
+       "none} | urlencode }}"},
+      {"{{ 'x' | center(4) }}|{{ 'xy' | center(5) }}|{{ 'é' | center(3) }}"},
+      {"{{ 'hello world' | truncate(5) }}|{{ 'hello world' | truncate(8) }}|{{ 'hello world foo' | "
+       "truncate(11, leeway=0) }}"},
+      {"{{ '  a  b  ' | wordcount }} {{ '' | wordcount }}"},
+      {"{{ 42 | string | length }} {{ [1, [2, 3]] | string }} {{ d | string }}"},
+      {"{{ 'abc' | list | join('-') }} {{ ['a', 'b'] | join }}"},
+      {"{{ users | join(', ') }}"},
+      {"{{ 'a' | tojson(indent='x') }}"},
+      {"{{ users | map(attribute='tags') | sum(start=[]) }}"},
+      {"{{ 1 | items }}"},
+
+      // ---- whitespace and comments, more
+      {"{% if t -%}\n\n  x\n{%- endif %}\n"},
+      {"{%- for x in [1, 2] %}\n{{ x }}\n{%- endfor %}"},
+      {"a\n{#- c #}\nb"},
+      {"a\n  {#- c -#}  \nb"},
+      {"{{ 'a' }}{# c #}{{ 'b' }}"},
+      {"{% raw -%}   x   {%- endraw %}"},
+      {"x {%- raw %} {{ y }} {% endraw -%} z"},
+      {"{% set x -%}\n  body\n{%- endset %}[{{ x }}]"},
+      {"\n\n{{ n }}\n\n"},
+      {"{{ n }}\r\n{{ n }}\r"},
+      {"{{ '\r\n' | length }}"},
+
+      // ---- syntax errors
+      {"{{ }}"},
+      {"{{ a b }}"},
+      {"{{ a = 1 }}"},
+      {"{{ a. }}"},
+      {"{{ 1 + }}"},
+      {"{{ 'unterminated }}"},
+      {"{{ $ }}"},
+      {"{% if t %}no end"},
+      {"{% endif %}"},
+      {"{% if t %}{% endfor %}"},
+      {"{% if t %}{% else %}{% elif t %}{% endif %}"},
+      {"{% for x in nums %}{% break %}{% endfor %}"},
+      {"{% for x in nums %}{% continue %}{% endfor %}"},
+      {"{% nosuchtag %}"},
+      {"{# unclosed comment"},
+      {"{{ x"},
+      {"{% if %}{% endif %}"},
+      {"{{ (1, 2 }}"},
+      {"{{ [1, 2 }}"},
+      {"{{ {'a' 1} }}"},
+      {"{{ f(a=1, 2) }}"},
+      {"{% set %}"},
+      {"{% for in x %}{% endfor %}"},
+      {"{% raw %}unclosed"},
+      {"{{ 1 }}}"},
+      {"}} {% endset %}"},
+      {"{{ x is }}"},
+      {"{{ 1 is odd is true is }}"},
+      {"{% for x in y %}{% endif %}"},
+      {"{% set x = %}"},
+      {"{{ [1,] }} {{ (1,) }} {{ {'a': 1,} }}"},
+      {"{{ a.1b }}"},
+      {"{{ 1.2.3 }}"},
+      {"{{ a.0.1 }}"},
+      {"{{ x | default( }}"},
+      {"{% set ns.x = 1 %}"},
+      {"{% if %}"},
+      {"{{ 'a' 'b' c }}"},
+      {"{% with a = 1 %}{{ a }}{% endwith %}[{{ a }}]"},
+      {"{% set a = 5 %}{% with a = a + 1, b = a %}{{ a }}{{ b }}{% endwith %}{{ a }}"},
+      {"{% filter upper | replace('A', '4') %}a {{ s }}{% endfilter %}"},
+      {"{% filter upper %}x{% endfilter %}"},
+      {"{{ x is defined(1) }} {{ n is divisibleby(3) }}"},
+      {"{{ not }}"},
+      {"{{ - }}"},
+      {"{%- -%}"},
+  };
+}
+
+}  // namespace corpus
