@@ -94,10 +94,16 @@ RegisteredTrigger::RegisteredTrigger(TriggerDefinition definition, std::uint64_t
       sequence_(sequence) {
   if (definition_.name.empty()) throw ValidationError("name", "must be non-empty");
   for (std::size_t i = 0; i < definition_.actions.size(); ++i) {
+    const auto& action = definition_.actions[i];
     try {
-      definition_.actions[i].validate_parameters();
+      action.validate_parameters();
     } catch (const ValidationError& e) {
       throw ValidationError(fmt::format("{}: actions[{}].{}", name_, i, e.field()), e.rule());
+    }
+    try {
+      parameters_.push_back(CompiledParameters::compile(action.parameters));
+    } catch (const HydrationError& e) {  // e.g. "bad_template: Invalid jinja: ..."
+      throw ValidationError(fmt::format("{}: actions[{}].parameters", name_, i), e.what());
     }
   }
 }

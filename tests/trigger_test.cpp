@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "eventwire/error.hpp"
+#include "eventwire/template.hpp"
 
 using eventwire::Event;
 using eventwire::EventTrigger;
@@ -328,4 +329,27 @@ TEST_CASE("concurrent lookups while triggers are added and removed") {
     r.join();
   CHECK(registry.candidates("infrahub.node.created").size() == 10);
   CHECK(total > 0);
+}
+
+TEST_CASE("a broken parameter template is an error at registration, naming the parameter") {
+  TriggerRegistry registry;
+  auto d = trigger_on("templated", {"infrahub.node.created"});
+  d.actions = {ExecuteWorkflow{
+      .workflow = {.name = "w"},
+      .parameters = {{"good", "{{ event.id }}"}, {"bad_template", "{{ event.payload['data' }}"}}}};
+  try {
+    registry.add(d);
+    FAIL("accepted");
+  } catch (const eventwire::ValidationError& e) {
+    CHECK(e.field() == "builtin::templated: actions[0].parameters");
+    CHECK_THAT(e.rule(), Catch::StartsWith("bad_template: Invalid jinja: "));
+  }
+  CHECK(registry.size() == 0);
+  d.actions[0].parameters["bad_template"] = "{{ event.payload['data']['node_id'] }}";
+  auto t = registry.add(d);
+  Event e = event_named("infrahub.node.created");
+  e.payload = {{"data", {{"node_id", "n-1"}}}};
+  auto params = t->parameters(0).hydrate(eventwire::event_context(e));
+  CHECK(params["bad_template"] == "n-1");
+  CHECK(params["good"] == e.id.to_string());
 }

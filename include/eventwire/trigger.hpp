@@ -16,6 +16,7 @@
 
 #include "eventwire/action.hpp"
 #include "eventwire/match.hpp"
+#include "eventwire/template.hpp"
 
 namespace eventwire {
 
@@ -80,6 +81,9 @@ class RegisteredTrigger {
   const std::string& name() const noexcept { return name_; }
   const TriggerDefinition& definition() const noexcept { return definition_; }
   const CompiledTrigger& compiled() const noexcept { return compiled_; }
+  /// The parameters of action `i`, every template compiled at registration: hydrate them with
+  /// `event_context(event)` when the trigger fires.
+  const CompiledParameters& parameters(std::size_t i) const { return parameters_.at(i); }
   /// Registration order; lookups return candidates in this order.
   std::uint64_t sequence() const noexcept { return sequence_; }
 
@@ -97,6 +101,7 @@ class RegisteredTrigger {
   std::string name_;
   TriggerDefinition definition_;
   CompiledTrigger compiled_;
+  std::vector<CompiledParameters> parameters_;
   std::uint64_t sequence_;
   mutable std::atomic<bool> active_{true};
   mutable std::atomic<std::uint32_t> in_flight_{0};
@@ -187,8 +192,10 @@ class TriggerRegistry {
   TriggerRegistry& operator=(const TriggerRegistry&) = delete;
 
   /// Registers `definition`. Throws ValidationError when its name is already registered (seed:
-  /// "Duplicate Triggers"), when a pattern does not compile, or when an action's parameters do
-  /// not fit its workflow.
+  /// "Duplicate Triggers"), when a pattern does not compile, when an action's parameters do not
+  /// fit its workflow, or when a parameter template does not compile (`builtin::x:
+  /// actions[0].parameters: bad_template: Invalid jinja: ...`): errors come at registration,
+  /// not at the first event.
   TriggerHandle add(TriggerDefinition definition);
   /// Registers or replaces the trigger with the same registered name.
   TriggerHandle replace(TriggerDefinition definition);
