@@ -196,3 +196,48 @@ TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Tri
              Catch::StartsWith("#3: not fired: ") && Catch::Contains("infrahub.node.created"));
   CHECK_THAT(out[3], Catch::StartsWith("broken: invalid trigger: "));
 }
+
+TEST_CASE("eventwire render: one output or error line per template, environments and policies") {
+  std::string input = write_temp(
+      "render.jsonl",
+      R"({"template": "{{ event.resource['infrahub.branch.name'] }}", "context": {"event": {"resource": {"infrahub.branch.name": "main"}}}}
+{"template": "{{ missing.attr }}"}
+{"template": "{{ missing.attr }}", "environment": "jinja"}
+{"template": "{{ x }}", "undefined": "strict"}
+{"template": "{% if %}"}
+{"template": "plain {{", "environment": "nope"}
+)");
+  auto run = eventwire_cli("render < " + input);
+  std::filesystem::remove(input);
+  CHECK(run.status == 1);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 6);
+  CHECK(out[0] == R"({"output":"main"})");
+  CHECK(out[1] == R"({"output":""})");  // Prefect's chainable undefined
+  CHECK(eventwire::json::parse(out[2])["error"]["type"] == "UndefinedError");
+  CHECK(eventwire::json::parse(out[3])["error"]["type"] == "UndefinedError");
+  CHECK(eventwire::json::parse(out[4])["error"]["type"] == "TemplateSyntaxError");
+  CHECK_THAT(eventwire::json::parse(out[5])["error"]["message"].get<std::string>(),
+             Catch::StartsWith("environment:"));
+}
+
+TEST_CASE("eventwire hydrate: Prefect's hydration per line, errors naming the parameter") {
+  std::string input = write_temp(
+      "hydrate.jsonl",
+      R"({"parameters": {"node_id": "{{ event.payload['data']['node_id'] }}", "timeout": 300, "event_data": {"__prefect_kind": "json", "value": {"__prefect_kind": "jinja", "template": "{{ event.payload['data'] | tojson }}"}}}, "context": {"event": {"payload": {"data": {"node_id": "n1", "kind": "IPAddress"}}}}}
+{"parameters": {"bad_template": "{{ event.payload['data' }}"}, "context": {}}
+)");
+  auto run = eventwire_cli("hydrate < " + input);
+  std::filesystem::remove(input);
+  CHECK(run.status == 1);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 2);
+  CHECK(
+      eventwire::json::parse(out[0]) ==
+      eventwire::json::parse(
+          R"({"parameters": {"node_id": "n1", "timeout": 300, "event_data": {"kind": "IPAddress", "node_id": "n1"}}})"));  // tojson sorts keys; json.loads keeps that order
+  auto error = eventwire::json::parse(out[1])["error"];
+  CHECK(error["type"] == "HydrationError");
+  CHECK_THAT(error["message"].get<std::string>(),
+             Catch::StartsWith("bad_template: Invalid jinja: "));
+}

@@ -9,5 +9,7 @@ namespace eventwire::cli {
 void add_events_command(CLI::App& app);
 /// `eventwire match` (JSON Lines) and `eventwire explain --triggers FILE --event FILE`.
 void add_match_commands(CLI::App& app);
+/// `eventwire render` and `eventwire hydrate` (JSON Lines).
+void add_template_commands(CLI::App& app);
 
 }  // namespace eventwire::cli

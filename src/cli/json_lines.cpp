@@ -6,6 +6,7 @@
 
 #include "detail/json_text.hpp"
 #include "eventwire/error.hpp"
+#include "eventwire/template.hpp"
 
 namespace eventwire::cli {
 
@@ -14,10 +15,13 @@ constexpr std::size_t max_line_bytes = 16'000'000;
 constexpr std::size_t max_line_depth = 512;
 
 std::string_view error_type_name(const std::exception& e) noexcept {
+  if (dynamic_cast<const TemplateSyntaxError*>(&e)) return "TemplateSyntaxError";
+  if (dynamic_cast<const UndefinedError*>(&e)) return "UndefinedError";
+  if (dynamic_cast<const TemplateRuntimeError*>(&e)) return "TemplateRuntimeError";
+  if (dynamic_cast<const HydrationError*>(&e)) return "HydrationError";
   if (dynamic_cast<const LimitError*>(&e)) return "LimitError";
   if (dynamic_cast<const ValidationError*>(&e)) return "ValidationError";
   if (dynamic_cast<const ParseError*>(&e)) return "ParseError";
-  // Other eventwire errors carry their own class name in later layers (templates).
   if (dynamic_cast<const error*>(&e)) return "Error";
   return "InternalError";
 }

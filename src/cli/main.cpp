@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   eventwire::cli::add_events_command(app);
   eventwire::cli::add_match_commands(app);
+  eventwire::cli::add_template_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
