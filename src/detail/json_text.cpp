@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/python_format.hpp"
 #include "eventwire/error.hpp"
 
 namespace eventwire::detail {
@@ -43,25 +44,8 @@ std::size_t json_depth(const json& value, std::size_t limit) {
 }
 
 std::string_view json_type_name(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return "None";
-    case json::value_t::boolean:
-      return "bool";
-    case json::value_t::string:
-      return "str";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "int";
-    case json::value_t::number_float:
-      return "float";
-    case json::value_t::array:
-      return "list";
-    case json::value_t::object:
-      return "dict";
-    default:
-      return "binary";
-  }
+  return value.is_null() ? "None"
+                         : python_type_name(value);  // "got None" reads better than NoneType
 }
 
 std::size_t utf8_length(std::string_view text) noexcept {

@@ -14,6 +14,30 @@
 namespace eventwire::detail {
 namespace {}  // namespace
 
+std::string_view python_type_name(const json& j) noexcept {
+  switch (j.type()) {
+    case json::value_t::null:
+      return "NoneType";
+    case json::value_t::boolean:
+      return "bool";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "int";
+    case json::value_t::number_float:
+      return "float";
+    case json::value_t::string:
+      return "str";
+    case json::value_t::array:
+      return "list";
+    case json::value_t::object:
+      return "dict";
+    case json::value_t::discarded:
+      return "Undefined";
+    default:
+      return "bytes";
+  }
+}
+
 std::string python_float_repr(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value < 0 ? "-inf" : "inf";

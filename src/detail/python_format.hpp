@@ -10,6 +10,10 @@
 
 namespace eventwire::detail {
 
+/// Python's `type(x).__name__` for a JSON value: `NoneType`, `bool`, `int`, `float`, `str`,
+/// `list`, `dict`; `Undefined` for a discarded value (Jinja's Undefined), `bytes` for binary.
+std::string_view python_type_name(const json& value) noexcept;
+
 /// Python `repr(float)`: shortest round-trip digits, fixed notation iff -4 <= exponent <= 15,
 /// `1.0`, `1e+16`, `1e-05`, `nan`, `inf`, `-0.0`.
 std::string python_float_repr(double value);

@@ -100,30 +100,6 @@ Value unsafe_attribute(const json& obj, std::string_view name) {
 
 }  // namespace
 
-std::string_view python_type_name(const json& j) noexcept {
-  switch (j.type()) {
-    case json::value_t::null:
-      return "NoneType";
-    case json::value_t::boolean:
-      return "bool";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "int";
-    case json::value_t::number_float:
-      return "float";
-    case json::value_t::string:
-      return "str";
-    case json::value_t::array:
-      return "list";
-    case json::value_t::object:
-      return "dict";
-    case json::value_t::discarded:
-      return "Undefined";
-    default:
-      return "bytes";
-  }
-}
-
 bool python_equal(const json& a, const json& b) noexcept {
   if (is_number(a) && is_number(b)) return compare_numbers(a, b) == 0;
   if (a.type() != b.type()) return false;

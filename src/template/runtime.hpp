@@ -2,6 +2,8 @@
 // evaluator share (undefined policy, limits, Python semantics of JSON values).
 #pragma once
 
+#include "detail/python_format.hpp"
+
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -212,8 +214,6 @@ class Runtime {
   Value call(const Value& callee, std::vector<Value>& args, Kwargs& kwargs);
 };
 
-/// Python's type name for messages (`'dict object'`, `'NoneType'`).
-std::string_view python_type_name(const json& j) noexcept;
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
 bool python_equal(const json& a, const json& b) noexcept;
 /// Python's `<`, `<=`, `>`, `>=` (op); TypeError text in `error` (and false) when the types do
