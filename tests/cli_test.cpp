@@ -134,11 +134,19 @@ std::string write_temp(const std::string& name, const std::string& text) {
   std::ofstream(path) << text;
   return path;
 }
+// Runs `eventwire <command>` with `input` on stdin.
+Run eventwire_cli_with_stdin(const std::string& command, const std::string& input) {
+  std::string path = write_temp(command + ".jsonl", input);
+  auto run = eventwire_cli(command + " < " + path);
+  std::filesystem::remove(path);
+  return run;
+}
+
 }  // namespace
 
 TEST_CASE("eventwire match answers one line per input line, errors included, and goes on") {
-  std::string input = write_temp(
-      "match.jsonl",
+  auto run = eventwire_cli_with_stdin(
+      "match",
       R"({"trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind": ["NetworkDevice", "IPAddress"]}, "match_related": {"prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "!main"}}, "event": {"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}, "related": [{"prefect.resource.id": "infrahub.branch.1", "prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "main"}]}}
 not json
 
@@ -146,8 +154,6 @@ not json
 {"trigger": {"events": ["x"]}}
 {"trigger": {"events": ["x"]}, "event": {"event": "x", "resource": {}}}
 )");
-  auto run = eventwire_cli("match < " + input);
-  std::filesystem::remove(input);
   CHECK(run.status == 1);
   auto out = lines(run.out);
   REQUIRE(out.size() == 5);
@@ -165,11 +171,9 @@ not json
 }
 
 TEST_CASE("eventwire match exits 0 when every line succeeds") {
-  std::string input = write_temp(
-      "ok.jsonl",
+  auto run = eventwire_cli_with_stdin(
+      "match",
       R"({"trigger": {"events": []}, "event": {"event": "x", "resource": {"prefect.resource.id": "r"}}})");
-  auto run = eventwire_cli("match < " + input);
-  std::filesystem::remove(input);
   CHECK(run.status == 0);
   CHECK(run.out == "{\"matched\":true,\"reason\":null}\n");
 }
@@ -198,8 +202,8 @@ TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Tri
 }
 
 TEST_CASE("eventwire render: one output or error line per template, environments and policies") {
-  std::string input = write_temp(
-      "render.jsonl",
+  auto run = eventwire_cli_with_stdin(
+      "render",
       R"({"template": "{{ event.resource['infrahub.branch.name'] }}", "context": {"event": {"resource": {"infrahub.branch.name": "main"}}}}
 {"template": "{{ missing.attr }}"}
 {"template": "{{ missing.attr }}", "environment": "jinja"}
@@ -207,8 +211,6 @@ TEST_CASE("eventwire render: one output or error line per template, environments
 {"template": "{% if %}"}
 {"template": "plain {{", "environment": "nope"}
 )");
-  auto run = eventwire_cli("render < " + input);
-  std::filesystem::remove(input);
   CHECK(run.status == 1);
   auto out = lines(run.out);
   REQUIRE(out.size() == 6);
@@ -222,13 +224,11 @@ TEST_CASE("eventwire render: one output or error line per template, environments
 }
 
 TEST_CASE("eventwire hydrate: Prefect's hydration per line, errors naming the parameter") {
-  std::string input = write_temp(
-      "hydrate.jsonl",
+  auto run = eventwire_cli_with_stdin(
+      "hydrate",
       R"({"parameters": {"node_id": "{{ event.payload['data']['node_id'] }}", "timeout": 300, "event_data": {"__prefect_kind": "json", "value": {"__prefect_kind": "jinja", "template": "{{ event.payload['data'] | tojson }}"}}}, "context": {"event": {"payload": {"data": {"node_id": "n1", "kind": "IPAddress"}}}}}
 {"parameters": {"bad_template": "{{ event.payload['data' }}"}, "context": {}}
 )");
-  auto run = eventwire_cli("hydrate < " + input);
-  std::filesystem::remove(input);
   CHECK(run.status == 1);
   auto out = lines(run.out);
   REQUIRE(out.size() == 2);
