@@ -11,6 +11,7 @@
 #include "eventwire/json.hpp"
 #include "eventwire/match.hpp"
 #include "eventwire/meta.hpp"
+#include "eventwire/service.hpp"
 #include "eventwire/store.hpp"
 #include "eventwire/template.hpp"
 #include "eventwire/timestamp.hpp"

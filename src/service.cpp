@@ -1,0 +1,648 @@
+#include "eventwire/service.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "eventwire/template.hpp"
+
+namespace eventwire {
+
+int event_level(const Event& event) noexcept {
+  const RelatedResource* meta = event.find_related("infrahub.event");
+  if (meta == nullptr) return 0;
+  std::string_view text = meta->get("infrahub.event.level");
+  int level = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), level);
+  return ec == std::errc{} && end == text.data() + text.size() ? level : 0;
+}
+
+namespace {
+
+/// Set while this thread dispatches for a service (a dispatch thread, or an inline emit and the
+/// runs it starts): flush() there would wait for itself, and a full queue must not block it.
+thread_local int dispatch_depth = 0;
+
+struct DispatchScope {
+  DispatchScope() noexcept { ++dispatch_depth; }
+  ~DispatchScope() { --dispatch_depth; }
+  DispatchScope(const DispatchScope&) = delete;
+  DispatchScope& operator=(const DispatchScope&) = delete;
+};
+
+/// Lock-free counters of one trigger, created once per name and never freed while the service
+/// lives, so runs in flight can update them without a lookup.
+struct TriggerCounters {
+  std::atomic<std::uint64_t> matched{0};
+  std::atomic<std::uint64_t> runs{0};
+  std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::int64_t> total_ns{0};
+  std::atomic<std::int64_t> max_ns{0};
+
+  void finished(const RunOutcome& outcome) noexcept {
+    runs.fetch_add(1, std::memory_order_relaxed);
+    if (!outcome.ok) failed.fetch_add(1, std::memory_order_relaxed);
+    const std::int64_t ns = outcome.duration.count();
+    total_ns.fetch_add(ns, std::memory_order_relaxed);
+    std::int64_t seen = max_ns.load(std::memory_order_relaxed);
+    while (ns > seen && !max_ns.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
+    }
+  }
+
+  TriggerMetrics snapshot() const noexcept {
+    return {.matched = matched.load(std::memory_order_relaxed),
+            .runs = runs.load(std::memory_order_relaxed),
+            .failed = failed.load(std::memory_order_relaxed),
+            .total_duration = std::chrono::nanoseconds(total_ns.load(std::memory_order_relaxed)),
+            .max_duration = std::chrono::nanoseconds(max_ns.load(std::memory_order_relaxed))};
+  }
+};
+
+std::uint64_t load(const std::atomic<std::uint64_t>& counter) noexcept {
+  return counter.load(std::memory_order_relaxed);
+}
+
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+  counter.fetch_add(n, std::memory_order_relaxed);
+}
+
+/// An event waiting for dispatch; self-events never cause further self-events.
+struct QueuedEvent {
+  EventPtr event;
+  bool self_event = false;
+};
+
+}  // namespace
+
+struct EventService::State : std::enable_shared_from_this<State> {
+  explicit State(ServiceOptions opts) : options(std::move(opts)) {}
+
+  ServiceOptions options;
+  TriggerRegistry registry;
+
+  // --- accounting, queue and threads (mutex guards all of it) ---
+  mutable std::mutex mutex;
+  std::condition_variable room;  ///< the queue has room
+  std::condition_variable work;  ///< the queue has events, or stopping
+  std::condition_variable idle;  ///< pending reached 0
+  std::deque<QueuedEvent> queue;
+  std::size_t reserved = 0;  ///< queue slots promised to emits that are storing their events
+  std::size_t pending = 0;   ///< events not yet fully dispatched + runs not yet finished
+  bool accepting = true;
+  bool stopping = false;  ///< dispatch threads exit once the queue is empty
+  std::vector<std::thread> threads;
+
+  // --- counters ---
+  std::atomic<std::uint64_t> accepted{0}, duplicates{0}, rejected{0}, dispatched{0},
+      loop_guarded{0}, fired{0}, runs_started{0}, runs_ok{0}, runs_failed{0}, hydration_failed{0};
+  mutable std::shared_mutex counters_mutex;
+  std::unordered_map<std::string, std::unique_ptr<TriggerCounters>> counters_by_name;
+
+  bool queued() const noexcept { return options.dispatch == DispatchMode::queued; }
+
+  TriggerCounters& counters_for(const std::string& name) {
+    {
+      std::shared_lock lock(counters_mutex);
+      if (auto it = counters_by_name.find(name); it != counters_by_name.end()) return *it->second;
+    }
+    std::unique_lock lock(counters_mutex);
+    auto& slot = counters_by_name[name];
+    if (!slot) slot = std::make_unique<TriggerCounters>();
+    return *slot;
+  }
+
+  void warn(ServiceWarning warning) const noexcept {
+    if (!options.on_warning) return;
+    try {
+      options.on_warning(warning);
+    } catch (...) {
+      // The host's warning sink failing must not stop dispatch.
+    }
+  }
+
+  // --- pending work -------------------------------------------------------------------------
+
+  void add_pending(std::size_t n) {
+    std::lock_guard lock(mutex);
+    pending += n;
+  }
+
+  void finish_pending(std::size_t n = 1) {
+    std::lock_guard lock(mutex);
+    pending -= n;
+    if (pending == 0) idle.notify_all();
+  }
+
+  // --- accepting events ---------------------------------------------------------------------
+
+  /// Reserves `n` queue slots (queued mode) before anything is stored, so a refused emit has
+  /// stored nothing. Throws QueueFullError / ServiceStoppedError.
+  void reserve(std::size_t n) {
+    std::unique_lock lock(mutex);
+    if (!accepting) throw ServiceStoppedError("emit: the service has been shut down");
+    if (!queued()) {
+      pending += n;  // dispatched inline by the caller, which finishes them
+      return;
+    }
+    const std::size_t capacity = options.queue_capacity;
+    auto fits = [&] { return queue.size() + reserved + n <= capacity; };
+    // A dispatch thread (or a workflow run inside dispatch) never waits for room: only
+    // dispatch makes room, so waiting there could deadlock. It overfills the queue instead.
+    if (!fits() && dispatch_depth == 0) {
+      if (options.when_full == QueueFullPolicy::reject || n > capacity) {
+        throw QueueFullError(
+            "emit", fmt::format("the dispatch queue is full ({} events, queue_capacity {}); the "
+                                "event{} not stored",
+                                queue.size() + reserved, capacity, n == 1 ? " was" : "s were"));
+      }
+      room.wait(lock, [&] { return fits() || !accepting; });
+      if (!accepting) throw ServiceStoppedError("emit: the service has been shut down");
+    }
+    reserved += n;
+    pending += n;
+  }
+
+  /// Gives back slots reserved for events that were not stored after all.
+  void release(std::size_t n) {
+    std::lock_guard lock(mutex);
+    if (queued()) {
+      reserved -= n;
+      room.notify_all();
+    }
+    pending -= n;
+    if (pending == 0) idle.notify_all();
+  }
+
+  /// Hands stored events to dispatch: queues them, or dispatches them on this thread.
+  /// `skipped` of the reserved slots belong to duplicates that are not dispatched.
+  void submit(std::span<const EventPtr> events, std::span<const bool> is_new, bool self_event) {
+    if (queued()) {
+      std::lock_guard lock(mutex);
+      reserved -= events.size();
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        if (is_new[i]) {
+          queue.push_back({events[i], self_event});
+        } else {
+          --pending;
+        }
+      }
+      room.notify_all();
+      work.notify_all();
+      if (pending == 0) idle.notify_all();
+      return;
+    }
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (is_new[i]) {
+        dispatch_guarded(events[i], self_event);
+      }
+      finish_pending();
+    }
+  }
+
+  static void assign_missing_id(Event& event) {
+    if (event.id.is_nil()) event.id = Uuid::v7();
+  }
+
+  EventPtr accept_one(Event&& event) {
+    assign_missing_id(event);
+    try {
+      event.validate(options.limits);
+    } catch (...) {
+      bump(rejected);
+      throw;
+    }
+    auto stored = std::make_shared<const Event>(std::move(event));
+    try {
+      reserve(1);
+    } catch (...) {
+      bump(rejected);
+      throw;
+    }
+    bool is_new = false;
+    try {
+      is_new = options.store->append(stored);
+    } catch (...) {
+      release(1);
+      bump(rejected);
+      throw;
+    }
+    bump(is_new ? accepted : duplicates);
+    const bool flags[1] = {is_new};
+    submit(std::span<const EventPtr>(&stored, 1), flags, false);
+    return stored;
+  }
+
+  std::vector<EventPtr> accept_many(std::vector<Event>&& events) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      assign_missing_id(events[i]);
+      try {
+        events[i].validate(options.limits);
+      } catch (const LimitError& e) {
+        bump(rejected);
+        throw LimitError(fmt::format("events[{}].{}", i, e.field()), e.rule());
+      } catch (const ValidationError& e) {
+        bump(rejected);
+        throw ValidationError(fmt::format("events[{}].{}", i, e.field()), e.rule());
+      }
+    }
+    std::vector<EventPtr> stored;
+    stored.reserve(events.size());
+    for (auto& event : events)
+      stored.push_back(std::make_shared<const Event>(std::move(event)));
+    if (stored.empty()) return stored;
+    try {
+      reserve(stored.size());
+    } catch (...) {
+      bump(rejected);
+      throw;
+    }
+    std::vector<bool> newness;
+    try {
+      newness = new_in_store(stored);
+    } catch (...) {
+      release(stored.size());
+      bump(rejected);
+      throw;
+    }
+    std::unique_ptr<bool[]> flags(new bool[stored.size()]);
+    std::size_t fresh = 0;
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      flags[i] = newness[i];
+      fresh += newness[i] ? 1 : 0;
+    }
+    bump(accepted, fresh);
+    bump(duplicates, stored.size() - fresh);
+    submit(stored, std::span<const bool>(flags.get(), stored.size()), false);
+    return stored;
+  }
+
+  /// Appends a batch and tells which events were new: ids already stored (and repeated ids
+  /// within the batch, after the first) are duplicates, as Prefect's ON CONFLICT DO NOTHING.
+  std::vector<bool> new_in_store(const std::vector<EventPtr>& batch) {
+    std::vector<bool> newness(batch.size(), true);
+    std::unordered_set<Uuid> seen;
+    seen.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const Uuid& id = batch[i]->id;
+      if (!seen.insert(id).second || options.store->get(id)) newness[i] = false;
+    }
+    options.store->append_batch(batch);
+    return newness;
+  }
+
+  // --- dispatch -----------------------------------------------------------------------------
+
+  void dispatch_guarded(const EventPtr& event, bool self_event) noexcept {
+    DispatchScope scope;
+    try {
+      dispatch(event, self_event);
+    } catch (const std::exception& e) {
+      // Only resource exhaustion can get here (every per-trigger failure is handled below).
+      warn({.kind = ServiceWarning::Kind::action_failed,
+            .message = fmt::format("dispatch of {} stopped: {}", event->id.to_string(), e.what()),
+            .event = event});
+    } catch (...) {
+      warn({.kind = ServiceWarning::Kind::action_failed,
+            .message = "dispatch stopped by an unknown exception",
+            .event = event});
+    }
+  }
+
+  void dispatch(const EventPtr& event, bool self_event) {
+    bump(dispatched);
+    if (!self_event) {
+      if (int level = event_level(*event); level > options.max_level) {
+        bump(loop_guarded);
+        warn({.kind = ServiceWarning::Kind::loop_guard,
+              .message = fmt::format(
+                  "event {} ({}) is at level {}, above max_level {}: stored, not dispatched",
+                  event->id.to_string(), event->event, level, options.max_level),
+              .event = event});
+        return;
+      }
+    }
+    const TriggerList candidates = registry.candidates(*event);
+    std::optional<json> context;  // built once, for the first trigger that fires
+    for (const TriggerHandle& trigger : candidates) {
+      if (!trigger->compiled().matches(*event)) continue;
+      TriggerEntry entry(*trigger);
+      if (!entry) continue;  // removed since the lookup
+      TriggerCounters& counters = counters_for(trigger->name());
+      counters.matched.fetch_add(1, std::memory_order_relaxed);
+      bump(fired);
+      std::optional<Uuid> fired_id;
+      if (!self_event) fired_id = record_fired(*trigger, *event);
+      if (!context) context = event_context(*event);
+      const auto& actions = trigger->definition().actions;
+      for (std::size_t i = 0; i < actions.size(); ++i) {
+        start_run(*trigger, i, event, *context, counters, fired_id, self_event);
+      }
+    }
+  }
+
+  void start_run(const RegisteredTrigger& trigger, std::size_t action, const EventPtr& event,
+                 const json& context, TriggerCounters& counters,
+                 const std::optional<Uuid>& fired_id, bool self_event) {
+    const std::string& workflow = trigger.definition().actions[action].workflow.name;
+    WorkflowRun run{.workflow = workflow, .event = event, .trigger = trigger.name()};
+    try {
+      run.parameters = trigger.parameters(action).hydrate(context);
+    } catch (const std::exception& e) {
+      bump(hydration_failed);
+      counters.failed.fetch_add(1, std::memory_order_relaxed);
+      const std::string message = fmt::format("{}: actions[{}] ({}): parameters: {}",
+                                              trigger.name(), action, workflow, e.what());
+      if (!self_event) record_action(run, action, fired_id, false, message, {});
+      warn({.kind = ServiceWarning::Kind::hydration_failed,
+            .message = message,
+            .trigger = trigger.name(),
+            .workflow = workflow,
+            .event = event});
+      return;
+    }
+    add_pending(1);
+    bump(runs_started);
+    executor_->execute(std::move(run),
+                       [self = shared_from_this(), &counters, action, fired_id, self_event](
+                           const WorkflowRun& done, const RunOutcome& outcome) {
+                         self->finished(done, action, counters, fired_id, self_event, outcome);
+                       });
+  }
+
+  void finished(const WorkflowRun& run, std::size_t action, TriggerCounters& counters,
+                const std::optional<Uuid>& fired_id, bool self_event, const RunOutcome& outcome) {
+    counters.finished(outcome);
+    bump(outcome.ok ? runs_ok : runs_failed);
+    if (!outcome.ok) {
+      warn({.kind = ServiceWarning::Kind::action_failed,
+            .message = fmt::format("{}: actions[{}] ({}) failed: {}", run.trigger, action,
+                                   run.workflow, outcome.error),
+            .trigger = run.trigger,
+            .workflow = run.workflow,
+            .event = run.event});
+    }
+    if (!self_event)
+      record_action(run, action, fired_id, outcome.ok, outcome.error, outcome.duration);
+    finish_pending();
+  }
+
+  // --- the service's own events -------------------------------------------------------------
+
+  static Resource trigger_resource(const std::string& name) {
+    return {{"prefect.resource.id", "eventwire.trigger." + name}, {"prefect.resource.name", name}};
+  }
+
+  static RelatedResource triggering_event(const Event& event) {
+    return {{"prefect.resource.id", "prefect.event." + event.id.to_string()},
+            {"prefect.resource.role", "triggering-event"}};
+  }
+
+  std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) {
+    if (!options.record_self_events) return std::nullopt;
+    Event fired_event{
+        .event = "eventwire.trigger.fired",
+        .resource = trigger_resource(trigger.name()),
+        .related = {triggering_event(event)},
+        .payload = {{"triggering_event", {{"id", event.id.to_string()}, {"event", event.event}}}}};
+    Uuid id = fired_event.id;
+    record(std::move(fired_event));
+    return id;
+  }
+
+  void record_action(const WorkflowRun& run, std::size_t action,
+                     const std::optional<Uuid>& fired_id, bool ok, const std::string& reason,
+                     std::chrono::nanoseconds duration) {
+    if (!options.record_self_events) return;
+    Resource resource = trigger_resource(run.trigger);
+    resource.set("eventwire.workflow", run.workflow);
+    json payload = {{"action_index", action},
+                    {"workflow", run.workflow},
+                    {"duration_seconds", std::chrono::duration<double>(duration).count()}};
+    if (!ok) payload["reason"] = reason;
+    record(Event{.event = ok ? "eventwire.action.executed" : "eventwire.action.failed",
+                 .resource = std::move(resource),
+                 .related = {triggering_event(*run.event)},
+                 .payload = std::move(payload),
+                 .follows = fired_id});
+  }
+
+  /// Stores a self-event and, when asked, dispatches it. Never throws: a self-event that cannot
+  /// be recorded is reported, and the dispatch it describes goes on.
+  void record(Event&& event) noexcept {
+    try {
+      auto stored = std::make_shared<const Event>(std::move(event));
+      if (!options.dispatch_self_events) {
+        options.store->append(stored);
+        return;
+      }
+      {
+        std::lock_guard lock(mutex);
+        pending += 1;
+        if (queued()) reserved += 1;  // never waits: this runs inside dispatch or a run
+      }
+      bool is_new = false;
+      try {
+        is_new = options.store->append(stored);
+      } catch (...) {
+        release(1);
+        throw;
+      }
+      const bool flags[1] = {is_new};
+      submit(std::span<const EventPtr>(&stored, 1), flags, true);
+    } catch (const std::exception& e) {
+      warn({.kind = ServiceWarning::Kind::self_event_lost,
+            .message = fmt::format("could not record a service event: {}", e.what())});
+    } catch (...) {
+      warn({.kind = ServiceWarning::Kind::self_event_lost,
+            .message = "could not record a service event"});
+    }
+  }
+
+  // --- dispatch threads, flush, shutdown ----------------------------------------------------
+
+  void start_threads() {
+    const std::size_t n = std::max<std::size_t>(1, options.dispatch_threads);
+    for (std::size_t i = 0; i < n; ++i) {
+      threads.emplace_back([self = shared_from_this()] { self->dispatch_loop(); });
+    }
+  }
+
+  void dispatch_loop() {
+    for (;;) {
+      QueuedEvent next;
+      {
+        std::unique_lock lock(mutex);
+        work.wait(lock, [&] { return !queue.empty() || stopping; });
+        if (queue.empty()) return;  // stopping and drained
+        next = std::move(queue.front());
+        queue.pop_front();
+        room.notify_one();
+      }
+      dispatch_guarded(next.event, next.self_event);
+      finish_pending();
+    }
+  }
+
+  void wait_idle() {
+    std::unique_lock lock(mutex);
+    idle.wait(lock, [&] { return pending == 0; });
+  }
+
+  std::shared_ptr<Executor> executor_;
+};
+
+namespace {
+
+void check_options(const ServiceOptions& options) {
+  if (!options.executor) {
+    throw ValidationError("executor", "is required: the service runs workflows through it");
+  }
+  if (options.queue_capacity == 0) {
+    throw ValidationError("queue_capacity", "must be at least 1");
+  }
+  if (options.max_level < 0) {
+    throw ValidationError("max_level", "must not be negative");
+  }
+}
+
+}  // namespace
+
+EventService::EventService(ServiceOptions options) {
+  check_options(options);
+  if (!options.store) options.store = std::make_shared<MemoryEventStore>();
+  auto startup = std::move(options.triggers);
+  state_ = std::make_shared<State>(std::move(options));
+  state_->executor_ = state_->options.executor;
+  if (!startup.empty()) state_->registry.configure_all(std::move(startup));
+  if (state_->queued()) state_->start_threads();
+}
+
+EventService::~EventService() {
+  shutdown();
+}
+
+EventPtr EventService::emit(Event event) {
+  return state_->accept_one(std::move(event));
+}
+
+std::vector<EventPtr> EventService::emit_many(std::vector<Event> events) {
+  return state_->accept_many(std::move(events));
+}
+
+void EventService::flush() {
+  if (dispatch_depth > 0) {
+    throw error(
+        "flush() was called from a dispatch thread or a workflow run: it would wait for "
+        "itself");
+  }
+  state_->wait_idle();
+  state_->executor_->wait_idle();
+}
+
+void EventService::shutdown() {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->accepting && state_->threads.empty()) return;
+    state_->accepting = false;
+    state_->room.notify_all();
+  }
+  if (dispatch_depth == 0) state_->wait_idle();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+    state_->work.notify_all();
+    threads.swap(state_->threads);
+  }
+  for (auto& thread : threads) {
+    if (thread.get_id() == std::this_thread::get_id()) {
+      thread.detach();  // shutdown from a workflow on a dispatch thread: it exits on its own
+    } else {
+      thread.join();
+    }
+  }
+}
+
+TriggerHandle EventService::register_trigger(TriggerDefinition definition) {
+  return state_->registry.add(std::move(definition));
+}
+
+bool EventService::remove_trigger(std::string_view name) {
+  return state_->registry.remove(name);
+}
+
+TriggerRegistry& EventService::triggers() noexcept {
+  return state_->registry;
+}
+
+const TriggerRegistry& EventService::triggers() const noexcept {
+  return state_->registry;
+}
+
+EventPage EventService::read_events(const EventQuery& query) const {
+  return state_->options.store->query(query);
+}
+
+EventStore& EventService::store() noexcept {
+  return *state_->options.store;
+}
+
+std::vector<TriggerVerdict> EventService::explain(const Event& event) const {
+  std::vector<TriggerVerdict> verdicts;
+  for (const TriggerHandle& trigger : state_->registry.list()) {
+    verdicts.push_back({trigger->name(), trigger->compiled().explain(event)});
+  }
+  return verdicts;
+}
+
+TriggerMetrics EventService::metrics(std::string_view name) const {
+  std::shared_lock lock(state_->counters_mutex);
+  auto it = state_->counters_by_name.find(std::string(name));
+  return it == state_->counters_by_name.end() ? TriggerMetrics{} : it->second->snapshot();
+}
+
+std::vector<std::pair<std::string, TriggerMetrics>> EventService::metrics() const {
+  std::vector<std::pair<std::string, TriggerMetrics>> out;
+  {
+    std::shared_lock lock(state_->counters_mutex);
+    for (const auto& [name, counters] : state_->counters_by_name)
+      out.emplace_back(name, counters->snapshot());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+ServiceStats EventService::stats() const {
+  const State& s = *state_;
+  ServiceStats out{.accepted = load(s.accepted),
+                   .duplicates = load(s.duplicates),
+                   .rejected = load(s.rejected),
+                   .dispatched = load(s.dispatched),
+                   .loop_guarded = load(s.loop_guarded),
+                   .fired = load(s.fired),
+                   .runs_started = load(s.runs_started),
+                   .runs_ok = load(s.runs_ok),
+                   .runs_failed = load(s.runs_failed),
+                   .hydration_failed = load(s.hydration_failed)};
+  std::lock_guard lock(s.mutex);
+  out.queue_depth = s.queue.size();
+  return out;
+}
+
+ConfigureReport trigger_configure_all(EventService& service,
+                                      std::vector<TriggerDefinition> definitions,
+                                      std::optional<TriggerType> scope) {
+  return service.triggers().configure_all(std::move(definitions), scope);
+}
+
+}  // namespace eventwire
