@@ -1,5 +1,5 @@
-// eventwire quickstart: Infrahub's typed events, their context propagation, and Prefect's wire
-// form. Run by ./scripts/demo.
+// eventwire quickstart: the seed's custom trigger, an Infrahub node event, and the host's
+// workflow called with the parameters Prefect would render. Run by ./scripts/demo.
 #include <eventwire/eventwire.hpp>
 
 #include <iostream>
@@ -8,41 +8,45 @@ namespace ew = eventwire;
 using namespace ew::infrahub;
 
 int main() {
-  // The request an event happens in: which branch, which account.
+  // The host's workflow runner: one callback per workflow name.
+  auto runner = std::make_shared<ew::CallbackExecutor>();
+  runner->on("device-validation", [](const ew::WorkflowRun& run) {
+    std::cout << "device-validation <- " << run.trigger << " " << run.parameters.dump() << "\n";
+  });
+  ew::EventService service{{.executor = runner}};
+
+  // The seed's custom trigger: NetworkDevice created or updated -> validate it.
+  const ew::WorkflowDefinition device_validation{.name = "device-validation",
+                                                 .required_parameters = {"device_id", "branch"}};
+  service.register_trigger(ew::TriggerDefinition{
+      .name = "custom-device-validation",
+      .trigger = {.events = {"infrahub.node.created", "infrahub.node.updated"},
+                  .match = {{"infrahub.node.kind", "NetworkDevice"}}},
+      .actions = {ew::ExecuteWorkflow{
+          .workflow = device_validation,
+          .parameters = {{"device_id", "{{ event.payload['data']['node_id'] }}"},
+                         {"branch", "{{ event.resource['infrahub.branch.name'] }}"}}}}});
+
+  // Something happened on branch main: a device and a tag were created.
   auto ctx =
       ew::InfrahubContext::init({.name = "main", .id = "0190c2a4-0000-7000-8000-00000000b001"},
                                 {.account_id = "0190c2a4-0000-7000-8000-00000000a001"});
+  service.emit(NodeCreatedEvent{.meta = ew::EventMeta::from_context(ctx),
+                                .kind = "NetworkDevice",
+                                .node_id = "0190c2a4-0000-7000-8000-0000000000d1"});
+  NodeCreatedEvent tag{.meta = ew::EventMeta::from_context(ctx),
+                       .kind = "BuiltinTag",
+                       .node_id = "0190c2a4-0000-7000-8000-0000000000d2"};
+  service.emit(tag);
+  service.flush();
 
-  // A node was updated: its kind, id, and what changed (the seed's NodeMutatedEvent).
-  NodeChangelog changelog{.node_id = "0190c2a4-0000-7000-8000-0000000000d1",
-                          .node_kind = "NetworkDevice",
-                          .display_label = "edge-router-1"};
-  changelog.add_attribute({.name = "ip_address",
-                           .value = "10.0.0.2/24",
-                           .value_previous = "10.0.0.1/24",
-                           .kind = "IPHost"});
-  NodeMutatedEvent updated{.meta = ew::EventMeta::from_context(ctx),
-                           .kind = "NetworkDevice",
-                           .node_id = changelog.node_id,
-                           .action = MutationAction::updated,
-                           .changelog = changelog,
-                           .fields = {"ip_address"}};
-
-  // A workflow reacting to it generates an artifact: a child event. from_parent propagates the
-  // context, sets parent / level / ancestors, and marks the parent as having children.
-  ArtifactGeneratedEvent generated{.meta = ew::EventMeta::from_parent(updated),
-                                   .node_id = "0190c2a4-0000-7000-8000-0000000000f1",
-                                   .artifact_definition_id = "0190c2a4-0000-7000-8000-0000000000e1",
-                                   .target_id = updated.node_id,
-                                   .target_kind = updated.kind,
-                                   .checksum = "c0ffee"};
-
-  // Prefect's wire form: what Infrahub emits to Prefect, byte for byte.
-  for (const ew::Event& event : {to_event(updated), to_event(generated)}) {
-    event.validate();
-    std::cout << "== " << event.event << " (level "
-              << event.find_related("infrahub.event")->get("infrahub.event.level") << ")\n"
-              << ew::Event::parse(event.dump()).to_json().dump(2) << "\n";
+  // Why did the tag not fire anything?
+  for (const auto& verdict : service.explain(to_event(tag))) {
+    std::cout << verdict.trigger << " on the tag: " << verdict.explanation.reason << "\n";
   }
-  std::cout << "parent has_children: " << std::boolalpha << updated.meta.has_children << "\n";
+
+  // The history: the two events, and the service's record of what it ran.
+  for (const auto& event : service.read_events({.order = ew::EventOrder::ascending}).events) {
+    std::cout << "history: " << event->event << " " << event->resource.id() << "\n";
+  }
 }
