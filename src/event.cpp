@@ -1,12 +1,14 @@
 #include "eventwire/event.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "detail/event_wire.hpp"
 #include "detail/json_text.hpp"
 #include "detail/json_writer.hpp"
+#include "detail/utf8.hpp"
 #include "eventwire/error.hpp"
 
 namespace eventwire {
@@ -133,6 +135,93 @@ bool Resource::erase(std::string_view name) {
   return true;
 }
 
+namespace {
+
+// An upper bound of the wire form's size: every string as if each byte needed a \uXXXX escape,
+// every number at its longest. Walks the event without writing anything. Invalid UTF-8 anywhere
+// makes it "unbounded", so that writing the wire form reports the error.
+constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max() / 4;
+
+std::size_t string_bound(std::string_view text) {
+  return detail::is_valid_utf8(text) ? 6 * text.size() + 2 : unbounded;
+}
+
+std::size_t wire_size_bound(const json& value) {
+  constexpr std::size_t longest_number = 32;
+  std::size_t n = 2;
+  switch (value.type()) {
+    case json::value_t::string:
+      return string_bound(value.get_ref<const std::string&>());
+    case json::value_t::object:
+      for (const auto& [key, item] : value.items()) {
+        n += string_bound(key) + 2 + wire_size_bound(item);
+        if (n >= unbounded) return unbounded;
+      }
+      return n;
+    case json::value_t::array:
+      for (const auto& item : value) {
+        n += 1 + wire_size_bound(item);
+        if (n >= unbounded) return unbounded;
+      }
+      return n;
+    default:
+      return longest_number;
+  }
+}
+
+std::size_t wire_size_bound(const Resource& resource) {
+  std::size_t n = 2;
+  for (const auto& [name, text] : resource.labels()) {
+    n += string_bound(name) + string_bound(text) + 2;
+    if (n >= unbounded) return unbounded;
+  }
+  return n;
+}
+
+std::size_t wire_size_bound(const Event& e) {
+  constexpr std::size_t fixed = 256;  // keys, punctuation, the time and the two ids
+  std::size_t n = fixed + string_bound(e.event) + wire_size_bound(e.resource);
+  for (const auto& r : e.related) {
+    n += 1 + wire_size_bound(r);
+    if (n >= unbounded) return unbounded;
+  }
+  return n + wire_size_bound(e.payload);
+}
+
+void write_wire(const Event& e, std::string& out) {
+  // Written directly (not through to_json) in pydantic's dialect: the wire form is produced for
+  // every stored and validated event, and pydantic's float format is not nlohmann's.
+  const auto& style = detail::pydantic_style;
+  auto write_resource = [&out, &style](const Resource& r) {
+    out += '{';
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i) out += ',';
+      detail::write_json_string(out, r.labels()[i].first, style);
+      out += ':';
+      detail::write_json_string(out, r.labels()[i].second, style);
+    }
+    out += '}';
+  };
+  out += R"({"occurred":")";
+  out += format_timestamp(e.occurred);
+  out += R"(","event":)";
+  detail::write_json_string(out, e.event, style);
+  out += R"(,"resource":)";
+  write_resource(e.resource);
+  out += R"(,"related":[)";
+  for (std::size_t i = 0; i < e.related.size(); ++i) {
+    if (i) out += ',';
+    write_resource(e.related[i]);
+  }
+  out += R"(],"payload":)";
+  detail::write_json(out, e.payload, style);
+  out += R"(,"id":")" + e.id.to_string() + '"';
+  out += e.follows ? R"(,"follows":")" + e.follows->to_string() + "\"}"
+                   : std::string(R"(,"follows":null})");
+}
+
+}  // namespace
+
 // --- Event -----------------------------------------------------------------------------------
 
 const RelatedResource* Event::find_related(std::string_view role) const noexcept {
@@ -151,13 +240,23 @@ void Event::validate(const EventLimits& limits) const {
   validate_labels(resource, "resource", false, limits);
   check_related_count(related.size(), limits);
   for (std::size_t i = 0; i < related.size(); ++i) {
-    validate_labels(related[i], fmt::format("related[{}]", i), true, limits);
+    // Name the owner only to report an error: valid events (the common case) allocate nothing.
+    const RelatedResource& r = related[i];
+    const std::string* id_label = r.find(labels::resource_id);
+    const std::string* role_label = r.find(labels::resource_role);
+    if (r.size() > limits.max_labels_per_resource || !id_label || id_label->empty() ||
+        !role_label || role_label->empty()) {
+      validate_labels(r, fmt::format("related[{}]", i), true, limits);
+    }
   }
   if (!payload.is_object()) detail::wrong_json_type("payload", "an object", payload);
   if (detail::json_depth(payload, limits.max_json_depth + 1) > limits.max_json_depth) {
     throw LimitError("payload", fmt::format("nests deeper than {} levels (max_json_depth)",
                                             limits.max_json_depth));
   }
+  // The size of the wire form. Writing it costs more than the rest of validation, so a cheap
+  // upper bound settles the common case; only events near the limit are written out.
+  if (wire_size_bound(*this) <= limits.max_event_size_bytes) return;
   if (auto size = dump().size(); size > limits.max_event_size_bytes) {
     throw LimitError("event", fmt::format("is {} bytes as JSON; at most {} bytes are allowed "
                                           "(max_event_size_bytes)",
@@ -181,35 +280,8 @@ json Event::to_json() const {
 }
 
 std::string Event::dump() const {
-  // Written directly (not through to_json) in pydantic's dialect: the wire form is produced for
-  // every stored and validated event, and pydantic's float format is not nlohmann's.
-  const auto& style = detail::pydantic_style;
-  auto write_resource = [&](std::string& out, const Resource& r) {
-    out += '{';
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      if (i) out += ',';
-      detail::write_json_string(out, r.labels()[i].first, style);
-      out += ':';
-      detail::write_json_string(out, r.labels()[i].second, style);
-    }
-    out += '}';
-  };
-  std::string out = R"({"occurred":")";
-  out += format_timestamp(occurred);
-  out += R"(","event":)";
-  detail::write_json_string(out, event, style);
-  out += R"(,"resource":)";
-  write_resource(out, resource);
-  out += R"(,"related":[)";
-  for (std::size_t i = 0; i < related.size(); ++i) {
-    if (i) out += ',';
-    write_resource(out, related[i]);
-  }
-  out += R"(],"payload":)";
-  detail::write_json(out, payload, style);
-  out += R"(,"id":")" + id.to_string() + '"';
-  out += follows ? R"(,"follows":")" + follows->to_string() + "\"}"
-                 : std::string(R"(,"follows":null})");
+  std::string out;
+  write_wire(*this, out);
   return out;
 }
 

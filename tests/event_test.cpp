@@ -155,6 +155,13 @@ TEST_CASE("Validation names the field and the rule") {
     Event e = minimal();
     e.payload["bad"] = std::string("\xff\xfe");
     CHECK_THAT(error_of<ValidationError>([&] { e.validate(); }), Catch::Contains("UTF-8"));
+    Event key = minimal();
+    key.payload["data"] = {{std::string("k\xc3"), 1}};
+    CHECK_THAT(error_of<ValidationError>([&] { key.validate(); }), Catch::Contains("UTF-8"));
+    Event label = minimal();
+    label.related.push_back(
+        {{"prefect.resource.id", "r"}, {"prefect.resource.role", std::string("\xed\xa0\x80")}});
+    CHECK_THAT(error_of<ValidationError>([&] { label.validate(); }), Catch::Contains("UTF-8"));
   }
 }
 
@@ -210,6 +217,14 @@ TEST_CASE("Limits are Prefect's by default, configurable, and crossing one is a 
     e.payload["blob"] = std::string(1'499'000, 'x');
     CHECK_NOTHROW(e.validate());
     CHECK_THROWS_AS(e.validate({.max_event_size_bytes = 1000}), LimitError);
+  }
+  SECTION("serialized size, exactly at the limit") {
+    Event e = minimal();
+    e.payload["text"] = "caf\u00e9 \"quoted\" \u2603";
+    const std::size_t size = e.dump().size();
+    CHECK_NOTHROW(e.validate({.max_event_size_bytes = size}));
+    CHECK_THAT(error_of<LimitError>([&] { e.validate({.max_event_size_bytes = size - 1}); }),
+               Catch::StartsWith("event: is " + std::to_string(size) + " bytes as JSON"));
   }
   SECTION("payload depth") {
     Event e = minimal();

@@ -53,6 +53,21 @@ inline std::size_t utf8_decode(std::string_view text, std::size_t at, char32_t& 
   return width;
 }
 
+/// Whether `text` is valid UTF-8 (ASCII runs are skipped a word at a time).
+inline bool is_valid_utf8(std::string_view text) noexcept {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    char32_t c = 0;
+    i += utf8_decode(text, i, c);
+    if (is_escaped_byte(c)) return false;
+  }
+  return true;
+}
+
 /// Appends the UTF-8 form of `c` (a code point that is not a surrogate).
 inline void utf8_append(std::string& out, char32_t c) {
   if (c < 0x80) {
