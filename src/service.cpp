@@ -323,6 +323,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
     if (!self_event) {
       if (int level = event_level(*event); level > options.max_level) {
         bump(loop_guarded);
+        record_loop_guard(*event, level);
         warn({.kind = ServiceWarning::Kind::loop_guard,
               .message = fmt::format(
                   "event {} ({}) is at level {}, above max_level {}: stored, not dispatched",
@@ -434,6 +435,15 @@ struct EventService::State : std::enable_shared_from_this<State> {
                  .related = {triggering_event(*run.event)},
                  .payload = std::move(payload),
                  .follows = fired_id});
+  }
+
+  void record_loop_guard(const Event& event, int level) {
+    if (!options.record_self_events) return;
+    record(Event{
+        .event = "eventwire.event.loop_guarded",
+        .resource = {{"prefect.resource.id", "eventwire.service"}},
+        .related = {triggering_event(event)},
+        .payload = {{"event", event.event}, {"level", level}, {"max_level", options.max_level}}});
   }
 
   /// Stores a self-event and, when asked, dispatches it. Never throws: a self-event that cannot

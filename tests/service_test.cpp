@@ -273,10 +273,7 @@ TEST_CASE("service: emit_many validates everything first and is all or nothing")
 TEST_CASE("service: context propagates to child events, and the loop guard stops runaway loops") {
   auto runner = std::make_shared<ew::CallbackExecutor>();
   Warnings warnings;
-  ew::EventService service{{.executor = runner,
-                            .max_level = 3,
-                            .record_self_events = false,
-                            .on_warning = warnings.sink()}};
+  ew::EventService service{{.executor = runner, .max_level = 3, .on_warning = warnings.sink()}};
   std::atomic<int> generated{0};
   // The workflow generates an artifact for the node: a child event, which fires the next trigger.
   runner->on("generate-artifact", [&](const ew::WorkflowRun& run) {
@@ -304,6 +301,10 @@ TEST_CASE("service: context propagates to child events, and the loop guard stops
   REQUIRE(warnings.count(ew::ServiceWarning::Kind::loop_guard) == 1);
   CHECK_THAT(warnings.seen[0].message,
              Catch::Contains("level 4") && Catch::Contains("max_level 3"));
+  auto guarded = service.read_events({.event_names = {"eventwire.event.loop_guarded"}});
+  REQUIRE(guarded.events.size() == 1);
+  CHECK(guarded.events[0]->payload["level"] == 4);
+  CHECK(guarded.events[0]->payload["event"] == "infrahub.artifact.generated");
 
   auto family = service.store().family(root.meta.id);
   REQUIRE(family.size() == 5);

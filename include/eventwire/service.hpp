@@ -124,8 +124,9 @@ struct ServiceOptions {
   int max_level = 16;
   /// Rules every event must pass.
   EventLimits limits{};
-  /// Record `eventwire.trigger.fired`, `eventwire.action.executed` and `eventwire.action.failed`
-  /// events in the store, as Prefect records `prefect.automation.*` events.
+  /// Record `eventwire.trigger.fired`, `eventwire.action.executed`, `eventwire.action.failed`
+  /// (as Prefect records `prefect.automation.*` events) and `eventwire.event.loop_guarded`
+  /// events in the store, each with the triggering event as a `triggering-event` related resource.
   bool record_self_events = true;
   /// Also dispatch those events to triggers (to alert on failures, say). A self-event never
   /// causes another self-event, so this cannot loop.
