@@ -8,6 +8,8 @@
 #include "eventwire/executor.hpp"
 #include "eventwire/infrahub/changelog.hpp"
 #include "eventwire/infrahub/events.hpp"
+#include "eventwire/infrahub/triggers.hpp"
+#include "eventwire/infrahub/workflows.hpp"
 #include "eventwire/json.hpp"
 #include "eventwire/match.hpp"
 #include "eventwire/meta.hpp"
