@@ -16,8 +16,9 @@ ew::InfrahubContext on_branch(const std::string& name, const std::string& id) {
 }
 
 void print_run(const ew::WorkflowRun& run) {
-  std::cout << "  run " << run.workflow << " <- " << run.trigger << " " << run.parameters.dump()
-            << "\n";
+  ew::json shown = run.parameters;
+  if (shown.contains("context")) shown["context"] = "...";  // Infrahub's request context, long
+  std::cout << "  run " << run.workflow << " <- " << run.trigger << " " << shown.dump() << "\n";
 }
 
 }  // namespace
@@ -26,8 +27,9 @@ int main() {
   auto runner = std::make_shared<ew::CallbackExecutor>();
   runner->otherwise(print_run);  // ipam-validation, my-workflow, schema_apply_migrations, ...
 
-  // The seed's example triggers are configured at start-up, as Infrahub's trigger_configure_all
-  // does with its built-ins; warnings (a failed run, a parameter that does not render) are logged.
+  // At start-up the service configures Infrahub's built-in triggers, plus the seed's example
+  // triggers given here (Infrahub's trigger_configure_all); warnings (a failed run, a parameter
+  // that does not render) are logged.
   ew::EventService service{{.executor = runner,
                             .triggers = example_triggers(),
                             .on_warning = [](const ew::ServiceWarning& w) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -530,7 +531,10 @@ void check_options(const ServiceOptions& options) {
 EventService::EventService(ServiceOptions options) {
   check_options(options);
   if (!options.store) options.store = std::make_shared<MemoryEventStore>();
-  auto startup = std::move(options.triggers);
+  std::vector<TriggerDefinition> startup;
+  if (options.builtin_triggers) startup = infrahub::builtin_triggers();
+  std::move(options.triggers.begin(), options.triggers.end(), std::back_inserter(startup));
+  options.triggers.clear();
   state_ = std::make_shared<State>(std::move(options));
   state_->executor_ = state_->options.executor;
   if (!startup.empty()) state_->registry.configure_all(std::move(startup));

@@ -98,14 +98,18 @@ TEST_CASE("service: the seed's custom trigger runs its workflow with rendered pa
     service.emit(tag);
     service.flush();
     CHECK(recorder->count() == 1);
-    auto verdicts = service.explain(to_event(tag));
-    REQUIRE(verdicts.size() == 1);
-    CHECK(verdicts[0].trigger == "builtin::custom-device-validation");
-    CHECK_FALSE(verdicts[0].explanation.matched);
-    CHECK_THAT(verdicts[0].explanation.reason, Catch::Contains("infrahub.node.kind") &&
-                                                   Catch::Contains("BuiltinTag") &&
-                                                   Catch::Contains("NetworkDevice"));
-    CHECK(service.explain(to_event(created))[0].explanation.matched);
+    auto verdict_of = [&](const ew::Event& e, const std::string& name) {
+      for (auto& v : service.explain(e))
+        if (v.trigger == name) return v.explanation;
+      FAIL("no verdict for " << name);
+      return ew::MatchExplanation{};
+    };
+    auto why = verdict_of(to_event(tag), "builtin::custom-device-validation");
+    CHECK_FALSE(why.matched);
+    CHECK_THAT(why.reason, Catch::Contains("infrahub.node.kind") && Catch::Contains("BuiltinTag") &&
+                               Catch::Contains("NetworkDevice"));
+    CHECK(verdict_of(to_event(created), "builtin::custom-device-validation").matched);
+    CHECK(service.explain(to_event(tag)).size() == service.triggers().size());
   }
 }
 
@@ -454,6 +458,7 @@ TEST_CASE("service: options are checked, and start-up triggers are configured") 
 
   ew::EventService service{
       {.executor = recorder,
+       .builtin_triggers = false,
        .triggers = {custom_device_validation(), simple_trigger("other", "app.x", "w")}}};
   CHECK(service.triggers().size() == 2);
   auto report = ew::trigger_configure_all(service, {custom_device_validation()});
@@ -461,6 +466,36 @@ TEST_CASE("service: options are checked, and start-up triggers are configured") 
   CHECK(report.deleted == std::vector<std::string>{"builtin::other"});
   CHECK(service.triggers().size() == 1);
   CHECK_THROWS_AS(service.register_trigger(custom_device_validation()), ew::ValidationError);
+}
+
+TEST_CASE(
+    "service: Infrahub's built-in triggers are configured at start-up and fire on its events") {
+  auto recorder = std::make_shared<ew::RecordingExecutor>();
+  ew::EventService service{{.executor = recorder, .record_self_events = false}};
+  const auto builtins = ew::infrahub::builtin_triggers();
+  CHECK(service.triggers().size() == builtins.size());
+  REQUIRE(service.triggers().find("builtin::webhook-configure"));
+
+  NodeCreatedEvent webhook =
+      device_created("0190c2a4-0000-7000-8000-0000000000e9", "CoreStandardWebhook");
+  webhook.changelog.display_label = "hook-1";
+  auto stored = service.emit(webhook);
+  service.flush();
+  bool configured = false;
+  for (const auto& run : recorder->runs()) {
+    if (run.trigger != "builtin::webhook-configure") continue;
+    configured = true;
+    CHECK(run.workflow == "webhook-configure");
+    CHECK(run.parameters["event_type"] == "infrahub.node.created");
+    // tojson (sorted keys), parsed back: the same object as the payload's data, as in Python
+    auto unordered = [](const ew::json& j) { return nlohmann::json::parse(j.dump()); };
+    CHECK(unordered(run.parameters["event_data"]) == unordered(stored->payload["data"]));
+  }
+  CHECK(configured);
+  CHECK(service.metrics("builtin::webhook-configure").matched == 1);
+
+  ew::EventService bare{{.executor = recorder, .builtin_triggers = false}};
+  CHECK(bare.triggers().size() == 0);
 }
 
 TEST_CASE("service: 4 producers, queued dispatch, every event stored once and every run once") {

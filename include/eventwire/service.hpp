@@ -19,6 +19,7 @@
 #include "eventwire/event.hpp"
 #include "eventwire/executor.hpp"
 #include "eventwire/infrahub/events.hpp"
+#include "eventwire/infrahub/triggers.hpp"
 #include "eventwire/store.hpp"
 #include "eventwire/trigger.hpp"
 
@@ -131,8 +132,13 @@ struct ServiceOptions {
   /// Also dispatch those events to triggers (to alert on failures, say). A self-event never
   /// causes another self-event, so this cannot loop.
   bool dispatch_self_events = false;
-  /// Triggers reconciled into the registry when the service starts (trigger_configure_all), e.g.
-  /// `eventwire::infrahub::builtin_triggers()`.
+  /// Configure Infrahub's built-in catalogue (`infrahub::builtin_triggers()`) at start-up, as
+  /// Infrahub's `trigger_configure_all` does. They fire only on Infrahub's own events (schema
+  /// updated, branch merged, webhook and core nodes...) and run Infrahub's workflows
+  /// (`webhook-configure`, `branch-merged`...) through the executor. False: a registry with only
+  /// the host's triggers.
+  bool builtin_triggers = true;
+  /// More triggers configured at start-up, with the built-ins.
   std::vector<TriggerDefinition> triggers{};
   /// Called for every ServiceWarning, on the thread where it happened. Must not throw (what it
   /// throws is swallowed) and must not call flush() or shutdown().
