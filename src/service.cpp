@@ -98,8 +98,10 @@ struct EventService::State : std::enable_shared_from_this<State> {
   std::condition_variable idle;  ///< pending reached 0
   std::deque<QueuedEvent> queue;
   std::size_t reserved = 0;  ///< queue slots promised to emits that are storing their events
-  std::size_t pending = 0;   ///< events not yet fully dispatched + runs not yet finished
-  bool accepting = true;
+  /// Events not yet fully dispatched + runs not yet finished. Atomic, so the inline path takes
+  /// no lock; `idle` is notified under `mutex` when it reaches 0.
+  std::atomic<std::size_t> pending{0};
+  std::atomic<bool> accepting{true};
   bool stopping = false;  ///< dispatch threads exit once the queue is empty
   std::vector<std::thread> threads;
 
@@ -133,15 +135,13 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   // --- pending work -------------------------------------------------------------------------
 
-  void add_pending(std::size_t n) {
-    std::lock_guard lock(mutex);
-    pending += n;
-  }
+  void add_pending(std::size_t n) { pending.fetch_add(n); }
 
   void finish_pending(std::size_t n = 1) {
-    std::lock_guard lock(mutex);
-    pending -= n;
-    if (pending == 0) idle.notify_all();
+    if (pending.fetch_sub(n) == n) {
+      std::lock_guard lock(mutex);  // a waiter is either not waiting yet or asleep: never missed
+      idle.notify_all();
+    }
   }
 
   // --- accepting events ---------------------------------------------------------------------
@@ -149,12 +149,17 @@ struct EventService::State : std::enable_shared_from_this<State> {
   /// Reserves `n` queue slots (queued mode) before anything is stored, so a refused emit has
   /// stored nothing. Throws QueueFullError / ServiceStoppedError.
   void reserve(std::size_t n) {
-    std::unique_lock lock(mutex);
-    if (!accepting) throw ServiceStoppedError("emit: the service has been shut down");
     if (!queued()) {
-      pending += n;  // dispatched inline by the caller, which finishes them
+      // Counted before the check: shutdown() sees this emit in `pending`, or it sees shutdown.
+      add_pending(n);
+      if (!accepting.load()) {
+        finish_pending(n);
+        throw ServiceStoppedError("emit: the service has been shut down");
+      }
       return;
     }
+    std::unique_lock lock(mutex);
+    if (!accepting) throw ServiceStoppedError("emit: the service has been shut down");
     const std::size_t capacity = options.queue_capacity;
     auto fits = [&] { return queue.size() + reserved + n <= capacity; };
     // A dispatch thread (or a workflow run inside dispatch) never waits for room: only
@@ -170,36 +175,38 @@ struct EventService::State : std::enable_shared_from_this<State> {
       if (!accepting) throw ServiceStoppedError("emit: the service has been shut down");
     }
     reserved += n;
-    pending += n;
+    add_pending(n);
   }
 
   /// Gives back slots reserved for events that were not stored after all.
   void release(std::size_t n) {
-    std::lock_guard lock(mutex);
     if (queued()) {
+      std::lock_guard lock(mutex);
       reserved -= n;
       room.notify_all();
     }
-    pending -= n;
-    if (pending == 0) idle.notify_all();
+    finish_pending(n);
   }
 
   /// Hands stored events to dispatch: queues them, or dispatches them on this thread.
   /// `skipped` of the reserved slots belong to duplicates that are not dispatched.
   void submit(std::span<const EventPtr> events, std::span<const bool> is_new, bool self_event) {
     if (queued()) {
-      std::lock_guard lock(mutex);
-      reserved -= events.size();
-      for (std::size_t i = 0; i < events.size(); ++i) {
-        if (is_new[i]) {
-          queue.push_back({events[i], self_event});
-        } else {
-          --pending;
+      std::size_t duplicates_skipped = 0;
+      {
+        std::lock_guard lock(mutex);
+        reserved -= events.size();
+        for (std::size_t i = 0; i < events.size(); ++i) {
+          if (is_new[i]) {
+            queue.push_back({events[i], self_event});
+          } else {
+            ++duplicates_skipped;
+          }
         }
+        room.notify_all();
+        work.notify_all();
       }
-      room.notify_all();
-      work.notify_all();
-      if (pending == 0) idle.notify_all();
+      if (duplicates_skipped) finish_pending(duplicates_skipped);
       return;
     }
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -456,10 +463,10 @@ struct EventService::State : std::enable_shared_from_this<State> {
         options.store->append(stored);
         return;
       }
-      {
+      add_pending(1);
+      if (queued()) {
         std::lock_guard lock(mutex);
-        pending += 1;
-        if (queued()) reserved += 1;  // never waits: this runs inside dispatch or a run
+        reserved += 1;  // never waits: this runs inside dispatch or a run
       }
       bool is_new = false;
       try {
@@ -506,7 +513,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   void wait_idle() {
     std::unique_lock lock(mutex);
-    idle.wait(lock, [&] { return pending == 0; });
+    idle.wait(lock, [&] { return pending.load() == 0; });
   }
 
   std::shared_ptr<Executor> executor_;
