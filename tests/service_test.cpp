@@ -7,6 +7,11 @@
 #include <thread>
 
 #include "eventwire/infrahub/events.hpp"
+#if defined(EVENTWIRE_HAS_SQLITE)
+#include <filesystem>
+
+#include "eventwire/sqlite_store.hpp"
+#endif
 
 namespace ew = eventwire;
 using namespace ew::infrahub;
@@ -557,3 +562,36 @@ TEST_CASE("service: 4 producers, queued dispatch, every event stored once and ev
   CHECK(wrong == 0);
   CHECK(service.metrics("builtin::tenth").runs == (total + 9) / 10);
 }
+
+#if defined(EVENTWIRE_HAS_SQLITE)
+TEST_CASE("service: with a SQLite store, the history outlives the service") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("eventwire_service_" + ew::Uuid::v4().to_string() + ".db");
+  auto recorder = std::make_shared<ew::RecordingExecutor>();
+  std::vector<ew::Uuid> ids;
+  {
+    ew::EventService service{
+        {.executor = recorder, .store = std::make_shared<ew::SqliteEventStore>(path.string())}};
+    service.register_trigger(custom_device_validation());
+    ids.push_back(service.emit(device_created())->id);
+    for (auto& e : service.emit_many({plain_event("app.x"), plain_event("app.y")}))
+      ids.push_back(e->id);
+    service.flush();
+    CHECK(recorder->count() == 1);
+  }
+  ew::EventService reopened{
+      {.executor = recorder, .store = std::make_shared<ew::SqliteEventStore>(path.string())}};
+  for (const auto& id : ids)
+    CHECK(reopened.store().get(id));
+  auto page = reopened.read_events({.event_names = {"infrahub.node.created"}});
+  REQUIRE(page.events.size() == 1);
+  CHECK(page.events[0]->id == ids[0]);
+  CHECK(reopened.read_events({.event_names = {"eventwire.action.executed"}}).events.size() == 1);
+  // Re-emitting a stored event (a redelivery) does not run its trigger again.
+  reopened.register_trigger(custom_device_validation());
+  reopened.emit(*page.events[0]);
+  reopened.flush();
+  CHECK(recorder->count() == 1);
+  std::filesystem::remove(path);
+}
+#endif
