@@ -366,6 +366,12 @@ TEST_CASE("service: a workflow may emit, and flush from a workflow is an error, 
     }
     for (int i = 0; i < 10; ++i)
       service.emit(plain_event("app.followup"));  // overfills: no block
+    // Everything else the service offers is callable from a workflow too: no lock is held.
+    CHECK(service.stats().fired >= 1);
+    CHECK(service.metrics("builtin::fan-out").matched == 1);
+    CHECK_FALSE(service.read_events({.event_names = {"app.start"}}).events.empty());
+    CHECK(service.explain(plain_event("app.start")).size() == service.triggers().size());
+    service.triggers().replace(simple_trigger("late", "app.never", "count"));
   });
   runner->on("count", [&](const ew::WorkflowRun&) { ++followups; });
   service.register_trigger(simple_trigger("fan-out", "app.start", "fan-out"));
