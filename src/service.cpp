@@ -165,7 +165,12 @@ struct EventService::State : std::enable_shared_from_this<State> {
     // A dispatch thread (or a workflow run inside dispatch) never waits for room: only
     // dispatch makes room, so waiting there could deadlock. It overfills the queue instead.
     if (!fits() && dispatch_depth == 0) {
-      if (options.when_full == QueueFullPolicy::reject || n > capacity) {
+      if (n > capacity) {
+        throw QueueFullError("events", fmt::format("{} events at once can never fit the dispatch "
+                                                   "queue (queue_capacity {}); none was stored",
+                                                   n, capacity));
+      }
+      if (options.when_full == QueueFullPolicy::reject) {
         throw QueueFullError(
             "emit", fmt::format("the dispatch queue is full ({} events, queue_capacity {}); the "
                                 "event{} not stored",
@@ -316,11 +321,11 @@ struct EventService::State : std::enable_shared_from_this<State> {
       dispatch(event, self_event);
     } catch (const std::exception& e) {
       // Only resource exhaustion can get here (every per-trigger failure is handled below).
-      warn({.kind = ServiceWarning::Kind::action_failed,
+      warn({.kind = ServiceWarning::Kind::dispatch_failed,
             .message = fmt::format("dispatch of {} stopped: {}", event->id.to_string(), e.what()),
             .event = event});
     } catch (...) {
-      warn({.kind = ServiceWarning::Kind::action_failed,
+      warn({.kind = ServiceWarning::Kind::dispatch_failed,
             .message = "dispatch stopped by an unknown exception",
             .event = event});
     }

@@ -63,7 +63,7 @@ struct WorkflowRun {
   json parameters = json::object();
   /// The triggering event, shared by every run it caused (never null for runs the service makes).
   std::shared_ptr<const Event> event{};
-  std::string trigger{};  ///< the trigger definition's name
+  std::string trigger{};  ///< the registered trigger's name, e.g. `builtin::audit-trail`
 
   /// Meta for an event this run emits: a child of the triggering event (level + 1, parent,
   /// ancestors, context), so the service's loop guard and Infrahub's queries see the family.

@@ -62,6 +62,7 @@ struct ServiceWarning {
     hydration_failed,  ///< a parameter did not render; the run was not started
     loop_guard,        ///< an event above max_level was stored but not dispatched
     self_event_lost,   ///< the service could not record one of its own events
+    dispatch_failed,   ///< dispatch of an event stopped early (out of memory, say)
   };
   Kind kind = Kind::action_failed;
   std::string message{};   ///< what happened, for a log line
