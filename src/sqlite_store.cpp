@@ -51,6 +51,33 @@ const char* const migrations[] = {
     CREATE INDEX related_by_id ON related (related_id, seq);
     CREATE INDEX related_by_seq ON related (seq);
     )sql",
+    // 2: fewer B-trees written per event. `seq` without AUTOINCREMENT (no sqlite_sequence write
+    // per insert; the newest event is never deleted by retention, so seq still only grows), and
+    // related rows clustered by (seq, id, role) instead of a rowid table plus a seq index.
+    R"sql(
+    CREATE TABLE events_v2 (
+      seq INTEGER PRIMARY KEY,
+      id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL,
+      event TEXT NOT NULL,
+      resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    INSERT INTO events_v2 SELECT seq, id, occurred, event, resource_id, body FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v2 RENAME TO events;
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related_v2 (
+      seq INTEGER NOT NULL,
+      related_id TEXT NOT NULL,
+      role TEXT NOT NULL,
+      PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO related_v2 SELECT seq, related_id, role FROM related;
+    DROP TABLE related;
+    ALTER TABLE related_v2 RENAME TO related;
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    )sql",
 };
 static_assert(std::size(migrations) == SqliteEventStore::schema_version);
 
@@ -315,6 +342,10 @@ struct SqliteEventStore::Database {
     }
     exec("PRAGMA journal_mode = WAL", "cannot enable WAL");
     exec("PRAGMA synchronous = NORMAL", "cannot set synchronous mode");
+    exec(fmt::format("PRAGMA cache_size = -{}", options.cache_kib).c_str(),
+         "cannot set the cache size");
+    exec(fmt::format("PRAGMA wal_autocheckpoint = {}", options.wal_autocheckpoint_pages).c_str(),
+         "cannot set the checkpoint size");
     for (int v = version; v < SqliteEventStore::schema_version; ++v) {
       exec("BEGIN IMMEDIATE", "cannot start migration");
       try {
@@ -338,7 +369,7 @@ struct SqliteEventStore::Database {
                                     "INSERT INTO events (id, occurred, event, resource_id, body) "
                                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
     insert_related = std::make_unique<Statement>(
-        handle, "INSERT INTO related (seq, related_id, role) VALUES (?, ?, ?)");
+        handle, "INSERT OR IGNORE INTO related (seq, related_id, role) VALUES (?, ?, ?)");
   }
 
   // Caller holds the mutex and an open transaction. False when the id is already stored.

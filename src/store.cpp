@@ -1,12 +1,14 @@
 #include "eventwire/store.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <deque>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -301,6 +303,95 @@ std::vector<std::pair<EventPtr, int>> EventStore::family(const Uuid& id) const {
   return out;
 }
 
+namespace {
+
+// Event id -> the stored event, which it owns: open addressing with linear probing and
+// backward-shift deletion, in one array. At a million events a node-based map costs several
+// cache misses per insert (bucket, previous node, node); this costs about one.
+class IdTable {
+ public:
+  /// Moves `event` in unless its id is present; false when present.
+  bool insert(EventPtr& event) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    std::uint64_t h = hash(event->id);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (!slot.event) {
+        slot = {h, std::move(event)};
+        ++size_;
+        return true;
+      }
+      if (slot.hash == h && slot.event->id == event->id) return false;
+    }
+  }
+
+  /// The event with `id`, or nullptr.
+  const EventPtr* find(const Uuid& id) const {
+    std::size_t i = locate(id);
+    return i == npos ? nullptr : &slots_[i].event;
+  }
+
+  void erase(const Uuid& id) {
+    std::size_t i = locate(id);
+    if (i == npos) return;
+    slots_[i].event.reset();
+    --size_;
+    // Pull later entries of the run back over the hole, unless that would put them before home.
+    for (std::size_t j = (i + 1) & mask_; slots_[j].event; j = (j + 1) & mask_) {
+      std::size_t k = home(slots_[j].hash);
+      bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (stays) continue;
+      slots_[i] = std::move(slots_[j]);
+      i = j;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    EventPtr event{};  // empty slot when null
+  };
+
+  static std::uint64_t hash(const Uuid& id) noexcept {
+    std::uint64_t h = std::hash<Uuid>{}(id);
+    return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull;  // mixed: home() takes the high bits
+  }
+  std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  std::size_t locate(const Uuid& id) const noexcept {
+    if (size_ == 0) return npos;
+    std::uint64_t h = hash(id);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (!slot.event) return npos;
+      if (slot.hash == h && slot.event->id == id) return i;
+    }
+  }
+
+  void grow() {
+    std::size_t capacity = std::max<std::size_t>(16, slots_.size() * 2);
+    std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
+    mask_ = capacity - 1;
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+    for (auto& slot : old) {
+      if (!slot.event) continue;
+      std::size_t i = home(slot.hash);
+      while (slots_[i].event)
+        i = (i + 1) & mask_;
+      slots_[i] = std::move(slot);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+};
+
+}  // namespace
+
 // Every index is a list sorted by (occurred, sequence). Deletion always removes the earliest
 // events, which sit at the front of every list, so deques give O(1) appends and deletions. The id
 // index owns the events; the lists point into them.
@@ -323,7 +414,7 @@ struct MemoryEventStore::Index {
   std::uint64_t next_sequence = 0;
   List by_time;
   std::unordered_map<std::string, List> by_name;
-  std::unordered_map<Uuid, EventPtr> by_id;
+  IdTable by_id;
   std::size_t bytes = 0;
 
   static void insert_sorted(List& list, const Slot& slot) {
@@ -337,11 +428,11 @@ struct MemoryEventStore::Index {
   // Caller holds the lock exclusively. False when the id is already stored.
   bool insert(EventPtr event) {
     const Event* e = event.get();
-    if (!by_id.try_emplace(e->id, std::move(event)).second) return false;
+    if (!by_id.insert(event)) return false;
     Slot slot{e->occurred, next_sequence++, e};
     insert_sorted(by_time, slot);
     insert_sorted(by_name[e->event], slot);
-    bytes += approximate_size(*e);
+    if (limits.max_bytes) bytes += approximate_size(*e);  // reads the whole event: only if bounded
     return true;
   }
 
@@ -352,7 +443,7 @@ struct MemoryEventStore::Index {
     auto names = by_name.find(e->event);
     names->second.pop_front();
     if (names->second.empty()) by_name.erase(names);
-    bytes -= approximate_size(*e);
+    if (limits.max_bytes) bytes -= approximate_size(*e);
     by_id.erase(e->id);  // last: it owns the event
   }
 
@@ -363,7 +454,7 @@ struct MemoryEventStore::Index {
     }
   }
 
-  const EventPtr& owner(const Event* e) const { return by_id.find(e->id)->second; }
+  const EventPtr& owner(const Event* e) const { return *by_id.find(e->id); }
 
   // Calls visit(slot) on matching events in the query's order, after its cursor, until it
   // returns false.
@@ -409,11 +500,11 @@ struct MemoryEventStore::Index {
       if (!q.ids.empty()) {
         std::unordered_set<Uuid> seen;
         for (const auto& id : q.ids) {
-          auto it = by_id.find(id);
-          if (it == by_id.end() || !seen.insert(id).second) continue;
-          auto [first, last] = window(by_name.at(it->second->event));
+          const EventPtr* stored = by_id.find(id);
+          if (stored == nullptr || !seen.insert(id).second) continue;
+          auto [first, last] = window(by_name.at((*stored)->event));
           for (auto s = first; s != last; ++s) {
-            if (s->event == it->second.get()) candidates.push_back(*s);
+            if (s->event == stored->get()) candidates.push_back(*s);
           }
         }
       } else {
@@ -457,8 +548,8 @@ std::size_t MemoryEventStore::append_batch(std::span<const EventPtr> events) {
 
 EventPtr MemoryEventStore::get(const Uuid& id) const {
   std::shared_lock lock(index_->mutex);
-  auto it = index_->by_id.find(id);
-  return it == index_->by_id.end() ? nullptr : it->second;
+  const EventPtr* stored = index_->by_id.find(id);
+  return stored ? *stored : nullptr;
 }
 
 EventPage MemoryEventStore::query(const EventQuery& query) const {

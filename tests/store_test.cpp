@@ -614,3 +614,30 @@ TEMPLATE_TEST_CASE("Infrahub's event query: branches, accounts, nodes, level, ha
   CHECK_THROWS_AS(eventwire::InfrahubEventQuery{.level = -1}.to_query(),
                   eventwire::ValidationError);
 }
+
+TEST_CASE("the id index finds every stored event and none evicted, through growth and eviction") {
+  MemoryEventStore store({.max_events = 3000});
+  std::vector<EventPtr> all;
+  for (int i = 0; i < 10'000; ++i) {
+    auto e = std::make_shared<const Event>(Event{.occurred = t0 + std::chrono::microseconds(i),
+                                                 .event = "e" + std::to_string(i % 3),
+                                                 .resource = {{"prefect.resource.id", "r"}},
+                                                 .id = eventwire::Uuid::v4()});  // random ids
+    all.push_back(e);
+    CHECK(store.append(e));
+    if (i % 1000 == 999) store.keep_latest(static_cast<std::size_t>(i % 2000));
+  }
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto back = store.get(all[i]->id);
+    if (back) {
+      CHECK(back == all[i]);
+      ++found;
+    }
+  }
+  CHECK(found == store.size());
+  // The latest events are the ones kept, and a redelivered stored id is still refused.
+  CHECK(store.get(all.back()->id) == all.back());
+  CHECK_FALSE(store.append(all.back()));
+  CHECK(store.size() == found);
+}

@@ -235,7 +235,8 @@ class MemoryEventStore final : public EventStore {
   std::size_t delete_before(Timestamp cutoff) override;
   std::size_t keep_latest(std::size_t n) override;
   std::size_t size() const override;
-  /// Approximate bytes held (what max_bytes bounds).
+  /// Approximate bytes held, what max_bytes bounds. Counted only when max_bytes is set (it reads
+  /// every byte of each event, which unbounded stores need not pay for); 0 otherwise.
   std::size_t bytes() const;
 
  private:
