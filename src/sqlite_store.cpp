@@ -81,7 +81,8 @@ const char* const migrations[] = {
 };
 static_assert(std::size(migrations) == SqliteEventStore::schema_version);
 
-// One prepared statement; reset on destruction so it can be reused.
+// One prepared statement. Text and blobs are bound without a copy (SQLITE_STATIC): what is bound
+// must outlive the statement's steps, and reset() comes before binding again.
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -99,7 +100,7 @@ class Statement {
     return *this;
   }
   Statement& bind(int i, std::string_view v) {
-    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
     return *this;
   }
   Statement& bind(int i, const CompiledEventQuery* query) {
@@ -108,7 +109,7 @@ class Statement {
     return *this;
   }
   Statement& bind(int i, const Uuid& id) {
-    check(sqlite3_bind_blob(stmt_, i, id.bytes().data(), 16, SQLITE_TRANSIENT));
+    check(sqlite3_bind_blob(stmt_, i, id.bytes().data(), 16, SQLITE_STATIC));
     return *this;
   }
   /// True while there is a row; false when done.
