@@ -36,6 +36,11 @@ struct SqliteStoreOptions {
 /// Durability: `append` returns after the transaction commits, so an acknowledged event survives
 /// the process being killed (WAL with `synchronous=NORMAL`; an OS crash may lose the last
 /// transactions). Queries return exactly what MemoryEventStore returns for the same events.
+///
+/// Cost of a query: times, names, ids, resource ids and related ids and roles are answered from
+/// indexes; label filters (resource labels, related labels, any_resource, and so every
+/// InfrahubEventQuery filter but ids, names and times) decode each stored event the indexed
+/// filters let through, so narrow them with a time window or names on large stores.
 /// Safe for concurrent use from several threads (one connection, serialized).
 ///
 /// The schema carries a version (`PRAGMA user_version`); opening an older eventwire store

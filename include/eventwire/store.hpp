@@ -149,6 +149,7 @@ class CompiledEventQuery {
 /// resources Infrahub's events carry (`infrahub.event`, `infrahub.branch`, `infrahub.account`,
 /// `infrahub.child_event`, `infrahub.related.node`) or on the primary resource, and only names
 /// starting with `infrahub.` are read. Ids and branch names are label patterns, as in Infrahub.
+/// Unlike Infrahub's GraphQL, `since` has no default (Infrahub reads 180 days back).
 ///
 /// @code
 /// auto page = store.query(eventwire::InfrahubEventQuery{.branches = {"main"}, .level = 0,
