@@ -1,4 +1,5 @@
-// `eventwire replay`, run as a user runs it: stored events against a triggers file.
+// The event history tools, run as a user runs them: `eventwire replay` (stored events against a
+// triggers file) and `eventwire events` pages and label filters.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -142,4 +143,26 @@ TEST_CASE("eventwire replay draws a progress bar on a terminal only") {
   CHECK(pclose(pipe) == 0);
   CHECK_THAT(out, Catch::Contains("replay [##############################] 5/5 events, 4 fired"));
   CHECK_THAT(out, Catch::Contains("\r\033[K"));
+}
+
+TEST_CASE("eventwire events: label filters, and pages that continue with --cursor") {
+  History h;
+  auto run = eventwire_cli("events --db " + h.db + " --label 'infrahub.node.kind=Network*' 2>&1");
+  REQUIRE(run.status == 0);
+  CHECK(lines(run.out).size() == 3);
+  // A full page says how to read the next one on stderr; stdout stays JSON Lines.
+  run = eventwire_cli("events --db " + h.db + " --order asc --limit 2 2>&1 >/dev/null");
+  auto hint = lines(run.out);
+  REQUIRE(hint.size() == 1);
+  REQUIRE(hint[0].rfind("next page: --cursor ", 0) == 0);
+  std::string cursor = hint[0].substr(std::string("next page: --cursor ").size());
+  run = eventwire_cli("events --db " + h.db + " --order asc --limit 2 --cursor " + cursor +
+                      " 2>/dev/null");
+  auto page = lines(run.out);
+  REQUIRE(page.size() == 2);
+  CHECK(eventwire::json::parse(page[0])["id"] == h.ids[2].to_string());
+  CHECK(eventwire::json::parse(page[1])["id"] == h.ids[3].to_string());
+  run = eventwire_cli("events --db " + h.db + " --order desc --cursor " + cursor + " 2>&1");
+  CHECK(run.status == 2);
+  CHECK_THAT(run.out, Catch::Contains("cursor: was issued for ascending order"));
 }
