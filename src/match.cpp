@@ -525,4 +525,14 @@ MatchExplanation explain(const EventTrigger& trigger, const Event& event) {
   return trigger.compile().explain(event);
 }
 
+// --- CompiledResourceSpecification -----------------------------------------------------------
+
+CompiledResourceSpecification::CompiledResourceSpecification(
+    const ResourceSpecification& specification, const std::string& field)
+    : labels_(CompiledTrigger::compile_specification(specification, field)) {}
+
+bool CompiledResourceSpecification::matches(const Resource& resource) const noexcept {
+  return CompiledTrigger::specification_matches(labels_, resource);
+}
+
 }  // namespace eventwire

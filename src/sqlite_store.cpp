@@ -25,6 +25,9 @@ const EventLimits stored_event_limits{.max_labels_per_resource = SIZE_MAX,
                                       .max_related_resources = SIZE_MAX};
 constexpr std::size_t stored_json_depth = 10'000;
 
+// The type tag of the query pointer eventwire_matches receives.
+constexpr const char* query_pointer_type = "eventwire::CompiledEventQuery";
+
 // Schema migrations: migrations[v] takes a store from version v to v + 1. Version 0 is an empty
 // database. Append a step (never edit one) and bump SqliteEventStore::schema_version.
 const char* const migrations[] = {
@@ -48,10 +51,38 @@ const char* const migrations[] = {
     CREATE INDEX related_by_id ON related (related_id, seq);
     CREATE INDEX related_by_seq ON related (seq);
     )sql",
+    // 2: fewer B-trees written per event. `seq` without AUTOINCREMENT (no sqlite_sequence write
+    // per insert; the newest event is never deleted by retention, so seq still only grows), and
+    // related rows clustered by (seq, id, role) instead of a rowid table plus a seq index.
+    R"sql(
+    CREATE TABLE events_v2 (
+      seq INTEGER PRIMARY KEY,
+      id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL,
+      event TEXT NOT NULL,
+      resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    INSERT INTO events_v2 SELECT seq, id, occurred, event, resource_id, body FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v2 RENAME TO events;
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related_v2 (
+      seq INTEGER NOT NULL,
+      related_id TEXT NOT NULL,
+      role TEXT NOT NULL,
+      PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO related_v2 SELECT seq, related_id, role FROM related;
+    DROP TABLE related;
+    ALTER TABLE related_v2 RENAME TO related;
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    )sql",
 };
 static_assert(std::size(migrations) == SqliteEventStore::schema_version);
 
-// One prepared statement; reset on destruction so it can be reused.
+// One prepared statement. Text and blobs are bound without a copy (SQLITE_STATIC): what is bound
+// must outlive the statement's steps, and reset() comes before binding again.
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -69,11 +100,16 @@ class Statement {
     return *this;
   }
   Statement& bind(int i, std::string_view v) {
-    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+    return *this;
+  }
+  Statement& bind(int i, const CompiledEventQuery* query) {
+    check(sqlite3_bind_pointer(stmt_, i, const_cast<CompiledEventQuery*>(query), query_pointer_type,
+                               nullptr));
     return *this;
   }
   Statement& bind(int i, const Uuid& id) {
-    check(sqlite3_bind_blob(stmt_, i, id.bytes().data(), 16, SQLITE_TRANSIENT));
+    check(sqlite3_bind_blob(stmt_, i, id.bytes().data(), 16, SQLITE_STATIC));
     return *this;
   }
   /// True while there is a row; false when done.
@@ -103,10 +139,11 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// A WHERE clause and its parameters, built from an EventQuery so that SQL selects exactly what
-// EventQuery::matches accepts.
+// A WHERE clause and its parameters, built from a query so that SQL selects exactly what
+// CompiledEventQuery::matches accepts: the indexed columns narrow the rows, and when a filter
+// reads labels, eventwire_matches(query, body) applies the query itself to what is left.
 struct Where {
-  using Parameter = std::variant<std::int64_t, std::string, Uuid>;
+  using Parameter = std::variant<std::int64_t, std::string, Uuid, const CompiledEventQuery*>;
   std::string sql = " WHERE 1";
   std::vector<Parameter> parameters;
 
@@ -130,7 +167,9 @@ struct Where {
     sql += fmt::format(" AND {}({})", negate ? "NOT " : "", clause);
   }
 
-  explicit Where(const EventQuery& q) {
+  // `with_page`: also the cursor (totals and counts leave it out).
+  Where(const CompiledEventQuery& compiled, bool with_page) {
+    const EventQuery& q = compiled.query();
     if (q.occurred_after) {
       sql += " AND occurred >= ?";
       parameters.emplace_back(micros(*q.occurred_after));
@@ -147,15 +186,33 @@ struct Where {
       }
       sql += ")";
     }
-    any_of("event", q.event_names, q.event_prefixes, false);
+    // Prefect ANDs names and prefixes: a listed name that also has a listed prefix.
+    any_of("event", q.event_names, {}, false);
+    any_of("event", {}, q.event_prefixes, false);
     any_of("event", q.exclude_names, q.exclude_prefixes, true);
-    any_of("resource_id", q.resource_ids, q.resource_id_prefixes, false);
+    any_of("resource_id", q.resource_ids, {}, false);
+    any_of("resource_id", {}, q.resource_id_prefixes, false);
     for (const auto& filter : q.related)
       related(filter);
+    if (compiled.reads_labels()) {
+      sql += " AND eventwire_matches(?, body)";
+      parameters.emplace_back(&compiled);
+    }
+    if (with_page && compiled.after()) {
+      sql += q.order == EventOrder::ascending ? " AND (occurred, seq) > (?, ?)"
+                                              : " AND (occurred, seq) < (?, ?)";
+      parameters.emplace_back(micros(compiled.after()->occurred));
+      parameters.emplace_back(static_cast<std::int64_t>(compiled.after()->sequence));
+    }
   }
 
-  // One related row must satisfy the whole filter, as in Prefect's SQL.
+  // One related row must satisfy the ids and roles of a filter, as in Prefect's SQL; its labels
+  // are left to eventwire_matches.
   void related(const RelatedFilter& filter) {
+    if (filter.ids.empty() && filter.roles.empty() && filter.resources_in_roles.empty() &&
+        filter.labels.empty()) {
+      return;  // constrains nothing
+    }
     sql += " AND EXISTS (SELECT 1 FROM related r WHERE r.seq = events.seq";
     auto in = [&](std::string_view column, const std::vector<std::string>& values) {
       if (values.empty()) return;
@@ -189,6 +246,30 @@ struct Where {
     return index;
   }
 };
+
+Event read_stored_event(std::string_view body) {
+  return detail::read_wire_event(
+      detail::parse_json_text(body, "stored event", SIZE_MAX, stored_json_depth),
+      stored_event_limits);
+}
+
+// eventwire_matches(query, body): whether the stored event passes the query (a pointer bound
+// with sqlite3_bind_pointer, so SQL text cannot forge one).
+void eventwire_matches(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* query =
+      static_cast<const CompiledEventQuery*>(sqlite3_value_pointer(argv[0], query_pointer_type));
+  if (query == nullptr) {
+    sqlite3_result_error(context, "eventwire_matches: no query bound", -1);
+    return;
+  }
+  try {
+    auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+    std::string_view body(text ? text : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[1])));
+    sqlite3_result_int(context, query->matches(read_stored_event(body)) ? 1 : 0);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(context, e.what(), -1);
+  }
+}
 
 }  // namespace
 
@@ -229,6 +310,10 @@ struct SqliteEventStore::Database {
       fail("cannot open the event store");
     }
     sqlite3_busy_timeout(handle, options.busy_timeout_ms);
+    if (sqlite3_create_function_v2(handle, "eventwire_matches", 2, SQLITE_UTF8, nullptr,
+                                   eventwire_matches, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      fail("cannot register eventwire_matches");
+    }
     // The first statement reads the header: a file that is not SQLite fails here.
     int version = 0;
     try {
@@ -258,6 +343,10 @@ struct SqliteEventStore::Database {
     }
     exec("PRAGMA journal_mode = WAL", "cannot enable WAL");
     exec("PRAGMA synchronous = NORMAL", "cannot set synchronous mode");
+    exec(fmt::format("PRAGMA cache_size = -{}", options.cache_kib).c_str(),
+         "cannot set the cache size");
+    exec(fmt::format("PRAGMA wal_autocheckpoint = {}", options.wal_autocheckpoint_pages).c_str(),
+         "cannot set the checkpoint size");
     for (int v = version; v < SqliteEventStore::schema_version; ++v) {
       exec("BEGIN IMMEDIATE", "cannot start migration");
       try {
@@ -281,7 +370,7 @@ struct SqliteEventStore::Database {
                                     "INSERT INTO events (id, occurred, event, resource_id, body) "
                                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
     insert_related = std::make_unique<Statement>(
-        handle, "INSERT INTO related (seq, related_id, role) VALUES (?, ?, ?)");
+        handle, "INSERT OR IGNORE INTO related (seq, related_id, role) VALUES (?, ?, ?)");
   }
 
   // Caller holds the mutex and an open transaction. False when the id is already stored.
@@ -364,34 +453,46 @@ EventPtr SqliteEventStore::get(const Uuid& id) const {
   return page.events.empty() ? nullptr : page.events.front();
 }
 
-EventPage SqliteEventStore::query(const EventQuery& q) const {
-  Where where(q);
-  const char* direction = q.order == EventOrder::ascending ? "ASC" : "DESC";
+EventPage SqliteEventStore::query(const EventQuery& query) const {
+  CompiledEventQuery q(query);
+  const EventQuery& filter = q.query();
+  Where where(q, true);
+  const char* direction = filter.order == EventOrder::ascending ? "ASC" : "DESC";
   std::lock_guard lock(db_->mutex);
   EventPage page;
   Statement select(db_->handle,
-                   fmt::format("SELECT body FROM events{} ORDER BY occurred {}, seq {} "
-                               "LIMIT ? OFFSET ?",
+                   fmt::format("SELECT occurred, seq, body FROM events{} ORDER BY occurred {}, "
+                               "seq {} LIMIT ? OFFSET ?",
                                where.sql, direction, direction));
   int index = where.bind(select);
-  select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(q.limit, INT64_MAX)));
-  select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(q.offset, INT64_MAX)));
+  // One row past the page says whether there is a next page.
+  std::size_t limit = std::min<std::size_t>(filter.limit, INT64_MAX - 1);
+  select.bind(index++, static_cast<std::int64_t>(limit + 1));
+  select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(filter.offset, INT64_MAX)));
+  PagePosition last;
   while (select.step()) {
-    page.events.push_back(std::make_shared<const Event>(detail::read_wire_event(
-        detail::parse_json_text(select.text(0), "stored event", SIZE_MAX, stored_json_depth),
-        stored_event_limits)));
+    if (page.events.size() == limit) {
+      if (limit != 0) page.next_page = q.page_token(last);
+      break;
+    }
+    last = {Timestamp(std::chrono::microseconds(select.integer(0))),
+            static_cast<std::uint64_t>(select.integer(1))};
+    page.events.push_back(std::make_shared<const Event>(read_stored_event(select.text(2))));
   }
-  if (q.include_total) {
-    Statement count(db_->handle, "SELECT count(*) FROM events" + where.sql);
-    where.bind(count);
+  if (filter.include_total) {
+    CompiledEventQuery whole = q.without_page();
+    Where all(whole, false);
+    Statement count(db_->handle, "SELECT count(*) FROM events" + all.sql);
+    all.bind(count);
     count.step();
     page.total = static_cast<std::size_t>(count.integer(0));
   }
   return page;
 }
 
-std::size_t SqliteEventStore::count(const EventQuery& q) const {
-  Where where(q);
+std::size_t SqliteEventStore::count(const EventQuery& query) const {
+  CompiledEventQuery q = CompiledEventQuery(query).without_page();
+  Where where(q, false);
   std::lock_guard lock(db_->mutex);
   Statement count(db_->handle, "SELECT count(*) FROM events" + where.sql);
   where.bind(count);

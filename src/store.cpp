@@ -1,11 +1,18 @@
 #include "eventwire/store.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <charconv>
 #include <deque>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "eventwire/error.hpp"
 
 namespace eventwire {
 namespace {
@@ -55,37 +62,202 @@ std::size_t approximate_size(const Event& event) {
 
 }  // namespace
 
-bool RelatedFilter::matches(const RelatedResource& r) const {
-  if (!ids.empty() && !any_equal(r.id(), ids)) return false;
-  if (!roles.empty() && !any_equal(r.role(), roles)) return false;
-  if (!resources_in_roles.empty() &&
-      std::none_of(resources_in_roles.begin(), resources_in_roles.end(), [&](const auto& pair) {
-        return r.id() == pair.first && r.role() == pair.second;
-      })) {
-    return false;
+// --- CompiledEventQuery ----------------------------------------------------------------------
+
+namespace {
+
+// Page tokens: "ew1" + order ('a' or 'd') + "." + occurred (microseconds) + "." + sequence.
+constexpr std::string_view token_version = "ew1";
+
+std::optional<PagePosition> read_page_token(std::string_view token, EventOrder order) {
+  if (!token.starts_with(token_version) || token.size() < token_version.size() + 2 ||
+      token[token_version.size() + 1] != '.') {
+    throw ValidationError("cursor",
+                          "is not a page token (pass EventPage::next_page of a previous page)");
   }
-  return true;
+  char direction = token[token_version.size()];
+  if (direction != 'a' && direction != 'd') {
+    throw ValidationError("cursor",
+                          "is not a page token (pass EventPage::next_page of a previous page)");
+  }
+  if ((direction == 'a') != (order == EventOrder::ascending)) {
+    throw ValidationError("cursor",
+                          fmt::format("was issued for {} order, but the query asks for {} order",
+                                      direction == 'a' ? "ascending" : "descending",
+                                      order == EventOrder::ascending ? "ascending" : "descending"));
+  }
+  std::string_view rest = token.substr(token_version.size() + 2);
+  std::int64_t occurred = 0;
+  std::uint64_t sequence = 0;
+  const char* end = rest.data() + rest.size();
+  auto [p1, e1] = std::from_chars(rest.data(), end, occurred);
+  if (e1 == std::errc() && p1 != end && *p1 == '.') {
+    auto [p2, e2] = std::from_chars(p1 + 1, end, sequence);
+    if (e2 == std::errc() && p2 == end && p2 != p1 + 1) {
+      return PagePosition{Timestamp(std::chrono::microseconds(occurred)), sequence};
+    }
+  }
+  throw ValidationError("cursor",
+                        "is not a page token (pass EventPage::next_page of a previous page)");
 }
 
-bool EventQuery::matches(const Event& e) const {
-  if (occurred_after && e.occurred < *occurred_after) return false;
-  if (occurred_before && e.occurred > *occurred_before) return false;
-  if (!ids.empty() && std::find(ids.begin(), ids.end(), e.id) == ids.end()) return false;
-  if (!event_names.empty() || !event_prefixes.empty()) {
-    if (!any_equal(e.event, event_names) && !any_prefix(e.event, event_prefixes)) return false;
+bool related_matches(const RelatedFilter& filter, const CompiledResourceSpecification& labels,
+                     const RelatedResource& r) {
+  if (!filter.ids.empty() && !any_equal(r.id(), filter.ids)) return false;
+  if (!filter.roles.empty() && !any_equal(r.role(), filter.roles)) return false;
+  if (!filter.resources_in_roles.empty() &&
+      std::none_of(
+          filter.resources_in_roles.begin(), filter.resources_in_roles.end(),
+          [&](const auto& pair) { return r.id() == pair.first && r.role() == pair.second; })) {
+    return false;
   }
-  if (any_equal(e.event, exclude_names) || any_prefix(e.event, exclude_prefixes)) return false;
-  if (!resource_ids.empty() || !resource_id_prefixes.empty()) {
-    auto id = e.resource.id();
-    if (!any_equal(id, resource_ids) && !any_prefix(id, resource_id_prefixes)) return false;
+  return labels.matches(r);
+}
+
+bool any_resource_matches(const AnyResourceFilter& filter,
+                          const CompiledResourceSpecification& labels, const Resource& r) {
+  if (!filter.ids.empty() && !any_equal(r.id(), filter.ids)) return false;
+  if (!filter.id_prefixes.empty() && !any_prefix(r.id(), filter.id_prefixes)) return false;
+  return labels.matches(r);
+}
+
+bool is_empty(const RelatedFilter& f) {
+  return f.ids.empty() && f.roles.empty() && f.resources_in_roles.empty() && f.labels.empty();
+}
+
+}  // namespace
+
+CompiledEventQuery::CompiledEventQuery(EventQuery query) : query_(std::move(query)) {
+  const EventQuery& q = query_;
+  if (q.occurred_after && q.occurred_before && *q.occurred_after > *q.occurred_before) {
+    throw ValidationError(
+        "occurred_after",
+        fmt::format("is later than occurred_before ({} > {}), so nothing can "
+                    "match; swap them",
+                    format_timestamp(*q.occurred_after), format_timestamp(*q.occurred_before)));
   }
-  for (const auto& filter : related) {
-    if (std::none_of(e.related.begin(), e.related.end(),
-                     [&](const RelatedResource& r) { return filter.matches(r); })) {
+  resource_labels_ = CompiledResourceSpecification(q.resource_labels, "resource_labels");
+  reads_labels_ = !q.resource_labels.empty();
+  related_labels_.reserve(q.related.size());
+  for (std::size_t i = 0; i < q.related.size(); ++i) {
+    related_labels_.emplace_back(q.related[i].labels, fmt::format("related[{}].labels", i));
+    reads_labels_ = reads_labels_ || !q.related[i].labels.empty();
+  }
+  any_labels_.reserve(q.any_resource.size());
+  for (std::size_t i = 0; i < q.any_resource.size(); ++i) {
+    any_labels_.emplace_back(q.any_resource[i].labels, fmt::format("any_resource[{}].labels", i));
+  }
+  reads_labels_ = reads_labels_ || !q.any_resource.empty();
+  if (!q.cursor.empty()) {
+    if (q.offset != 0) {
+      throw ValidationError("cursor",
+                            "cannot be combined with offset: the page token already says where "
+                            "the page starts");
+    }
+    after_ = read_page_token(q.cursor, q.order);
+  }
+}
+
+bool CompiledEventQuery::matches(const Event& e) const {
+  const EventQuery& q = query_;
+  if (q.occurred_after && e.occurred < *q.occurred_after) return false;
+  if (q.occurred_before && e.occurred > *q.occurred_before) return false;
+  if (!q.ids.empty() && std::find(q.ids.begin(), q.ids.end(), e.id) == q.ids.end()) return false;
+  if (!q.event_names.empty() && !any_equal(e.event, q.event_names)) return false;
+  if (!q.event_prefixes.empty() && !any_prefix(e.event, q.event_prefixes)) return false;
+  if (any_equal(e.event, q.exclude_names) || any_prefix(e.event, q.exclude_prefixes)) return false;
+  std::string_view id = e.resource.id();
+  if (!q.resource_ids.empty() && !any_equal(id, q.resource_ids)) return false;
+  if (!q.resource_id_prefixes.empty() && !any_prefix(id, q.resource_id_prefixes)) return false;
+  if (!resource_labels_.matches(e.resource)) return false;
+  for (std::size_t i = 0; i < q.related.size(); ++i) {
+    if (is_empty(q.related[i])) continue;  // constrains nothing (Prefect adds no clause)
+    if (std::none_of(e.related.begin(), e.related.end(), [&](const RelatedResource& r) {
+          return related_matches(q.related[i], related_labels_[i], r);
+        })) {
+      return false;
+    }
+  }
+  for (std::size_t i = 0; i < q.any_resource.size(); ++i) {
+    const auto& filter = q.any_resource[i];
+    if (!any_resource_matches(filter, any_labels_[i], e.resource) &&
+        std::none_of(e.related.begin(), e.related.end(), [&](const RelatedResource& r) {
+          return any_resource_matches(filter, any_labels_[i], r);
+        })) {
       return false;
     }
   }
   return true;
+}
+
+bool CompiledEventQuery::after_cursor(const PagePosition& p) const noexcept {
+  if (!after_) return true;
+  auto key = [](const PagePosition& x) { return std::pair(x.occurred, x.sequence); };
+  return query_.order == EventOrder::ascending ? key(p) > key(*after_) : key(p) < key(*after_);
+}
+
+std::string CompiledEventQuery::page_token(const PagePosition& last) const {
+  return fmt::format("{}{}.{}.{}", token_version, query_.order == EventOrder::ascending ? 'a' : 'd',
+                     last.occurred.time_since_epoch().count(), last.sequence);
+}
+
+CompiledEventQuery CompiledEventQuery::without_page() const {
+  CompiledEventQuery whole = *this;
+  whole.query_.cursor.clear();
+  whole.query_.offset = 0;
+  whole.after_.reset();
+  return whole;
+}
+
+bool EventQuery::matches(const Event& event) const {
+  EventQuery filters = *this;
+  filters.cursor.clear();  // pages play no part in whether one event matches
+  return CompiledEventQuery(std::move(filters)).matches(event);
+}
+
+// --- InfrahubEventQuery ------------------------------------------------------------------------
+
+EventQuery InfrahubEventQuery::to_query() const {
+  if (limit > 50) {
+    throw ValidationError("limit", fmt::format("must be at most 50 (Infrahub's page size), got {}; "
+                                               "read further pages with offset or cursor",
+                                               limit));
+  }
+  if (level && *level < 0) {
+    throw ValidationError("level", fmt::format("must be 0 or more, got {}", *level));
+  }
+  EventQuery q{.occurred_after = since,
+               .occurred_before = until,
+               .event_names = event_types,
+               .event_prefixes = {"infrahub."},  // Infrahub's endpoint reads only its own events
+               .ids = ids,
+               .order = order,
+               .limit = limit,
+               .offset = offset,
+               .cursor = cursor,
+               .include_total = include_total};
+  if (level || has_children) {
+    RelatedFilter event{.roles = {"infrahub.event"}};
+    if (level) event.labels.set("infrahub.event.level", std::to_string(*level));
+    if (has_children)
+      event.labels.set("infrahub.event.has_children", *has_children ? "true" : "false");
+    q.related.push_back(std::move(event));
+  }
+  auto related_label = [&](const char* role, const char* label,
+                           const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    q.related.push_back({.roles = {role}, .labels = {{label, LabelPatterns(values)}}});
+  };
+  related_label("infrahub.branch", "infrahub.resource.label", branches);
+  related_label("infrahub.account", "infrahub.resource.id", account_ids);
+  related_label("infrahub.child_event", "infrahub.event_parent.id", parent_ids);
+  if (!related_node_ids.empty()) {
+    q.related.push_back({.ids = related_node_ids, .roles = {"infrahub.related.node"}});
+  }
+  if (!primary_node_ids.empty()) {
+    q.resource_labels.set("infrahub.node.id", LabelPatterns(primary_node_ids));
+  }
+  return q;
 }
 
 std::vector<std::pair<EventPtr, int>> EventStore::family(const Uuid& id) const {
@@ -131,16 +303,107 @@ std::vector<std::pair<EventPtr, int>> EventStore::family(const Uuid& id) const {
   return out;
 }
 
+namespace {
+
+// Event id -> the stored event, which it owns: open addressing with linear probing and
+// backward-shift deletion, in one array. At a million events a node-based map costs several
+// cache misses per insert (bucket, previous node, node); this costs about one.
+class IdTable {
+ public:
+  /// Moves `event` in unless its id is present; false when present.
+  bool insert(EventPtr& event) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    std::uint64_t h = hash(event->id);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (!slot.event) {
+        slot = {h, std::move(event)};
+        ++size_;
+        return true;
+      }
+      if (slot.hash == h && slot.event->id == event->id) return false;
+    }
+  }
+
+  /// The event with `id`, or nullptr.
+  const EventPtr* find(const Uuid& id) const {
+    std::size_t i = locate(id);
+    return i == npos ? nullptr : &slots_[i].event;
+  }
+
+  void erase(const Uuid& id) {
+    std::size_t i = locate(id);
+    if (i == npos) return;
+    slots_[i].event.reset();
+    --size_;
+    // Pull later entries of the run back over the hole, unless that would put them before home.
+    for (std::size_t j = (i + 1) & mask_; slots_[j].event; j = (j + 1) & mask_) {
+      std::size_t k = home(slots_[j].hash);
+      bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (stays) continue;
+      slots_[i] = std::move(slots_[j]);
+      i = j;
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    EventPtr event{};  // empty slot when null
+  };
+
+  static std::uint64_t hash(const Uuid& id) noexcept {
+    std::uint64_t h = std::hash<Uuid>{}(id);
+    return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull;  // mixed: home() takes the high bits
+  }
+  std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  std::size_t locate(const Uuid& id) const noexcept {
+    if (size_ == 0) return npos;
+    std::uint64_t h = hash(id);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (!slot.event) return npos;
+      if (slot.hash == h && slot.event->id == id) return i;
+    }
+  }
+
+  void grow() {
+    std::size_t capacity = std::max<std::size_t>(16, slots_.size() * 2);
+    std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
+    mask_ = capacity - 1;
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+    for (auto& slot : old) {
+      if (!slot.event) continue;
+      std::size_t i = home(slot.hash);
+      while (slots_[i].event)
+        i = (i + 1) & mask_;
+      slots_[i] = std::move(slot);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+};
+
+}  // namespace
+
 // Every index is a list sorted by (occurred, sequence). Deletion always removes the earliest
-// events, which sit at the front of every list, so deques give O(1) appends and deletions.
+// events, which sit at the front of every list, so deques give O(1) appends and deletions. The id
+// index owns the events; the lists point into them.
 struct MemoryEventStore::Index {
   struct Slot {
     Timestamp occurred;
     std::uint64_t sequence;
-    EventPtr event;
+    const Event* event;
     bool operator<(const Slot& other) const {
       return occurred != other.occurred ? occurred < other.occurred : sequence < other.sequence;
     }
+    PagePosition position() const { return {occurred, sequence}; }
   };
   using List = std::deque<Slot>;
 
@@ -151,7 +414,7 @@ struct MemoryEventStore::Index {
   std::uint64_t next_sequence = 0;
   List by_time;
   std::unordered_map<std::string, List> by_name;
-  std::unordered_map<Uuid, const Event*> by_id;
+  IdTable by_id;
   std::size_t bytes = 0;
 
   static void insert_sorted(List& list, const Slot& slot) {
@@ -164,23 +427,24 @@ struct MemoryEventStore::Index {
 
   // Caller holds the lock exclusively. False when the id is already stored.
   bool insert(EventPtr event) {
-    if (!by_id.emplace(event->id, event.get()).second) return false;
-    Slot slot{event->occurred, next_sequence++, std::move(event)};
+    const Event* e = event.get();
+    if (!by_id.insert(event)) return false;
+    Slot slot{e->occurred, next_sequence++, e};
     insert_sorted(by_time, slot);
-    insert_sorted(by_name[slot.event->event], slot);
-    bytes += approximate_size(*slot.event);
+    insert_sorted(by_name[e->event], slot);
+    if (limits.max_bytes) bytes += approximate_size(*e);  // reads the whole event: only if bounded
     return true;
   }
 
   // Removes the earliest event from every index.
   void pop_earliest() {
-    Slot slot = std::move(by_time.front());
+    const Event* e = by_time.front().event;
     by_time.pop_front();
-    auto names = by_name.find(slot.event->event);
+    auto names = by_name.find(e->event);
     names->second.pop_front();
     if (names->second.empty()) by_name.erase(names);
-    by_id.erase(slot.event->id);
-    bytes -= approximate_size(*slot.event);
+    if (limits.max_bytes) bytes -= approximate_size(*e);
+    by_id.erase(e->id);  // last: it owns the event
   }
 
   void enforce_limits() {
@@ -190,9 +454,13 @@ struct MemoryEventStore::Index {
     }
   }
 
-  // Calls visit(event) on candidates in ascending or descending order until it returns false.
+  const EventPtr& owner(const Event* e) const { return *by_id.find(e->id); }
+
+  // Calls visit(slot) on matching events in the query's order, after its cursor, until it
+  // returns false.
   template <typename Visit>
-  void scan(const EventQuery& q, Visit&& visit) const {
+  void scan(const CompiledEventQuery& compiled, Visit&& visit) const {
+    const EventQuery& q = compiled.query();
     auto window = [&](const List& list) {
       auto first = list.begin();
       auto last = list.end();
@@ -203,31 +471,40 @@ struct MemoryEventStore::Index {
         last = std::lower_bound(
             first, list.end(), Slot{*q.occurred_before + std::chrono::microseconds(1), 0, nullptr});
       }
+      if (const auto& after = compiled.after()) {  // skip what earlier pages listed
+        Slot at{after->occurred, after->sequence, nullptr};
+        if (q.order == EventOrder::ascending) {
+          first = std::max(first, std::upper_bound(list.begin(), list.end(), at));
+        } else {
+          last = std::min(last, std::lower_bound(list.begin(), list.end(), at));
+        }
+        if (last < first) last = first;
+      }
       return std::pair{first, last};
     };
     auto walk = [&](auto first, auto last) {
       if (q.order == EventOrder::ascending) {
         for (auto it = first; it != last; ++it) {
-          if (q.matches(*it->event) && !visit(it->event)) return;
+          if (compiled.matches(*it->event) && !visit(*it)) return;
         }
       } else {
         for (auto it = last; it != first;) {
           --it;
-          if (q.matches(*it->event) && !visit(it->event)) return;
+          if (compiled.matches(*it->event) && !visit(*it)) return;
         }
       }
     };
-    if (!q.ids.empty() || (!q.event_names.empty() && q.event_prefixes.empty())) {
+    if (!q.ids.empty() || !q.event_names.empty()) {
       // Few candidates: gather them from the id or name index, then order them.
       std::vector<Slot> candidates;
       if (!q.ids.empty()) {
         std::unordered_set<Uuid> seen;
         for (const auto& id : q.ids) {
-          auto it = by_id.find(id);
-          if (it == by_id.end() || !seen.insert(id).second) continue;
-          auto [first, last] = window(by_name.at(it->second->event));
+          const EventPtr* stored = by_id.find(id);
+          if (stored == nullptr || !seen.insert(id).second) continue;
+          auto [first, last] = window(by_name.at((*stored)->event));
           for (auto s = first; s != last; ++s) {
-            if (s->event.get() == it->second) candidates.push_back(*s);
+            if (s->event == stored->get()) candidates.push_back(*s);
           }
         }
       } else {
@@ -271,32 +548,48 @@ std::size_t MemoryEventStore::append_batch(std::span<const EventPtr> events) {
 
 EventPtr MemoryEventStore::get(const Uuid& id) const {
   std::shared_lock lock(index_->mutex);
-  EventQuery q{.ids = {id}, .limit = 1, .include_total = false};
-  EventPtr found;
-  index_->scan(q, [&](const EventPtr& e) {
-    found = e;
-    return false;
-  });
-  return found;
+  const EventPtr* stored = index_->by_id.find(id);
+  return stored ? *stored : nullptr;
 }
 
-EventPage MemoryEventStore::query(const EventQuery& q) const {
+EventPage MemoryEventStore::query(const EventQuery& query) const {
+  CompiledEventQuery q(query);  // validates before taking the lock
+  const EventQuery& filter = q.query();
+  std::optional<CompiledEventQuery> whole;  // with a cursor the scan starts mid-window
+  if (filter.include_total && q.after()) whole.emplace(q.without_page());
   std::shared_lock lock(index_->mutex);
   EventPage page;
   std::size_t seen = 0;
-  index_->scan(q, [&](const EventPtr& e) {
-    if (seen >= q.offset && page.events.size() < q.limit) page.events.push_back(e);
-    ++seen;
-    return q.include_total || page.events.size() < q.limit || seen < q.offset;
+  bool more = false;
+  index_->scan(q, [&](const Index::Slot& slot) {
+    if (seen++ < filter.offset) return true;
+    if (page.events.size() < filter.limit) {
+      page.events.push_back(index_->owner(slot.event));
+      if (page.events.size() == filter.limit) page.next_page = q.page_token(slot.position());
+      return true;
+    }
+    more = true;  // one past the page: there is a next one
+    return filter.include_total && !whole;
   });
-  page.total = q.include_total ? seen : 0;
+  if (!more) page.next_page.clear();
+  if (filter.include_total) {
+    if (whole) {
+      seen = 0;
+      index_->scan(*whole, [&](const Index::Slot&) {
+        ++seen;
+        return true;
+      });
+    }
+    page.total = seen;
+  }
   return page;
 }
 
-std::size_t MemoryEventStore::count(const EventQuery& q) const {
+std::size_t MemoryEventStore::count(const EventQuery& query) const {
+  CompiledEventQuery q = CompiledEventQuery(query).without_page();
   std::shared_lock lock(index_->mutex);
   std::size_t n = 0;
-  index_->scan(q, [&](const EventPtr&) {
+  index_->scan(q, [&](const Index::Slot&) {
     ++n;
     return true;
   });

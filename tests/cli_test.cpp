@@ -10,34 +10,13 @@
 
 #include "eventwire/infrahub/events.hpp"
 #include "eventwire/sqlite_store.hpp"
+#include "support/cli_run.hpp"
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-};
-
-// Runs `eventwire <arguments>`, capturing stdout (stderr joins it with 2>&1 when asked).
-Run eventwire_cli(const std::string& arguments) {
-  std::string command = std::string(EVENTWIRE_CLI) + " " + arguments;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    out.push_back(line);
-  return out;
-}
+using eventwire::test::eventwire_cli;
+using eventwire::test::lines;
+using eventwire::test::Run;
 
 struct Fixture {
   std::string db = (std::filesystem::temp_directory_path() /

@@ -154,3 +154,60 @@ TEST_CASE("the schema is versioned") {
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
+
+TEST_CASE("a store of schema version 1 is migrated, its events kept") {
+  TempPath file;
+  auto e = make("infrahub.node.created");
+  {
+    // Version 1 as the first eventwire release wrote it (this is its DDL, not ours).
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, R"sql(
+      CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+      CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,
+        occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+        body TEXT NOT NULL);
+      CREATE INDEX events_by_occurred ON events (occurred, seq);
+      CREATE INDEX events_by_name ON events (event, occurred, seq);
+      CREATE INDEX events_by_resource ON events (resource_id, occurred);
+      CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL);
+      CREATE INDEX related_by_id ON related (related_id, seq);
+      CREATE INDEX related_by_seq ON related (seq);
+      PRAGMA user_version = 1;)sql",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
+                               "VALUES (7, ?, ?, ?, ?, ?)",
+                               -1, &insert, nullptr) == SQLITE_OK);
+    std::string body = e->dump();
+    sqlite3_bind_blob(insert, 1, e->id.bytes().data(), 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(insert, 2, e->occurred.time_since_epoch().count());
+    sqlite3_bind_text(insert, 3, e->event.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
+    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+    sqlite3_finalize(insert);
+    REQUIRE(sqlite3_exec(db,
+                         "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  SqliteEventStore store(file.path);
+  auto back = store.get(e->id);
+  REQUIRE(back);
+  CHECK(*back == *e);
+  CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}, .roles = {"infrahub.branch"}}}}) ==
+        1);
+  // New events follow the migrated one.
+  auto later = make("infrahub.node.updated");
+  CHECK(store.append(later));
+  auto page = store.query({.order = eventwire::EventOrder::ascending, .limit = 1});
+  REQUIRE(page.events.size() == 1);
+  CHECK(store.size() == 2);
+  auto next = store.query(
+      {.order = eventwire::EventOrder::ascending, .limit = 1, .cursor = page.next_page});
+  REQUIRE(next.events.size() == 1);
+  CHECK(next.events[0]->id != page.events[0]->id);
+}

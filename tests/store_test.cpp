@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 #include <thread>
 #include "eventwire/infrahub/events.hpp"
 
@@ -306,4 +307,337 @@ TEMPLATE_TEST_CASE("family: the root, then every descendant, parents first", "[s
   }
   CHECK(store.family(stranger.meta.id).size() == 1);
   CHECK(store.family(eventwire::Uuid::v4()).empty());
+}
+
+namespace {
+
+using R = eventwire::RelatedResource;
+
+EventPtr labelled(std::string name, Timestamp occurred, eventwire::Resource resource,
+                  std::vector<R> related = {}) {
+  return std::make_shared<const Event>(Event{.occurred = occurred,
+                                             .event = std::move(name),
+                                             .resource = std::move(resource),
+                                             .related = std::move(related)});
+}
+
+// Devices and addresses on branches, with tags: enough labels for every matching rule.
+eventwire::EventStore& inventory(eventwire::EventStore& store) {
+  store.append(
+      labelled("device", t0 + 1s,
+               {{"prefect.resource.id", "infrahub.node.d1"},
+                {"infrahub.node.kind", "NetworkDevice"},
+                {"infrahub.branch.name", "main"}},
+               {R{{"prefect.resource.id", "tag.dev"}, {"prefect.resource.role", "tag"}},
+                R{{"prefect.resource.id", "tag.prod"}, {"prefect.resource.role", "tag"}}}));
+  store.append(labelled("address", t0 + 2s,
+                        {{"prefect.resource.id", "infrahub.node.a1"},
+                         {"infrahub.node.kind", "IPAddress"},
+                         {"infrahub.branch.name", "release-1"}},
+                        {R{{"prefect.resource.id", "tag.dev"}, {"prefect.resource.role", "tag"}}}));
+  store.append(labelled("prefix", t0 + 3s,
+                        {{"prefect.resource.id", "infrahub.node.p1"},
+                         {"infrahub.node.kind", "IPPrefix"}},  // no branch label
+                        {R{{"prefect.resource.id", "infrahub.node.d1"},
+                           {"prefect.resource.role", "infrahub.related.node"},
+                           {"infrahub.node.kind", "NetworkDevice"}}}));
+  store.append(labelled("literal", t0 + 4s,
+                        {{"prefect.resource.id", "my[1]"}, {"infrahub.node.kind", "my[1]"}}));
+  return store;
+}
+
+std::vector<std::string> ascending_names(const eventwire::EventStore& store, EventQuery q) {
+  q.order = EventOrder::ascending;
+  return names_of(store.query(q));
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("names and prefixes together: a listed name that also has a listed prefix",
+                   "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = seeded(fixture.store);
+  // Prefect's EventNameFilter ANDs name and prefix (Infrahub relies on it: it always adds the
+  // prefix "infrahub." to the names asked for).
+  CHECK(ascending_names(store, {.event_names = {"infrahub.node.created", "infrahub.branch.created"},
+                                .event_prefixes = {"infrahub.node."}}) ==
+        Names{"infrahub.node.created", "infrahub.node.created"});
+  CHECK(ascending_names(store, {.event_names = {"infrahub.branch.created"},
+                                .event_prefixes = {"infrahub.node."}})
+            .empty());
+  CHECK(store.count(
+            {.resource_ids = {"infrahub.node.a"}, .resource_id_prefixes = {"infrahub.b"}}) == 0);
+}
+
+TEMPLATE_TEST_CASE("resource labels follow the trigger matching rules", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = inventory(fixture.store);
+  auto names = [&](eventwire::ResourceSpecification spec) {
+    return ascending_names(store, {.resource_labels = std::move(spec)});
+  };
+  CHECK(names({{"infrahub.node.kind", "NetworkDevice"}}) == Names{"device"});
+  // A list is an OR; globs (fnmatch) cross dots; keys are ANDed.
+  CHECK(names({{"infrahub.node.kind", {"IPAddress", "IPPrefix"}}}) == Names{"address", "prefix"});
+  CHECK(names({{"infrahub.node.kind", "IP*"}}) == Names{"address", "prefix"});
+  CHECK(names({{"infrahub.node.kind", "IP?re*"}}) == Names{"prefix"});
+  CHECK(names({{"infrahub.node.kind", "IP*"}, {"infrahub.branch.name", "release-*"}}) ==
+        Names{"address"});
+  CHECK(names({{"prefect.resource.id", "infrahub.node.[ad]1"}}) == Names{"device", "address"});
+  // Negation needs the label present: the prefix has no branch label, so it never matches.
+  CHECK(names({{"infrahub.branch.name", "!main"}}) == Names{"address"});
+  // ["!a", "!b"] matches every present value (each satisfies one of them).
+  CHECK(names({{"infrahub.branch.name", {"!main", "!release-1"}}}) == Names{"device", "address"});
+  // An empty list matches nothing; an empty specification everything.
+  CHECK(names({{"infrahub.node.kind", std::vector<std::string>{}}}).empty());
+  CHECK(names({}).size() == 4);
+  // As in Python's fnmatch, "my[1]" is a class: it does not match the text "my[1]".
+  CHECK(names({{"infrahub.node.kind", "my[1]"}}).empty());
+  CHECK(names({{"infrahub.node.kind", "my[[]1]"}}) == Names{"literal"});
+}
+
+TEMPLATE_TEST_CASE("related labels: one related resource satisfies id, role and labels together",
+                   "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = inventory(fixture.store);
+  auto names = [&](std::vector<eventwire::RelatedFilter> related) {
+    return ascending_names(store, {.related = std::move(related)});
+  };
+  CHECK(names({{.roles = {"infrahub.related.node"},
+                .labels = {{"infrahub.node.kind", "Network*"}}}}) == Names{"prefix"});
+  CHECK(names({{.labels = {{"prefect.resource.role", "tag"},
+                           {"prefect.resource.id", "tag.prod"}}}}) == Names{"device"});
+  // Negation over a multi-valued role excludes nothing the other tag satisfies (Prefect's rule).
+  CHECK(names({{.labels = {{"prefect.resource.role", "tag"},
+                           {"prefect.resource.id", "!tag.dev"}}}}) == Names{"device"});
+  // The role filter and the labels must hold on the same related resource.
+  CHECK(names({{.roles = {"tag"}, .labels = {{"infrahub.node.kind", "*"}}}}).empty());
+  // Several filters: each by some related resource.
+  CHECK(names({{.ids = {"tag.dev"}}, {.labels = {{"prefect.resource.id", "tag.p*"}}}}) ==
+        Names{"device"});
+  // A filter that sets nothing constrains nothing, even for events without related resources.
+  CHECK(names({{}}).size() == 4);
+}
+
+TEMPLATE_TEST_CASE("any_resource: the primary or a related resource", "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = inventory(fixture.store);
+  auto names = [&](std::vector<eventwire::AnyResourceFilter> any) {
+    return ascending_names(store, {.any_resource = std::move(any)});
+  };
+  // d1 is the device's own resource and the prefix's related node.
+  CHECK(names({{.ids = {"infrahub.node.d1"}}}) == Names{"device", "prefix"});
+  CHECK(names({{.id_prefixes = {"tag."}}}) == Names{"device", "address"});
+  CHECK(names({{.labels = {{"infrahub.node.kind", "NetworkDevice"}}}}) ==
+        Names{"device", "prefix"});
+  // One resource must satisfy the whole filter.
+  CHECK(names({{.ids = {"infrahub.node.a1"}, .labels = {{"infrahub.node.kind", "Network*"}}}})
+            .empty());
+  // Several filters are ANDed.
+  CHECK(names({{.id_prefixes = {"tag."}}, {.labels = {{"infrahub.node.kind", "IP*"}}}}) ==
+        Names{"address"});
+}
+
+TEMPLATE_TEST_CASE("cursor pages: every event once, in order, while events are appended", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  std::vector<EventPtr> original;
+  for (int i = 0; i < 23; ++i) {
+    original.push_back(make("e", t0 + std::chrono::seconds(i % 5)));  // ties on occurred
+    store.append(original.back());
+  }
+  for (auto order : {EventOrder::ascending, EventOrder::descending}) {
+    std::vector<EventPtr> seen;
+    EventQuery q{.event_names = {"e"}, .order = order, .limit = 5};
+    int pages = 0;
+    for (;;) {
+      auto page = store.query(q);
+      CHECK(page.total == store.count({.event_names = {"e"}}));
+      seen.insert(seen.end(), page.events.begin(), page.events.end());
+      ++pages;
+      // Appends between pages: later, earlier and equal times, and another name.
+      store.append(make("e", t0 + 1h));
+      store.append(make("e", t0 - 1h));
+      store.append(make("other", t0 + 2s));
+      if (page.next_page.empty()) break;
+      q.cursor = page.next_page;
+    }
+    // Offset pages would have shifted; cursor pages list each original event exactly once and
+    // in order (new events may appear only beyond the cursor).
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      CHECK(ids.insert(seen[i]->id.to_string()).second);
+      if (i > 0) {
+        CHECK((order == EventOrder::ascending ? seen[i - 1]->occurred <= seen[i]->occurred
+                                              : seen[i - 1]->occurred >= seen[i]->occurred));
+      }
+    }
+    for (const auto& e : original)
+      CHECK(ids.count(e->id.to_string()) == 1);
+    CHECK(pages >= 5);
+  }
+}
+
+TEMPLATE_TEST_CASE("page boundaries: a full last page has no next page", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  for (int i = 0; i < 10; ++i)
+    store.append(make("e", t0 + std::chrono::seconds(i)));
+  auto first = store.query({.limit = 5});
+  REQUIRE(first.events.size() == 5);
+  REQUIRE_FALSE(first.next_page.empty());
+  auto second = store.query({.limit = 5, .cursor = first.next_page});
+  CHECK(second.events.size() == 5);
+  CHECK(second.next_page.empty());
+  CHECK(second.events.front()->occurred == t0 + 4s);
+  CHECK(store.query({.limit = 10}).next_page.empty());
+  CHECK(store.query({.event_names = {"none"}}).next_page.empty());
+}
+
+TEMPLATE_TEST_CASE("bad queries name the field", "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = seeded(fixture.store);
+  auto field_of = [&](const EventQuery& q) {
+    try {
+      (void)store.query(q);
+    } catch (const eventwire::ValidationError& e) {
+      return e.field();
+    }
+    return std::string("(no error)");
+  };
+  CHECK(field_of({.occurred_after = t0 + 2h, .occurred_before = t0 + 1h}) == "occurred_after");
+  auto token = store.query({.limit = 1}).next_page;
+  REQUIRE_FALSE(token.empty());
+  CHECK(field_of({.offset = 1, .cursor = token}) == "cursor");
+  CHECK(field_of({.order = EventOrder::ascending, .cursor = token}) == "cursor");
+  CHECK(field_of({.cursor = "page-2"}) == "cursor");
+  CHECK(field_of({.cursor = token + "x"}) == "cursor");
+  CHECK(field_of({.resource_labels = {{"infrahub.node.kind", "\xff"}}}) ==
+        "resource_labels['infrahub.node.kind'][0]");
+  CHECK(field_of({.related = {{}, {.labels = {{"l", {"a", "\xc3"}}}}}}) ==
+        "related[1].labels['l'][1]");
+  CHECK_THROWS_AS(store.count({.any_resource = {{.labels = {{"l", "\xff"}}}}}),
+                  eventwire::ValidationError);
+  CHECK(field_of({.occurred_after = t0, .occurred_before = t0}) == "(no error)");
+}
+
+namespace {
+
+// Infrahub events as Infrahub emits them: a request on main by account a-1 creates a device
+// (which relates the interface it holds); that creation causes an artifact to be generated.
+struct InfrahubHistory {
+  eventwire::infrahub::NodeMutatedEvent device;
+  eventwire::infrahub::ArtifactGeneratedEvent artifact;
+  eventwire::infrahub::NodeMutatedEvent other_branch;
+};
+
+InfrahubHistory infrahub_history(eventwire::EventStore& store) {
+  using namespace eventwire::infrahub;
+  auto main =
+      eventwire::InfrahubContext::init({.name = "main", .id = "b-main"}, {.account_id = "a-1"});
+  auto dev =
+      eventwire::InfrahubContext::init({.name = "dev", .id = "b-dev"}, {.account_id = "a-2"});
+  InfrahubHistory h{.device = {.meta = eventwire::EventMeta::from_context(main),
+                               .kind = "NetworkDevice",
+                               .node_id = "n-device",
+                               .action = MutationAction::created},
+                    .artifact = {},
+                    .other_branch = {.meta = eventwire::EventMeta::from_context(dev),
+                                     .kind = "IPAddress",
+                                     .node_id = "n-address",
+                                     .action = MutationAction::updated}};
+  h.artifact = {.meta = eventwire::EventMeta::from_parent(h.device), .node_id = "n-artifact"};
+  int step = 0;
+  auto put = [&](Event e) {
+    e.occurred = t0 + std::chrono::seconds(++step);
+    store.append(std::make_shared<const Event>(std::move(e)));
+  };
+  put(to_event(h.device));  // has_children was set by from_parent above
+  put(to_event(h.artifact));
+  put(to_event(h.other_branch));
+  put(Event{.occurred = t0,
+            .event = "prefect.flow-run.Completed",
+            .resource = {{"prefect.resource.id", "prefect.flow-run.1"}}});
+  return h;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("Infrahub's event query: branches, accounts, nodes, level, has_children",
+                   "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  auto h = infrahub_history(store);
+  auto names = [&](eventwire::InfrahubEventQuery q) {
+    q.order = EventOrder::ascending;
+    return names_of(store.query(q.to_query()));
+  };
+  // Only Infrahub's own events are read.
+  CHECK(names({}) ==
+        Names{"infrahub.node.created", "infrahub.artifact.generated", "infrahub.node.updated"});
+  CHECK(names({.branches = {"main"}}) ==
+        Names{"infrahub.node.created", "infrahub.artifact.generated"});
+  CHECK(names({.branches = {"dev", "main"}}).size() == 3);
+  CHECK(names({.account_ids = {"a-2"}}) == Names{"infrahub.node.updated"});
+  CHECK(names({.event_types = {"infrahub.node.created", "infrahub.node.updated"},
+               .branches = {"dev"}}) == Names{"infrahub.node.updated"});
+  CHECK(names({.level = 1}) == Names{"infrahub.artifact.generated"});
+  CHECK(names({.level = 0}) == Names{"infrahub.node.created", "infrahub.node.updated"});
+  CHECK(names({.has_children = true}) == Names{"infrahub.node.created"});
+  CHECK(names({.level = 0, .has_children = false}) == Names{"infrahub.node.updated"});
+  CHECK(names({.primary_node_ids = {"n-address"}}) == Names{"infrahub.node.updated"});
+  CHECK(names({.related_node_ids = {"n-device"}}) == Names{"infrahub.node.created"});
+  CHECK(names({.parent_ids = {h.device.meta.id.to_string()}}) ==
+        Names{"infrahub.artifact.generated"});
+  CHECK(names({.ids = {h.other_branch.meta.id}}) == Names{"infrahub.node.updated"});
+  CHECK(names({.since = t0 + 2s, .until = t0 + 3s}) ==
+        Names{"infrahub.artifact.generated", "infrahub.node.updated"});
+
+  // The count is the total over every page; pages hold at most 50.
+  auto page = store.query(eventwire::InfrahubEventQuery{.limit = 2}.to_query());
+  CHECK(page.events.size() == 2);
+  CHECK(page.total == 3);
+  CHECK(store.query(eventwire::InfrahubEventQuery{.limit = 2, .offset = 2}.to_query())
+            .events.size() == 1);
+  CHECK_NOTHROW(eventwire::InfrahubEventQuery{.limit = 50}.to_query());
+  try {
+    (void)eventwire::InfrahubEventQuery{.limit = 51}.to_query();
+    FAIL("a limit above 50 was accepted");
+  } catch (const eventwire::ValidationError& e) {
+    CHECK(e.field() == "limit");
+    CHECK_THAT(e.rule(), Catch::Contains("at most 50"));
+  }
+  CHECK_THROWS_AS(eventwire::InfrahubEventQuery{.level = -1}.to_query(),
+                  eventwire::ValidationError);
+}
+
+TEST_CASE("the id index finds every stored event and none evicted, through growth and eviction") {
+  MemoryEventStore store({.max_events = 3000});
+  std::vector<EventPtr> all;
+  for (int i = 0; i < 10'000; ++i) {
+    auto e = std::make_shared<const Event>(Event{.occurred = t0 + std::chrono::microseconds(i),
+                                                 .event = "e" + std::to_string(i % 3),
+                                                 .resource = {{"prefect.resource.id", "r"}},
+                                                 .id = eventwire::Uuid::v4()});  // random ids
+    all.push_back(e);
+    CHECK(store.append(e));
+    if (i % 1000 == 999) store.keep_latest(static_cast<std::size_t>(i % 2000));
+  }
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto back = store.get(all[i]->id);
+    if (back) {
+      CHECK(back == all[i]);
+      ++found;
+    }
+  }
+  CHECK(found == store.size());
+  // The latest events are the ones kept, and a redelivered stored id is still refused.
+  CHECK(store.get(all.back()->id) == all.back());
+  CHECK_FALSE(store.append(all.back()));
+  CHECK(store.size() == found);
 }

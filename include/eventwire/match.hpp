@@ -269,6 +269,7 @@ class CompiledTrigger {
   MatchExplanation explain(const Event& event) const;
 
  private:
+  friend class CompiledResourceSpecification;  // shares the compiled label form
   struct Label {
     std::string name{};
     std::vector<Pattern> patterns{};
@@ -310,5 +311,30 @@ inline MatchExplanation explain(const CompiledTrigger& trigger, const Event& eve
 }
 /// Convenience: compiles `trigger` first (throws ValidationError).
 MatchExplanation explain(const EventTrigger& trigger, const Event& event);
+
+/// A ResourceSpecification with its patterns compiled, to test resources outside a trigger (the
+/// event store's label filters). Same rules as a trigger's `match`: every label must match, any
+/// pattern of a label may, an absent label never matches, an empty specification matches all.
+///
+/// @code
+/// eventwire::CompiledResourceSpecification spec(
+///     eventwire::ResourceSpecification{{"infrahub.node.kind", {"IPAddress", "IP*"}}}, "labels");
+/// spec.matches(event.resource);
+/// @endcode
+class CompiledResourceSpecification {
+ public:
+  CompiledResourceSpecification() = default;
+  /// Compiles `specification`; throws ValidationError naming the pattern under `field`
+  /// (`field['label'][i]`).
+  CompiledResourceSpecification(const ResourceSpecification& specification,
+                                const std::string& field);
+
+  bool empty() const noexcept { return labels_.empty(); }
+  /// Whether `resource` satisfies every label.
+  bool matches(const Resource& resource) const noexcept;
+
+ private:
+  CompiledTrigger::Specification labels_{};
+};
 
 }  // namespace eventwire

@@ -22,6 +22,12 @@ class StoreError : public error {
 struct SqliteStoreOptions {
   /// Milliseconds a writer waits for another connection's lock before failing.
   int busy_timeout_ms = 5000;
+  /// SQLite's page cache for this connection, in KiB. Appends update several indexes at places
+  /// spread over the file; a cache that holds their hot pages saves re-reading them.
+  int cache_kib = 32 * 1024;
+  /// Pages the write-ahead log may grow to before SQLite copies it into the database. Larger
+  /// means fewer copies of pages that several transactions change; it never loosens durability.
+  int wal_autocheckpoint_pages = 8192;
 };
 
 /// An EventStore in a SQLite file: WAL mode, prepared statements, one transaction per append or
@@ -30,6 +36,11 @@ struct SqliteStoreOptions {
 /// Durability: `append` returns after the transaction commits, so an acknowledged event survives
 /// the process being killed (WAL with `synchronous=NORMAL`; an OS crash may lose the last
 /// transactions). Queries return exactly what MemoryEventStore returns for the same events.
+///
+/// Cost of a query: times, names, ids, resource ids and related ids and roles are answered from
+/// indexes; label filters (resource labels, related labels, any_resource, and so every
+/// InfrahubEventQuery filter but ids, names and times) decode each stored event the indexed
+/// filters let through, so narrow them with a time window or names on large stores.
 /// Safe for concurrent use from several threads (one connection, serialized).
 ///
 /// The schema carries a version (`PRAGMA user_version`); opening an older eventwire store
@@ -58,7 +69,7 @@ class SqliteEventStore final : public EventStore {
   std::size_t size() const override;
 
   /// The schema version this eventwire writes.
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
  private:
   struct Database;

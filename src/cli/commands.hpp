@@ -11,5 +11,7 @@ void add_events_command(CLI::App& app);
 void add_match_commands(CLI::App& app);
 /// `eventwire render` and `eventwire hydrate` (JSON Lines).
 void add_template_commands(CLI::App& app);
+/// `eventwire replay --db FILE --triggers FILE [filters...]`: which triggers would fire.
+void add_replay_command(CLI::App& app);
 
 }  // namespace eventwire::cli

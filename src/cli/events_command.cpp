@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/query_options.hpp"
 #include "eventwire/sqlite_store.hpp"
 
 namespace eventwire::cli {
@@ -13,8 +14,9 @@ namespace {
 
 struct EventsOptions {
   std::string db;
-  std::string after, before, tree, order = "desc", format = "jsonl";
-  EventQuery query;
+  std::string tree, order = "desc", format = "jsonl", cursor;
+  std::size_t limit = 50, offset = 0;
+  QueryOptions filters;
 };
 
 void print_table_row(const Event& e, int depth = 0) {
@@ -38,18 +40,21 @@ void run_events(EventsOptions& options) {
     }
     return;
   }
-  EventQuery& q = options.query;
-  if (!options.after.empty()) q.occurred_after = parse_timestamp(options.after);
-  if (!options.before.empty()) q.occurred_before = parse_timestamp(options.before);
+  EventQuery q = options.filters.to_query();
   q.order = options.order == "asc" ? EventOrder::ascending : EventOrder::descending;
+  q.limit = options.limit;
+  q.offset = options.offset;
+  q.cursor = options.cursor;
   q.include_total = false;
-  for (const auto& event : store.query(q).events) {
+  EventPage page = store.query(q);
+  for (const auto& event : page.events) {
     if (options.format == "table") {
       print_table_row(*event);
     } else {
       std::cout << event->dump() << "\n";
     }
   }
+  if (!page.next_page.empty()) std::cerr << "next page: --cursor " << page.next_page << "\n";
 }
 
 }  // namespace
@@ -60,20 +65,13 @@ void add_events_command(CLI::App& app) {
   cmd->add_option("--db", options->db, "The event store (a SQLite file)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--after", options->after, "Occurred at or after this ISO 8601 time");
-  cmd->add_option("--before", options->before, "Occurred at or before this ISO 8601 time");
-  cmd->add_option("--name", options->query.event_names, "Event name (repeatable: any of)");
-  cmd->add_option("--prefix", options->query.event_prefixes, "Event name prefix (repeatable)");
-  cmd->add_option("--exclude", options->query.exclude_names,
-                  "Event name to leave out (repeatable)");
-  cmd->add_option("--exclude-prefix", options->query.exclude_prefixes,
-                  "Event name prefix to leave out");
-  cmd->add_option("--resource", options->query.resource_ids, "Resource id (repeatable)");
-  cmd->add_option("--resource-prefix", options->query.resource_id_prefixes, "Resource id prefix");
+  add_query_options(*cmd, options->filters);
   cmd->add_option("--order", options->order, "asc or desc (by occurred)")
       ->check(CLI::IsMember({"asc", "desc"}));
-  cmd->add_option("--limit", options->query.limit, "Events per page")->capture_default_str();
-  cmd->add_option("--offset", options->query.offset, "Events to skip");
+  cmd->add_option("--limit", options->limit, "Events per page")->capture_default_str();
+  cmd->add_option("--offset", options->offset, "Events to skip");
+  cmd->add_option("--cursor", options->cursor,
+                  "Page token printed on stderr after a full page (instead of --offset)");
   cmd->add_option("--format", options->format, "jsonl (wire JSON, one per line) or table")
       ->check(CLI::IsMember({"jsonl", "table"}));
   cmd->add_option("--tree", options->tree, "Print the family of this event id as an indented tree");

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   eventwire::cli::add_events_command(app);
   eventwire::cli::add_match_commands(app);
   eventwire::cli::add_template_commands(app);
+  eventwire::cli::add_replay_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/json_lines.hpp"
+#include "cli/trigger_file.hpp"
 #include "eventwire/error.hpp"
 #include "eventwire/match.hpp"
 
@@ -25,23 +26,12 @@ json match_line(const json& line) {
   return {{"matched", why.matched}, {"reason", why.matched ? json(nullptr) : json(why.reason)}};
 }
 
-// A triggers file is a JSON array (or one object) of triggers in Infrahub's or Prefect's form,
-// each optionally wrapped as {"name": ..., "trigger": ...} (a trigger definition or automation).
 void run_explain(const std::string& triggers_path, const std::string& event_path) {
-  json triggers = read_json_file(triggers_path);
-  if (!triggers.is_array()) triggers = json::array({triggers});
+  auto triggers = read_trigger_file(triggers_path);
   Event event = Event::from_json(read_json_file(event_path));
-  for (std::size_t i = 0; i < triggers.size(); ++i) {
-    const json& entry = triggers[i];
-    std::string name = "#" + std::to_string(i + 1);
-    const json* trigger = &entry;
-    if (entry.is_object() && entry.contains("trigger")) {
-      if (entry.contains("name") && entry["name"].is_string())
-        name = entry["name"].get<std::string>();
-      trigger = &entry["trigger"];
-    }
+  for (const auto& [name, trigger] : triggers) {
     try {
-      auto why = EventTrigger::from_json(*trigger).compile().explain(event);
+      auto why = EventTrigger::from_json(trigger).compile().explain(event);
       std::cout << name << ": " << (why.matched ? "fired" : "not fired: " + why.reason) << "\n";
     } catch (const error& e) {
       std::cout << name << ": invalid trigger: " << e.what() << "\n";

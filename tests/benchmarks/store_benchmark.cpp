@@ -129,7 +129,7 @@ void BM_Sqlite_Append(benchmark::State& state) {
   }
   remove_db(path);
 }
-BENCHMARK(BM_Sqlite_Append)->Arg(1)->Arg(1000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Sqlite_Append)->Arg(1)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
 // --- query at 1M events --------------------------------------------------------------------------
 
@@ -138,9 +138,9 @@ void BM_Baseline_ScanQuery(benchmark::State& state) {
   std::mt19937 rng(1);
   std::uniform_int_distribution<std::size_t> at(0, stored_events - 10'000);
   for (auto _ : state) {
-    auto q = window_query(at(rng));
+    const ew::CompiledEventQuery q(window_query(at(rng)));
     std::vector<ew::EventPtr> page;
-    for (auto it = all.rbegin(); it != all.rend() && page.size() < q.limit; ++it) {
+    for (auto it = all.rbegin(); it != all.rend() && page.size() < q.query().limit; ++it) {
       if (q.matches(**it)) page.push_back(*it);
     }
     benchmark::DoNotOptimize(page);
