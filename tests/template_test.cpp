@@ -402,7 +402,8 @@ TEST_CASE("no input crashes the engine: random token soup compiles or fails with
       "}",       "|",    "upper", "tojson", "default", "is",  "defined", "not",       "and",
       "or",      "~",    "*",     "**",     "/",       "//",  "%",       ".",         ",",
       ":",       "loop", "range", " ",      "\n",      "raw", "endraw",  "namespace", "ns.a",
-      "items()", "é",    "\\",    "0",      "-1"};
+      "items()", "é",    "\\",    "0",      "-1",     "macro", "endmacro", "call", "endcall",
+      "caller()", "m()", "recursive", "loop(x)", "'%s'", "**d", "*x", "varargs"};
   json context = {{"x", {1, 2, 3}}, {"d", {{"a", {{"b", nullptr}}}}}, {"s", "text"}};
   std::uint64_t state = 12345;
   auto next = [&] {

@@ -4,6 +4,7 @@
 
 #include "detail/python_format.hpp"
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -20,7 +21,7 @@ namespace eventwire::detail {
 /// How a JSON array prints: Python has tuples and dict views where JSON has only arrays.
 enum class Shape : std::uint8_t { plain, tuple, tuple_list, dict_items, dict_keys, dict_values };
 
-enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function };
+enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function, macro };
 
 /// Bound methods Jinja's sandbox lets templates call on dicts, strings and lists.
 enum class Method : std::uint8_t {
@@ -47,6 +48,7 @@ enum class Method : std::uint8_t {
   list_count,
   list_index,
   loop_cycle,
+  loop_changed,
   fn_range,
   fn_namespace,
   fn_dict,
@@ -65,7 +67,7 @@ struct Value {
   bool lenient = false;       // a plain Undefined whatever the policy (`a if false`, no else)
   const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
   json own{};                 // owned JSON when ref is null
-  void* object = nullptr;     // LoopState* (loop) or json* (namespace attributes)
+  void* object = nullptr;     // LoopState* (loop), json* (namespace attributes), MacroRef*
   std::string hint{};         // undefined: Jinja's message
 
   const json& get() const noexcept { return ref ? *ref : own; }
@@ -133,18 +135,51 @@ inline Value stabilize(Value result, const std::vector<Value>& args, const Kwarg
   return result;
 }
 
-/// A `{% for %}` loop's `loop` variable.
+/// A dict entry as the engine borrows it from a JSON object.
+using Entry = json::object_t::value_type;
+
+/// A `{% for %}` loop's `loop` variable. Items are Values, or (when a loop walks a dict's
+/// entries in place) borrowed entries that become `(key, value)` tuples only when asked for.
 struct LoopState {
   const std::vector<Value>* items = nullptr;
+  const std::vector<const Entry*>* entries = nullptr;
+  std::size_t length = 0;
   std::size_t index0 = 0;
   std::size_t depth = 1;
+  const Stmt* recursive = nullptr;  // the `{% for ... recursive %}` that `loop(items)` reruns
+  mutable json last_changed = json(json::value_t::discarded);  // loop.changed()'s memory
+
+  /// The i-th item (i < length); borrows from the loop's items or from the entry's dict.
+  Value item(std::size_t i) const {
+    if (items) return (*items)[i].alias();
+    const Entry& e = *(*entries)[i];
+    return Value::of(json::array({e.first, e.second}), Shape::tuple);
+  }
+};
+
+/// A macro (`{% macro %}`) or a call block's `caller`, as a value: the statement, and the scope
+/// its body sees (the evaluator's frame it was defined in, and how much of it).
+struct MacroRef {
+  const Stmt* stmt = nullptr;
+  std::size_t frame = 0;      // the frame the body's names resolve in after its own
+  std::size_t frame_end = 0;  // caller: entries of that frame visible (the call site's)
+  std::uint32_t level = 0;    // macro: scope level it was defined at (visible levels)
+  bool caller = false;
+
+  /// The macro's name: its own, or "caller".
+  std::string_view name(const Program& p) const {
+    return caller ? std::string_view("caller") : std::string_view(p.names[stmt->a]);
+  }
 };
 
 /// Arguments bound to a Python-style signature: `at(i)` is the i-th parameter, null if absent.
+/// No built-in filter, test or method has more than `capacity` parameters (no allocation).
 class BoundArgs {
  public:
-  const Value* at(std::size_t i) const { return i < slots.size() ? slots[i] : nullptr; }
-  std::vector<const Value*> slots{};
+  static constexpr std::size_t capacity = 8;
+  const Value* at(std::size_t i) const { return i < count ? slots[i] : nullptr; }
+  std::array<const Value*, capacity> slots{};
+  std::size_t count = 0;
 };
 
 class Runtime;
@@ -153,6 +188,8 @@ class Runtime;
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs);
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
+/// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
+Value percent_format(Runtime& rt, std::string_view format, const Value& args);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name);
 
