@@ -19,9 +19,13 @@ namespace {
 constexpr char hex_digits[] = "0123456789abcdef";
 
 void append_u_escape(std::string& out, unsigned unit) {
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4)
-    out += hex_digits[(unit >> shift) & 0xF];
+  const char escape[6] = {'\\',
+                          'u',
+                          hex_digits[(unit >> 12) & 0xF],
+                          hex_digits[(unit >> 8) & 0xF],
+                          hex_digits[(unit >> 4) & 0xF],
+                          hex_digits[unit & 0xF]};
+  out.append(escape, sizeof escape);
 }
 
 // Bytes written as they are (no escape, no UTF-8 check needed) in `style`: one table per
@@ -54,7 +58,13 @@ void write_string(std::string& out, std::string_view text, const JsonStyle& styl
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     std::size_t run = i;  // copy runs of plain bytes at once: most text is plain ASCII
-    while (run < text.size() && plain[static_cast<unsigned char>(text[run])])
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    while (run + 8 <= text.size() &&
+           (plain[bytes[run]] & plain[bytes[run + 1]] & plain[bytes[run + 2]] &
+            plain[bytes[run + 3]] & plain[bytes[run + 4]] & plain[bytes[run + 5]] &
+            plain[bytes[run + 6]] & plain[bytes[run + 7]]))
+      run += 8;
+    while (run < text.size() && plain[bytes[run]])
       ++run;
     out.append(text.data() + i, run - i);
     if (run == text.size()) break;
@@ -152,7 +162,7 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       out += '[';
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out += style.indent ? "," : style.item_separator;
+        if (!first) out += style.indent ? std::string_view(",") : style.item_separator;
         first = false;
         newline(out, style, depth + 1);
         write_value(out, item, style, depth + 1);
@@ -176,12 +186,18 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       for (const auto& member : object)
         members[count++] = &member;
       if (style.sort_keys) {  // byte order of UTF-8 = code point order, as Python sorts str keys
-        std::sort(members, members + count, [](Member a, Member b) { return a->first < b->first; });
+        std::sort(members, members + count, [](Member a, Member b) {
+          // Most keys differ in their first byte: decide those without a call to memcmp.
+          const std::string &x = a->first, &y = b->first;
+          if (!x.empty() && !y.empty() && x[0] != y[0])
+            return static_cast<unsigned char>(x[0]) < static_cast<unsigned char>(y[0]);
+          return x < y;
+        });
       }
       out += '{';
       bool first = true;
       for (const Member member : std::span<const Member>(members, count)) {
-        if (!first) out += style.indent ? "," : style.item_separator;
+        if (!first) out += style.indent ? std::string_view(",") : style.item_separator;
         first = false;
         newline(out, style, depth + 1);
         write_string(out, member->first, style);

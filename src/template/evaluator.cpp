@@ -99,9 +99,16 @@ class Renderer {
     std::uint32_t limit = UINT32_MAX;
   };
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  std::vector<Frame> frames_{Frame{}};
+  // frames_[0] is the root frame. Nothing here allocates before a macro is defined or called.
+  std::vector<Frame> frames_{};
   std::size_t frame_ = 0;
-  std::deque<MacroRef> macros_;  // macros and callers defined during this render
+  std::vector<std::unique_ptr<MacroRef>> macros_;  // macros and callers defined this render
+
+  const Frame& frame_at(std::size_t f) const {
+    static constexpr Frame root{};
+    return frames_.empty() ? root : frames_[f];
+  }
+  MacroRef& add_macro(MacroRef m) { return *macros_.emplace_back(std::make_unique<MacroRef>(m)); }
 
   struct CallArgs {
     std::vector<Value> args;
@@ -109,23 +116,29 @@ class Renderer {
     std::vector<Value> keep;  // `**d` dicts the keyword names point into
   };
 
-  // Argument lists are reused across calls (one per nesting level of calls), so a call
-  // allocates nothing once the render has warmed up.
-  std::vector<std::unique_ptr<CallArgs>> arg_pool_;
-  std::size_t arg_depth_ = 0;
+  // Argument lists are reused across calls and renders (one per nesting level of calls on this
+  // thread; a host filter that renders a template nests deeper), so a call allocates nothing
+  // once the thread has warmed up. A lease empties its list when it ends.
+  struct ArgPool {
+    std::vector<std::unique_ptr<CallArgs>> lists;
+    std::size_t depth = 0;
+  };
+  static ArgPool& arg_pool() {
+    thread_local ArgPool pool;
+    return pool;
+  }
 
   class ArgsLease {
    public:
-    explicit ArgsLease(Renderer& r) : r_(r) {
-      if (r_.arg_depth_ == r_.arg_pool_.size())
-        r_.arg_pool_.push_back(std::make_unique<CallArgs>());
-      a_ = r_.arg_pool_[r_.arg_depth_++].get();
+    explicit ArgsLease(Renderer&) : pool_(arg_pool()) {
+      if (pool_.depth == pool_.lists.size()) pool_.lists.push_back(std::make_unique<CallArgs>());
+      a_ = pool_.lists[pool_.depth++].get();
     }
     ~ArgsLease() {
       a_->args.clear();
       a_->kwargs.clear();
       a_->keep.clear();
-      --r_.arg_depth_;
+      --pool_.depth;
     }
     ArgsLease(const ArgsLease&) = delete;
     ArgsLease& operator=(const ArgsLease&) = delete;
@@ -134,10 +147,9 @@ class Renderer {
     std::vector<Value>& keep() { return a_->keep; }
 
    private:
-    Renderer& r_;
+    ArgPool& pool_;
     CallArgs* a_ = nullptr;
   };
-
 
   // ---- statements -----------------------------------------------------------------------------
   void exec_body(std::uint32_t at, std::uint32_t count) {
@@ -221,14 +233,14 @@ class Renderer {
         return;
       }
       case StmtKind::macro: {
-        MacroRef& m = macros_.emplace_back(
-            MacroRef{.stmt = &s, .frame = frame_, .frame_end = 0, .level = level_});
+        MacroRef& m =
+            add_macro(MacroRef{.stmt = &s, .frame = frame_, .frame_end = 0, .level = level_});
         bind(s.a, macro_value(m));
         return;
       }
       case StmtKind::call_block: {
         rt_.pos = s.pos;
-        MacroRef& caller = macros_.emplace_back(MacroRef{
+        MacroRef& caller = add_macro(MacroRef{
             .stmt = &s, .frame = frame_, .frame_end = mark(), .level = level_, .caller = true});
         const Expr& call = p_.exprs[s.a];
         Value callee = eval(call.a);
@@ -309,7 +321,7 @@ class Renderer {
   }
 
   void enter_call() {
-    if (frames_.size() + loop_depth_ > rt_.env.limits.max_nesting_depth) {
+    if (frames_.size() + loop_depth_ >= rt_.env.limits.max_nesting_depth) {
       rt_.fail("RecursionError",
                fmt::format("maximum recursion depth exceeded: more than {} nested macro calls and "
                            "recursive loops (max_nesting_depth)",
@@ -374,6 +386,7 @@ class Renderer {
     }
     std::string output;
     {
+      if (frames_.empty()) frames_.push_back(Frame{});  // the root frame
       frames_.push_back(Frame{.start = mark(),
                               .parent = m.frame,
                               .parent_end = m.caller ? m.frame_end : mark(),
@@ -604,11 +617,15 @@ class Renderer {
 
   // ---- names ------------------------------------------------------------------------------------
   Value lookup(std::uint32_t id) {
-    if (vars_) {
+    if (vars_ && frames_.size() <= 1) {  // no macro call in progress: one scope chain
+      for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
+        if (it->name == id) return it->value.alias();
+      }
+    } else if (vars_) {
       std::size_t end = vars_->size(), f = frame_;
       std::uint32_t limit = UINT32_MAX;
       while (true) {
-        const Frame& frame = frames_[f];
+        const Frame& frame = frame_at(f);
         for (std::size_t k = end; k > frame.start; --k) {
           const Var& v = (*vars_)[k - 1];
           if (v.name == id && v.level <= limit) return v.value.alias();
@@ -681,6 +698,34 @@ class Renderer {
     rt_.pos = e.pos;
   }
 
+  // `name.a['b'].c`: attribute and constant string key lookups, from a variable, through JSON
+  // objects whose members all exist, resolved on the JSON itself (what the general path would
+  // return, without its intermediate values). Null when a step needs the general path: a
+  // missing member, a dict method, a value that is not a plain object.
+  const json* object_path(const Expr& e) {
+    const std::string* key;
+    if (e.op == Op::getattr) {
+      key = &p_.names[e.b];
+      if (is_dict_attribute(*key)) return nullptr;
+    } else if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
+               p_.constants[p_.exprs[e.b].a].is_string()) {
+      key = &p_.constants[p_.exprs[e.b].a].get_ref<const std::string&>();
+    } else {
+      return nullptr;
+    }
+    const Expr& inner = p_.exprs[e.a];
+    const json* base = nullptr;
+    if (inner.op == Op::name) {
+      Value v = lookup(inner.a);  // borrows from the context, a global or a variable
+      if (v.kind != Kind::value || v.shape != Shape::plain || !v.ref) return nullptr;
+      base = v.ref;
+    } else {
+      base = object_path(inner);
+    }
+    if (!base || !base->is_object()) return nullptr;
+    return find_member(*base, *key);
+  }
+
   Value eval(std::uint32_t index) {
     const Expr& e = p_.exprs[index];
     switch (e.op) {
@@ -689,11 +734,13 @@ class Renderer {
       case Op::name:
         return lookup(e.a);
       case Op::getattr: {
+        if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         rt_.pos = e.pos;
         return stabilize(rt_.getattr(obj, p_.names[e.b]), obj);
       }
       case Op::getitem: {
+        if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         Value key = eval(e.b);
         rt_.pos = e.pos;

@@ -162,6 +162,10 @@ bool python_less(const json& a, const json& b, std::string* error) {
   return python_order(a, b, CmpOp::lt, error);
 }
 
+bool is_dict_attribute(std::string_view name) noexcept {
+  return is_one_of(kDictMethods, name) || is_one_of(kDictUnsafe, name);
+}
+
 // ---- errors ---------------------------------------------------------------------------------
 
 void Runtime::fail(const std::string& python_type, const std::string& message) const {
@@ -423,7 +427,7 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
       }
     }
     if (is_one_of(kDictUnsafe, name)) return unsafe_attribute(j, name);
-    if (auto it = j.find(name); it != j.end()) return Value::borrow(*it);
+    if (const json* member = find_member(j, name)) return Value::borrow(*member);
   } else if (j.is_array()) {
     if (name == "count") return method_of(obj, Method::list_count);
     if (name == "index") return method_of(obj, Method::list_index);

@@ -57,6 +57,36 @@ enum class Method : std::uint8_t {
 struct LoopState;
 struct Value;
 
+/// JSON a Value owns. Most Values borrow and own nothing, so a null one is destroyed without the
+/// call into nlohmann's destroy (a null json holds no resources).
+class OwnedJson {
+ public:
+  OwnedJson() noexcept { new (&j_) json(); }
+  OwnedJson(const OwnedJson& o) { new (&j_) json(o.j_); }
+  OwnedJson(OwnedJson&& o) noexcept { new (&j_) json(std::move(o.j_)); }
+  OwnedJson& operator=(const OwnedJson& o) {
+    j_ = o.j_;
+    return *this;
+  }
+  OwnedJson& operator=(OwnedJson&& o) noexcept {
+    j_ = std::move(o.j_);
+    return *this;
+  }
+  OwnedJson& operator=(json j) noexcept {
+    j_ = std::move(j);
+    return *this;
+  }
+  ~OwnedJson() {
+    if (!j_.is_null()) j_.~json();
+  }
+  const json& get() const noexcept { return j_; }
+
+ private:
+  union {
+    json j_;
+  };
+};
+
 /// A runtime value. JSON values are borrowed from the context or the template's constants
 /// (`ref`) whenever possible, and owned (`own`) only when computed.
 struct Value {
@@ -66,11 +96,11 @@ struct Value {
   bool unsafe = false;        // undefined from a refused attribute: calling it is a SecurityError
   bool lenient = false;       // a plain Undefined whatever the policy (`a if false`, no else)
   const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
-  json own{};                 // owned JSON when ref is null
+  OwnedJson own{};            // owned JSON when ref is null
   void* object = nullptr;     // LoopState* (loop), json* (namespace attributes), MacroRef*
   std::string hint{};         // undefined: Jinja's message
 
-  const json& get() const noexcept { return ref ? *ref : own; }
+  const json& get() const noexcept { return ref ? *ref : own.get(); }
   bool is_undefined() const noexcept { return kind == Kind::undefined; }
   bool is_json() const noexcept { return kind == Kind::value; }
 
@@ -250,6 +280,18 @@ class Runtime {
 
   Value call(const Value& callee, std::vector<Value>& args, Kwargs& kwargs);
 };
+
+/// The member `key` of a JSON object, or null (no temporary std::string for the key).
+inline const json* find_member(const json& object, std::string_view key) noexcept {
+  for (const auto& [k, v] : object.get_ref<const json::object_t&>()) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+/// Whether `a.name` on a dict is an attribute of the dict itself (a method Jinja lets templates
+/// call, or one its sandbox refuses) rather than a key lookup.
+bool is_dict_attribute(std::string_view name) noexcept;
 
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
 bool python_equal(const json& a, const json& b) noexcept;
