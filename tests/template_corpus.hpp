@@ -589,7 +589,8 @@ inline std::vector<Case> templates() {
       {"{%- -%}"},
 
       // ---- macros and call blocks
-      {"{% macro m(a, b=2) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1) }}|{{ m(1, 3) }}|{{ m(b=5, a=0) }}"},
+      {"{% macro m(a, b=2) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1) }}|{{ m(1, 3) }}|{{ m(b=5, a=0) "
+       "}}"},
       {"{% set x = 1 %}{% macro m() %}{{ x }}{% endmacro %}{% set x = 2 %}{{ m() }}"},
       {"{% macro m() %}[{{ y }}]{% endmacro %}{% for y in [1] %}{{ m() }}{% endfor %}"},
       {"{% macro m() %}{{ loop }}{% endmacro %}{% for i in [1] %}{{ m() }}{% endfor %}"},
@@ -644,7 +645,8 @@ inline std::vector<Case> templates() {
 
       // ---- recursive loops and loop.changed
       {"{% for x in tree recursive %}[{{ loop.depth }}{{ x.name }}{{ loop(x.children) }}]"
-       "{% endfor %}", "tree"},
+       "{% endfor %}",
+       "tree"},
       {"{% for x in tree recursive %}[{{ x.name }}{{ loop(x.children) }}]{% else %}E{% endfor %}",
        "tree"},
       {"{% for x in tree %}{{ loop(x.children) }}{% endfor %}", "tree"},
@@ -652,21 +654,26 @@ inline std::vector<Case> templates() {
       {"{% for x in tree recursive %}{{ loop(1) }}{% endfor %}", "tree"},
       {"{% for x in tree recursive %}{{ loop(x.children, 2) }}{% endfor %}", "tree"},
       {"{% for x in tree recursive %}{{ loop.depth0 }}{{ loop.length }}{{ loop.first }}"
-       "{{ loop(x.children) | upper }}{% endfor %}", "tree"},
+       "{{ loop(x.children) | upper }}{% endfor %}",
+       "tree"},
       {"{% for x in tree if x.name != 'edge' recursive %}{{ x.name }}({{ loop(x.children) }})"
-       "{% endfor %}", "tree"},
+       "{% endfor %}",
+       "tree"},
       {"{% for x in tree recursive if x %}{% endfor %}", "tree"},
       {"{% for x in tree recursive %}{% set y = x.name %}{{ y }}{{ loop(x.children) }}{{ y }}"
-       "{% endfor %}", "tree"},
+       "{% endfor %}",
+       "tree"},
       {"{% for x in tree recursive %}{{ loop }}{% endfor %}", "tree"},
       {"{% for k, v in d | dictsort recursive %}{{ k }}{% if v is mapping %}{{ loop(v | "
-       "dictsort) }}{% endif %}{% endfor %}", "tree"},
+       "dictsort) }}{% endif %}{% endfor %}",
+       "tree"},
       {"{% for x in [1, 1, 2, 1] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}"},
       {"{% for x in [1, 1, 2, 1] %}{{ loop.changed() }}{% endfor %}"},
       {"{% for a, b in [[1, 2], [1, 3]] %}{{ loop.changed(a, b) }}{{ loop.changed(a) }}"
        "{% endfor %}"},
       {"{% for r in rows %}{% if loop.changed(r.site) %}{{ r.site }}: {% endif %}{{ r.dev }} "
-       "{% endfor %}", "tree"},
+       "{% endfor %}",
+       "tree"},
       {"{% for x in [1] %}{{ loop.changed(k=1) }}{% endfor %}"},
 
       // ---- printf-style formatting
