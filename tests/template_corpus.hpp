@@ -61,7 +61,15 @@ inline const char* const contexts_json = R"JSON({
                "parameters": {"name": "x", "retries": 3}, "deployment_id": null},
   "flow": {"name": "etl"}, "deployment": {"name": "nightly", "parameters": {"a": 1}}
 },
-"empty": {}
+"empty": {},
+"tree": {
+  "tree": [{"name": "core", "children": [{"name": "r1", "children": []},
+                                          {"name": "r2", "children": [{"name": "eth0", "children": []}]}]},
+           {"name": "edge", "children": []}],
+  "rows": [{"site": "par", "dev": "r1"}, {"site": "par", "dev": "r2"}, {"site": "osl", "dev": "r3"}],
+  "d": {"x": 1, "name": "N", "items": [1]},
+  "n": 42, "f": 3.14159, "neg": -7, "s": "héllo", "big": 18446744073709551615
+}
 })JSON";
 
 // Templates; each is rendered under the prefect, default and strict environments.
@@ -579,6 +587,137 @@ inline std::vector<Case> templates() {
       {"{{ not }}"},
       {"{{ - }}"},
       {"{%- -%}"},
+
+      // ---- macros and call blocks
+      {"{% macro m(a, b=2) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1) }}|{{ m(1, 3) }}|{{ m(b=5, a=0) "
+       "}}"},
+      {"{% set x = 1 %}{% macro m() %}{{ x }}{% endmacro %}{% set x = 2 %}{{ m() }}"},
+      {"{% macro m() %}[{{ y }}]{% endmacro %}{% for y in [1] %}{{ m() }}{% endfor %}"},
+      {"{% macro m() %}{{ loop }}{% endmacro %}{% for i in [1] %}{{ m() }}{% endfor %}"},
+      {"{% macro m() %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, k=3) }}|{{ m() }}"},
+      {"{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}"},
+      {"{% macro m(a) %}{{ a }}{% endmacro %}{{ m(z=2) }}"},
+      {"{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, a=2) }}"},
+      {"{% macro m(a) %}[{{ a }}]{% endmacro %}{{ m() }}"},
+      {"{% macro m(a) %}[{{ a.b }}]{% endmacro %}{{ m() }}"},
+      {"{% macro m(a=1, b) %}{{ a }}{% endmacro %}{{ m() }}"},
+      {"{% macro m(a, b=a * 2) %}{{ b }}{% endmacro %}{{ m(4) }}"},
+      {"{% set t = 5 %}{% macro m() %}{% set t = 7 %}{{ t }}{% endmacro %}{{ m() }}{{ t }}"},
+      {"{% macro m() %}{{ m2() }}{% endmacro %}{% macro m2() %}two{% endmacro %}{{ m() }}"},
+      {"{% macro r(n) %}{{ n }}{% if n > 0 %}{{ r(n - 1) }}{% endif %}{% endmacro %}{{ r(3) }}"},
+      {"{{ m() }}{% macro m() %}x{% endmacro %}"},
+      {"{% for i in [1, 2] %}{% macro m() %}{{ i }}{% endmacro %}{{ m() }}{% endfor %}"},
+      {"{% macro m() %}x{% endmacro %}{{ m }}|{{ m.name }}|{{ m.arguments }}|{{ m.catch_kwargs }}"},
+      {"{% macro m(a, b) %}{{ caller(a) }}{% endmacro %}{{ m.arguments }} {{ m.caller }}"},
+      {"{% macro m() %}x{% endmacro %}{{ m() | upper }}{{ m() ~ 1 }}{{ m() | length }}"},
+      {"{% macro m() %}x{% endmacro %}{{ m is callable }} {{ m | tojson }}"},
+      {"{% macro m() %}<{{ caller() }}>{% endmacro %}{% call m() %}inner{% endcall %}"},
+      {"{% macro m(xs) %}{% for x in xs %}{{ caller(x) }}{% endfor %}{% endmacro %}"
+       "{% call(item) m([1, 2]) %}[{{ item }}]{% endcall %}"},
+      {"{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}"},
+      {"{% macro m() %}[{{ caller }}]{% endmacro %}{{ m() }}"},
+      {"{% macro m() %}x{% endmacro %}{{ m(caller=1) }}"},
+      {"{% macro m() %}{{ caller(1, 2) }}{% endmacro %}{% call(a) m() %}{{ a }}{% endcall %}"},
+      {"{% macro m() %}{{ caller() }}{% endmacro %}{% call(a, b=5) m() %}{{ a }}{{ b }}"
+       "{% endcall %}"},
+      {"{% macro list(xs) %}<ul>{% for x in xs %}<li>{{ caller(x) }}</li>{% endfor %}</ul>"
+       "{% endmacro %}{% for u in users %}{% call(tag) list(u.tags) %}{{ u.name }}:{{ tag }}"
+       "{% endcall %}{% endfor %}"},
+      {"{% call nope() %}x{% endcall %}"},
+      {"{% call 'x' %}x{% endcall %}"},
+      {"{% macro m() %}unclosed"},
+      {"{% macro 1() %}{% endmacro %}"},
+      {"{% macro none() %}{% endmacro %}"},
+      {"{% macro m(a.b) %}{% endmacro %}"},
+      {"{% macro m %}{% endmacro %}"},
+      {"{% macro m() %}{{ m.x }}{% endmacro %}{{ m() }}"},
+      {"{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}"},
+      {"{% macro m(a) %}{{ a }}{% endmacro %}{{ m(*[1]) }}|{{ m(**{'a': 2}) }}|{{ m(*[], a=3) }}"},
+      {"{% macro m() %}{{ kwargs }}{% endmacro %}{{ m(**{'a': 1}) }}"},
+      {"{% macro m() %}{{ varargs }}{% endmacro %}{{ m(*users | map(attribute='age')) }}"},
+      {"{% macro m() %}{% endmacro %}{{ m(**1) }}"},
+      {"{% macro m() %}{% endmacro %}{{ m(*1) }}"},
+      {"{{ 'a-b'.split(*['-']) }} {{ range(*[1, 4]) | list }} {{ dict(**{'a': 1}, b=2) }}"},
+      {"{{ f(*a, *b) }}"},
+      {"{{ f(**a, b) }}"},
+      {"{{ f(*a, b) }}"},
+      {"{{ dict(a=1, **{'a': 2}) }}"},
+
+      // ---- recursive loops and loop.changed
+      {"{% for x in tree recursive %}[{{ loop.depth }}{{ x.name }}{{ loop(x.children) }}]"
+       "{% endfor %}",
+       "tree"},
+      {"{% for x in tree recursive %}[{{ x.name }}{{ loop(x.children) }}]{% else %}E{% endfor %}",
+       "tree"},
+      {"{% for x in tree %}{{ loop(x.children) }}{% endfor %}", "tree"},
+      {"{% for x in tree recursive %}{{ loop() }}{% endfor %}", "tree"},
+      {"{% for x in tree recursive %}{{ loop(1) }}{% endfor %}", "tree"},
+      {"{% for x in tree recursive %}{{ loop(x.children, 2) }}{% endfor %}", "tree"},
+      {"{% for x in tree recursive %}{{ loop.depth0 }}{{ loop.length }}{{ loop.first }}"
+       "{{ loop(x.children) | upper }}{% endfor %}",
+       "tree"},
+      {"{% for x in tree if x.name != 'edge' recursive %}{{ x.name }}({{ loop(x.children) }})"
+       "{% endfor %}",
+       "tree"},
+      {"{% for x in tree recursive if x %}{% endfor %}", "tree"},
+      {"{% for x in tree recursive %}{% set y = x.name %}{{ y }}{{ loop(x.children) }}{{ y }}"
+       "{% endfor %}",
+       "tree"},
+      {"{% for x in tree recursive %}{{ loop }}{% endfor %}", "tree"},
+      {"{% for k, v in d | dictsort recursive %}{{ k }}{% if v is mapping %}{{ loop(v | "
+       "dictsort) }}{% endif %}{% endfor %}",
+       "tree"},
+      {"{% for x in [1, 1, 2, 1] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}"},
+      {"{% for x in [1, 1, 2, 1] %}{{ loop.changed() }}{% endfor %}"},
+      {"{% for a, b in [[1, 2], [1, 3]] %}{{ loop.changed(a, b) }}{{ loop.changed(a) }}"
+       "{% endfor %}"},
+      {"{% for r in rows %}{% if loop.changed(r.site) %}{{ r.site }}: {% endif %}{{ r.dev }} "
+       "{% endfor %}",
+       "tree"},
+      {"{% for x in [1] %}{{ loop.changed(k=1) }}{% endfor %}"},
+
+      // ---- printf-style formatting
+      {"{{ '%s-%d' % ('a', 2) }} {{ '%(name)s=%(x)03d' % d }} {{ '%s' % d }}", "tree"},
+      {"{{ '%5s|%-5s|%.2s|%5.1s|' % ('ab', 'ab', s, s) }}", "tree"},
+      {"{{ '%d %i %u %x %X %o %#x %#o %#X' % (n, n, n, n, n, n, n, n, n) }}", "tree"},
+      {"{{ '%+d % d %05d %-5d| %+05d %.3d %x' % (n, n, n, n, neg, neg, neg) }}", "tree"},
+      {"{{ '%f %.2f %e %E %g %G %.3g %10.4f| %-10.2e| %+.1f %#g %#.0f' % (f, f, f, f, f, f, f, f, "
+       "f, f, f, f) }}",
+       "tree"},
+      {"{{ '%f %e %g %F %05f %d' % (1e300, 1e-300, 1e16, 1.5, -2.5, 2.9) }}"},
+      {"{{ '%d %x' % (true, false) }} {{ '%s %r %a' % (s, s, s) }}", "tree"},
+      {"{{ '%c%c' % (65, 'é') }} {{ '%5c|' % 'x' }}"},
+      {"{{ '%s' % none }} {{ '%s' % [1, 2] }} {{ 'x' % [1] }} {{ 'x' % {} }} {{ '%%' % () }}"},
+      {"{{ '%s and %s' % (1, [2, 'three'], ) }}"},
+      {"{{ '%s %s' % (1,) }}"},
+      {"{{ '%s' % (1, 2) }}"},
+      {"{{ 'x' % 5 }}"},
+      {"{{ '%y' % 1 }}"},
+      {"{{ '%' % 1 }}"},
+      {"{{ '%(a' % {} }}"},
+      {"{{ '%(a)s' % 1 }}"},
+      {"{{ '%(zz)s' % d }}", "tree"},
+      {"{{ '%(items)s' % d }}", "tree"},
+      {"{{ '%(a)s' % [1] }}"},
+      {"{{ '%c' % -1 }}"},
+      {"{{ '%c' % 'ab' }}"},
+      {"{{ '%d' % 'x' }}"},
+      {"{{ '%x' % 2.0 }}"},
+      {"{{ '%f' % 'x' }}"},
+      {"{{ '%*d|%-*d|%.*f' % (5, 1, 4, 2, 2, 3.14159) }}"},
+      {"{{ '%*d' % ('a', 1) }}"},
+      {"{{ '%5%' % () }}"},
+      {"{{ '%s' % missing }}|{{ '%s' % missing.attr }}"},
+      {"{{ '%d' % missing }}"},
+      {"{{ '%s' % big }} {{ '%d' % big }} {{ '%x' % big }}", "tree"},
+      {"{{ 'é%s' % 'ü' }} {{ '%é' % 1 }}"},
+      {"{{ '%ld %hd %Lf' % (1, 2, 3.5) }}"},
+      {"{{ '%s' % (1, 2)[0] }} {{ ('%s' % 1) | length }} {{ '%s' % ([1, 2],) }}"},
+      {"{{ '%x|%o|%c|%r|%a|%f' % (missing, missing, missing, missing, missing, missing) }}"},
+      {"{{ '%x' % missing }}"},
+      {"{{ '%c' % missing }}"},
+      {"{{ '%r' % missing }}"},
+      {"{{ 5 % 3 }} {{ -5 % 3 }} {{ 5.5 % 2 }} {{ [1] % 2 }}"},
   };
 }
 

@@ -396,13 +396,15 @@ TEST_CASE("a compiled template renders concurrently without copying the context"
 
 TEST_CASE("no input crashes the engine: random token soup compiles or fails with a TemplateError") {
   const char* pieces[] = {
-      "{{",      "}}",   "{%",    "%}",     "{#",      "#}",  "-",       "+",         "if",
-      "for",     "in",   "else",  "endif",  "endfor",  "set", "=",       "x",         "d",
-      "'s'",     "\"",   "1",     "2.5",    "(",       ")",   "[",       "]",         "{",
-      "}",       "|",    "upper", "tojson", "default", "is",  "defined", "not",       "and",
-      "or",      "~",    "*",     "**",     "/",       "//",  "%",       ".",         ",",
-      ":",       "loop", "range", " ",      "\n",      "raw", "endraw",  "namespace", "ns.a",
-      "items()", "é",    "\\",    "0",      "-1"};
+      "{{",  "}}",        "{%",      "%}",     "{#",        "#}",     "-",       "+",
+      "if",  "for",       "in",      "else",   "endif",     "endfor", "set",     "=",
+      "x",   "d",         "'s'",     "\"",     "1",         "2.5",    "(",       ")",
+      "[",   "]",         "{",       "}",      "|",         "upper",  "tojson",  "default",
+      "is",  "defined",   "not",     "and",    "or",        "~",      "*",       "**",
+      "/",   "//",        "%",       ".",      ",",         ":",      "loop",    "range",
+      " ",   "\n",        "raw",     "endraw", "namespace", "ns.a",   "items()", "é",
+      "\\",  "0",         "-1",      "macro",  "endmacro",  "call",   "endcall", "caller()",
+      "m()", "recursive", "loop(x)", "'%s'",   "**d",       "*x",     "varargs"};
   json context = {{"x", {1, 2, 3}}, {"d", {{"a", {{"b", nullptr}}}}}, {"s", "text"}};
   std::uint64_t state = 12345;
   auto next = [&] {

@@ -3,7 +3,8 @@
 ///
 /// The engine implements the subset of Jinja2 that Prefect automations and Infrahub triggers use
 /// (see docs in the README): `{{ }}`/`{% %}`/`{# #}` with whitespace control, the full expression
-/// grammar, `if`/`for`/`set`/`namespace`, Jinja's tests and filters, `tojson` exactly as Prefect
+/// grammar, `if`/`for`/`set`/`namespace`, macros and call blocks, recursive loops, `%`
+/// formatting, Jinja's tests and filters, `tojson` exactly as Prefect
 /// writes it, and Python's `str()`/`repr()` of rendered values. Output is byte for byte what
 /// Jinja2 3.1 produces; the test suite checks this against the real Jinja2.
 #pragma once
@@ -99,7 +100,8 @@ enum class UndefinedPolicy : std::uint8_t {
 struct TemplateLimits {
   /// Bytes of template source `compile` accepts.
   std::size_t max_source_bytes = 1'000'000;
-  /// Nesting of expressions and blocks in the source.
+  /// Nesting of expressions and blocks in the source, and of macro calls and recursive loops
+  /// while rendering.
   std::size_t max_nesting_depth = 64;
   /// Bytes one render may produce (also bounds `'x' * n` and string results of filters).
   std::size_t max_output_bytes = 8'000'000;

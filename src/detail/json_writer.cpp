@@ -1,9 +1,11 @@
 #include "detail/json_writer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,23 +19,52 @@ namespace {
 constexpr char hex_digits[] = "0123456789abcdef";
 
 void append_u_escape(std::string& out, unsigned unit) {
-  out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4)
-    out += hex_digits[(unit >> shift) & 0xF];
+  const char escape[6] = {'\\',
+                          'u',
+                          hex_digits[(unit >> 12) & 0xF],
+                          hex_digits[(unit >> 8) & 0xF],
+                          hex_digits[(unit >> 4) & 0xF],
+                          hex_digits[unit & 0xF]};
+  out.append(escape, sizeof escape);
 }
 
-// Bytes written as they are (no escape, no UTF-8 check needed) in `style`.
-bool plain_byte(unsigned char c, const JsonStyle& style) {
-  if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
-  if (c == 0x7F) return !style.ensure_ascii;
-  return !style.html_safe || (c != '<' && c != '>' && c != '&' && c != '\'');
+// Bytes written as they are (no escape, no UTF-8 check needed) in `style`: one table per
+// combination of ensure_ascii and html_safe, built at compile time.
+struct PlainBytes {
+  bool plain[256] = {};
+};
+
+constexpr PlainBytes make_plain_bytes(bool ensure_ascii, bool html_safe) {
+  PlainBytes t;
+  for (unsigned c = 0; c < 256; ++c) {
+    bool p = !(c < 0x20 || c == '"' || c == '\\' || c >= 0x80);
+    if (c == 0x7F) p = !ensure_ascii;
+    if (html_safe && (c == '<' || c == '>' || c == '&' || c == '\'')) p = false;
+    t.plain[c] = p;
+  }
+  return t;
+}
+
+constexpr PlainBytes plain_tables[4] = {
+    make_plain_bytes(false, false), make_plain_bytes(false, true), make_plain_bytes(true, false),
+    make_plain_bytes(true, true)};
+
+const PlainBytes& plain_bytes(const JsonStyle& style) {
+  return plain_tables[(style.ensure_ascii ? 2 : 0) + (style.html_safe ? 1 : 0)];
 }
 
 void write_string(std::string& out, std::string_view text, const JsonStyle& style) {
+  const bool* plain = plain_bytes(style).plain;
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     std::size_t run = i;  // copy runs of plain bytes at once: most text is plain ASCII
-    while (run < text.size() && plain_byte(static_cast<unsigned char>(text[run]), style))
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    while (run + 8 <= text.size() &&
+           (plain[bytes[run]] & plain[bytes[run + 1]] & plain[bytes[run + 2]] &
+            plain[bytes[run + 3]] & plain[bytes[run + 4]] & plain[bytes[run + 5]] &
+            plain[bytes[run + 6]] & plain[bytes[run + 7]]))
+      run += 8;
+    while (run < text.size() && plain[bytes[run]])
       ++run;
     out.append(text.data() + i, run - i);
     if (run == text.size()) break;
@@ -85,6 +116,13 @@ void write_string(std::string& out, std::string_view text, const JsonStyle& styl
   out += '"';
 }
 
+template <typename Int>
+void append_integer(std::string& out, Int value) {
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
 void newline(std::string& out, const JsonStyle& style, int depth) {
   if (!style.indent) return;
   out += '\n';
@@ -101,10 +139,10 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       out += value.get<bool>() ? "true" : "false";
       return;
     case json::value_t::number_integer:
-      out += std::to_string(value.get<std::int64_t>());
+      append_integer(out, value.get<std::int64_t>());
       return;
     case json::value_t::number_unsigned:
-      out += std::to_string(value.get<std::uint64_t>());
+      append_integer(out, value.get<std::uint64_t>());
       return;
     case json::value_t::number_float: {
       double d = value.get<double>();
@@ -124,7 +162,7 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       out += '[';
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out += style.indent ? "," : style.item_separator;
+        if (!first) out += style.indent ? std::string_view(",") : style.item_separator;
         first = false;
         newline(out, style, depth + 1);
         write_value(out, item, style, depth + 1);
@@ -134,18 +172,32 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       return;
     }
     case json::value_t::object: {
-      std::vector<const json::object_t::value_type*> members;
-      members.reserve(value.size());
-      for (const auto& member : value.get_ref<const json::object_t&>())
-        members.push_back(&member);
+      // Members in writing order; objects of up to 32 members need no allocation.
+      using Member = const json::object_t::value_type*;
+      const auto& object = value.get_ref<const json::object_t&>();
+      std::array<Member, 32> small;
+      std::vector<Member> large;
+      Member* members = small.data();
+      if (object.size() > small.size()) {
+        large.resize(object.size());
+        members = large.data();
+      }
+      std::size_t count = 0;
+      for (const auto& member : object)
+        members[count++] = &member;
       if (style.sort_keys) {  // byte order of UTF-8 = code point order, as Python sorts str keys
-        std::sort(members.begin(), members.end(),
-                  [](auto* a, auto* b) { return a->first < b->first; });
+        std::sort(members, members + count, [](Member a, Member b) {
+          // Most keys differ in their first byte: decide those without a call to memcmp.
+          const std::string &x = a->first, &y = b->first;
+          if (!x.empty() && !y.empty() && x[0] != y[0])
+            return static_cast<unsigned char>(x[0]) < static_cast<unsigned char>(y[0]);
+          return x < y;
+        });
       }
       out += '{';
       bool first = true;
-      for (const auto* member : members) {
-        if (!first) out += style.indent ? "," : style.item_separator;
+      for (const Member member : std::span<const Member>(members, count)) {
+        if (!first) out += style.indent ? std::string_view(",") : style.item_separator;
         first = false;
         newline(out, style, depth + 1);
         write_string(out, member->first, style);

@@ -13,8 +13,8 @@
 namespace eventwire::detail {
 
 struct JsonStyle {
-  const char* item_separator = ",";
-  const char* key_separator = ":";
+  std::string_view item_separator = ",";
+  std::string_view key_separator = ":";
   /// Unset: one line. Set: a newline, then this text once per level (json.dumps's indent), and
   /// "," between items.
   std::optional<std::string_view> indent = std::nullopt;

@@ -166,6 +166,14 @@ std::string map_case(std::string_view text, bool lower) {
   out.reserve(text.size());
   char32_t previous = 0;
   for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {  // ASCII without decoding
+      char c = text[i++];
+      if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (!lower && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+      out.push_back(c);
+      previous = static_cast<char32_t>(c);
+      continue;
+    }
     std::size_t start = i;
     char32_t cp = next_code_point(text, i);
     if (cp < 0x80) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -76,9 +77,79 @@ class Renderer {
   const Program& p_;
   Runtime rt_;
   std::string& out_;
-  // Variables set by the template, newest last. A deque, because Values borrow from the ones
-  // below them; created on first use, since most templates set nothing.
-  std::optional<std::deque<std::pair<std::uint32_t, Value>>> vars_;
+  // Variables set by the template, newest last, with the scope level they were set at. A deque,
+  // because Values borrow from the ones below them; created on first use, since most templates
+  // set nothing.
+  struct Var {
+    std::uint32_t name = 0;
+    std::uint32_t level = 0;
+    Value value{};
+  };
+  std::optional<std::deque<Var>> vars_;
+  std::uint32_t level_ = 0;  // scopes open (loop bodies, with, filter blocks, macro calls)
+
+  // Where names resolve: the current frame's variables, then its parent frame's (up to
+  // `parent_end`, and only those set at a scope level <= `limit`), and so on. The root frame is
+  // the template's; a macro call's parent is the frame the macro was defined in (seeing only
+  // the scopes around its definition), a caller's the frame of its call block.
+  struct Frame {
+    std::size_t start = 0;
+    std::size_t parent = npos;
+    std::size_t parent_end = 0;
+    std::uint32_t limit = UINT32_MAX;
+  };
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  // frames_[0] is the root frame. Nothing here allocates before a macro is defined or called.
+  std::vector<Frame> frames_{};
+  std::size_t frame_ = 0;
+  std::vector<std::unique_ptr<MacroRef>> macros_;  // macros and callers defined this render
+
+  const Frame& frame_at(std::size_t f) const {
+    static constexpr Frame root{};
+    return frames_.empty() ? root : frames_[f];
+  }
+  MacroRef& add_macro(MacroRef m) { return *macros_.emplace_back(std::make_unique<MacroRef>(m)); }
+
+  struct CallArgs {
+    std::vector<Value> args;
+    Kwargs kwargs;
+    std::vector<Value> keep;  // `**d` dicts the keyword names point into
+  };
+
+  // Argument lists are reused across calls and renders (one per nesting level of calls on this
+  // thread; a host filter that renders a template nests deeper), so a call allocates nothing
+  // once the thread has warmed up. A lease empties its list when it ends.
+  struct ArgPool {
+    std::vector<std::unique_ptr<CallArgs>> lists;
+    std::size_t depth = 0;
+  };
+  static ArgPool& arg_pool() {
+    thread_local ArgPool pool;
+    return pool;
+  }
+
+  class ArgsLease {
+   public:
+    explicit ArgsLease(Renderer&) : pool_(arg_pool()) {
+      if (pool_.depth == pool_.lists.size()) pool_.lists.push_back(std::make_unique<CallArgs>());
+      a_ = pool_.lists[pool_.depth++].get();
+    }
+    ~ArgsLease() {
+      a_->args.clear();
+      a_->kwargs.clear();
+      a_->keep.clear();
+      --pool_.depth;
+    }
+    ArgsLease(const ArgsLease&) = delete;
+    ArgsLease& operator=(const ArgsLease&) = delete;
+    std::vector<Value>& args() { return a_->args; }
+    Kwargs& kwargs() { return a_->kwargs; }
+    std::vector<Value>& keep() { return a_->keep; }
+
+   private:
+    ArgPool& pool_;
+    CallArgs* a_ = nullptr;
+  };
 
   // ---- statements -----------------------------------------------------------------------------
   void exec_body(std::uint32_t at, std::uint32_t count) {
@@ -97,6 +168,15 @@ class Renderer {
         write(std::string_view(p_.text).substr(s.a, s.b));
         return;
       case StmtKind::output: {
+        const Expr& e = p_.exprs[s.a];
+        if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) &&
+            e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
+          Value input = eval(e.a);
+          rt_.pos = e.pos;
+          write_tojson(out_, rt_.data(input), nullptr);
+          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+          return;
+        }
         Value v = eval(s.a);
         rt_.pos = p_.exprs[s.a].pos;
         rt_.append_str(out_, v);
@@ -134,20 +214,42 @@ class Renderer {
         for (const Arg& a : std::span<const Arg>(p_.args).subspan(s.args, s.nargs)) {
           values.emplace_back(&p_.targets[a.name], eval(a.expr));
         }
-        auto saved = mark();
+        Scope scope(*this);
         for (auto& [target, value] : values)
           assign(*target, std::move(value));
         exec_body(s.body, s.nbody);
-        release(saved);
         return;
       }
       case StmtKind::filter_block: {
-        auto saved = mark();
-        bind(s.a, Value::of(capture(s)));
-        Value v = eval(s.b);
-        release(saved);
+        Value v;
+        {
+          Scope scope(*this);
+          bind(s.a, Value::of(capture(s)));
+          v = stabilize(eval(s.b), Value::of(nullptr));
+        }
         rt_.pos = s.pos;
         rt_.append_str(out_, v);
+        rt_.check_size(out_.size());
+        return;
+      }
+      case StmtKind::macro: {
+        MacroRef& m =
+            add_macro(MacroRef{.stmt = &s, .frame = frame_, .frame_end = 0, .level = level_});
+        bind(s.a, macro_value(m));
+        return;
+      }
+      case StmtKind::call_block: {
+        rt_.pos = s.pos;
+        MacroRef& caller = add_macro(MacroRef{
+            .stmt = &s, .frame = frame_, .frame_end = mark(), .level = level_, .caller = true});
+        const Expr& call = p_.exprs[s.a];
+        Value callee = eval(call.a);
+        ArgsLease lease(*this);
+        eval_args(call, lease);
+        lease.kwargs().emplace_back("caller", macro_value(caller));
+        Value result = call_value(callee, lease);
+        rt_.pos = s.pos;
+        rt_.append_str(out_, result);
         rt_.check_size(out_.size());
         return;
       }
@@ -157,16 +259,203 @@ class Renderer {
     }
   }
 
+  // Sends the output to a string of its own while it lives (restored on errors too).
+  class Capture {
+   public:
+    explicit Capture(std::string& out) : out_(out) { saved_.swap(out_); }
+    ~Capture() { out_.swap(saved_); }
+    Capture(const Capture&) = delete;
+    Capture& operator=(const Capture&) = delete;
+    /// What was written since the capture began.
+    std::string take() {
+      std::string captured;
+      captured.swap(out_);
+      return captured;
+    }
+
+   private:
+    std::string& out_;
+    std::string saved_{};
+  };
+
   // Renders a block's body into a string of its own.
   std::string capture(const Stmt& s) {
-    std::string saved;
-    saved.swap(out_);
+    Capture capture(out_);
     exec_body(s.body, s.nbody);
-    std::string captured;
-    captured.swap(out_);
-    out_.swap(saved);
-    return captured;
+    return capture.take();
   }
+
+  // A scope: variables bound inside it are dropped at its end, and are at a deeper level.
+  class Scope {
+   public:
+    explicit Scope(Renderer& r) : r_(r), saved_(r.mark()) { ++r_.level_; }
+    ~Scope() {
+      r_.release(saved_);
+      --r_.level_;
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    Renderer& r_;
+    std::size_t saved_;
+  };
+
+  // ---- macros and calls -----------------------------------------------------------------------
+  static Value macro_value(MacroRef& m) {
+    Value v;
+    v.kind = Kind::macro;
+    v.object = &m;
+    return v;
+  }
+
+  Value call_value(const Value& callee, ArgsLease& lease) {
+    if (callee.kind == Kind::macro) {
+      return call_macro(*static_cast<const MacroRef*>(callee.object), lease.args(), lease.kwargs());
+    }
+    if (callee.kind == Kind::loop) {
+      return call_loop(*static_cast<const LoopState*>(callee.object), lease.args(), lease.kwargs());
+    }
+    return stabilize(stabilize(rt_.call(callee, lease.args(), lease.kwargs()), callee),
+                     lease.args(), lease.kwargs());
+  }
+
+  void enter_call() {
+    if (frames_.size() + loop_depth_ >= rt_.env.limits.max_nesting_depth) {
+      rt_.fail("RecursionError",
+               fmt::format("maximum recursion depth exceeded: more than {} nested macro calls and "
+                           "recursive loops (max_nesting_depth)",
+                           rt_.env.limits.max_nesting_depth));
+    }
+  }
+
+  // Jinja's Macro.__call__: positional arguments, then keywords for the remaining parameters,
+  // `caller`, `kwargs` and `varargs` when the body uses them, defaults evaluated in the call.
+  Value call_macro(const MacroRef& m, std::vector<Value>& args, Kwargs& kwargs) {
+    enter_call();
+    const Stmt& s = *m.stmt;
+    auto params = std::span<const Arg>(p_.args).subspan(s.args, s.nargs);
+    const std::string name(m.name(p_));
+    std::vector<const Value*> slots(params.size(), nullptr);
+    std::vector<bool> used(kwargs.size(), false);
+    auto take = [&](std::string_view key) -> const Value* {
+      for (std::size_t k = 0; k < kwargs.size(); ++k) {
+        if (!used[k] && kwargs[k].first == key) {
+          used[k] = true;
+          return &kwargs[k].second;
+        }
+      }
+      return nullptr;
+    };
+    std::size_t positional = std::min(args.size(), params.size());
+    for (std::size_t i = 0; i < positional; ++i)
+      slots[i] = &args[i];
+    bool found_caller = false;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      bool named_caller = p_.names[params[i].name] == "caller";
+      if (i >= positional) slots[i] = take(p_.names[params[i].name]);
+      if (named_caller && (i >= positional || positional == params.size())) found_caller = true;
+    }
+    const Value* caller = nullptr;
+    if ((s.c & uses_caller) && !found_caller) caller = take("caller");
+    json extra_kwargs = json::object();
+    for (std::size_t k = 0; k < kwargs.size(); ++k) {
+      if (used[k]) continue;
+      if (!(s.c & uses_kwargs)) {
+        for (std::size_t j = k; j < kwargs.size(); ++j) {
+          if (!used[j] && kwargs[j].first == "caller") {
+            rt_.type_error(
+                fmt::format("macro '{}' was invoked with two values for the special "
+                            "caller argument. This is most likely a bug.",
+                            name));
+          }
+        }
+        rt_.type_error(
+            fmt::format("macro '{}' takes no keyword argument '{}'", name, kwargs[k].first));
+      }
+      extra_kwargs[std::string(kwargs[k].first)] = to_storable(kwargs[k].second);
+    }
+    json extra_args = json::array();
+    if (args.size() > params.size()) {
+      if (!(s.c & uses_varargs)) {
+        rt_.type_error(
+            fmt::format("macro '{}' takes not more than {} argument(s)", name, params.size()));
+      }
+      for (std::size_t i = params.size(); i < args.size(); ++i)
+        extra_args.push_back(to_storable(args[i]));
+    }
+    std::string output;
+    {
+      if (frames_.empty()) frames_.push_back(Frame{});  // the root frame
+      frames_.push_back(Frame{.start = mark(),
+                              .parent = m.frame,
+                              .parent_end = m.caller ? m.frame_end : mark(),
+                              .limit = m.caller ? UINT32_MAX : m.level});
+      std::size_t outer = frame_;
+      frame_ = frames_.size() - 1;
+      Scope scope(*this);
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const std::uint32_t param = params[i].name;
+        if (slots[i]) {
+          bind(param, slots[i]->alias());
+        } else if (params[i].expr != npos32) {
+          bind(param, eval(params[i].expr));
+        } else {
+          bind(param,
+               Value::undefined(fmt::format("parameter '{}' was not provided", p_.names[param])));
+        }
+      }
+      if (s.c & uses_caller) {
+        bind(name_id("caller"), caller ? caller->alias() : Value::undefined("No caller defined"));
+      }
+      if (s.c & uses_kwargs) bind(name_id("kwargs"), Value::of(std::move(extra_kwargs)));
+      if (s.c & uses_varargs) {
+        bind(name_id("varargs"), Value::of(std::move(extra_args), Shape::tuple));
+      }
+      output = capture(s);
+      frame_ = outer;
+      frames_.pop_back();
+    }
+    return Value::of(std::move(output));
+  }
+
+  // The id of a name the parser interned (the flags guarantee it was).
+  std::uint32_t name_id(std::string_view n) const {
+    for (std::uint32_t i = 0; i < p_.names.size(); ++i) {
+      if (p_.names[i] == n) return i;
+    }
+    return npos32;
+  }
+
+  // `loop(items)` in a `{% for ... recursive %}`: the loop again, one level deeper.
+  Value call_loop(const LoopState& loop, std::vector<Value>& args, Kwargs& kwargs) {
+    if (!loop.recursive) {
+      rt_.type_error("The loop must have the 'recursive' marker to be called recursively.");
+    }
+    if (!kwargs.empty()) {
+      rt_.type_error(fmt::format("LoopContext.__call__() got an unexpected keyword argument '{}'",
+                                 kwargs.front().first));
+    }
+    if (args.empty()) {
+      rt_.type_error("LoopContext.__call__() missing 1 required positional argument: 'iterable'");
+    }
+    if (args.size() > 1) {
+      rt_.type_error(
+          fmt::format("LoopContext.__call__() takes 2 positional arguments but {} were given",
+                      args.size() + 1));
+    }
+    enter_call();
+    ++loop_depth_;
+    std::string output;
+    {
+      Capture capture(out_);
+      exec_for(*loop.recursive, &args[0], loop.depth + 1);
+      output = capture.take();
+    }
+    --loop_depth_;
+    return Value::of(std::move(output));
+  }
+  std::size_t loop_depth_ = 0;  // recursive loop calls in progress
 
   json to_storable(const Value& v) {
     if (v.kind == Kind::undefined) return json(json::value_t::discarded);
@@ -175,7 +464,7 @@ class Renderer {
 
   void bind(std::uint32_t name, Value v) {
     if (!vars_) vars_.emplace();
-    vars_->emplace_back(name, std::move(v));
+    vars_->push_back(Var{.name = name, .level = level_, .value = std::move(v)});
   }
   std::size_t mark() const { return vars_ ? vars_->size() : 0; }
   void release(std::size_t to) {
@@ -200,51 +489,151 @@ class Renderer {
       bind(p_.target_names[t.names + i], stabilize(std::move(parts[i]), v));
   }
 
-  void exec_for(const Stmt& s) {
-    Value iterable = eval(s.b);
+  // A for loop over `s`'s iterable, or over `given` (a recursive loop's `loop(items)`).
+  void exec_for(const Stmt& s, const Value* given = nullptr, std::size_t depth = 1) {
+    if (!given && exec_for_entries(s)) return;
+    Value evaluated;
+    if (!given) evaluated = eval(s.b);
+    const Value& iterable = given ? *given : evaluated;
     rt_.pos = s.pos;
     std::vector<Value> items;
-    rt_.iterate(iterable, items);
+    rt_.iterate(iterable, items);  // `given` lives in its caller's arguments, as long as this
     const Target& target = p_.targets[s.a];
     if (s.c != npos32) {  // `for x in xs if cond`: filtered before loop.* counts
       std::vector<Value> kept;
       for (auto& item : items) {
-        auto saved = mark();
+        Scope scope(*this);
         assign(target, item.alias());
-        bool keep = rt_.truthy(eval(s.c));
-        release(saved);
-        if (keep) kept.push_back(std::move(item));
+        if (rt_.truthy(eval(s.c))) kept.push_back(std::move(item));
       }
       items.swap(kept);
     }
-    if (items.empty()) {
+    LoopState loop{.items = &items,
+                   .length = items.size(),
+                   .depth = depth,
+                   .recursive = s.nargs == 1 ? &s : nullptr};
+    run_loop(s, loop, [&](std::size_t i) { assign(target, items[i].alias()); });
+  }
+
+  // `for k, v in d | dictsort` and `for k, v in d.items()` over a dict: the loop walks the dict's
+  // entries in place (keys and values borrowed, nothing copied). False when the statement has
+  // another shape, or the dict is not a plain JSON object (the general path then evaluates it
+  // again, which has no side effects, and raises whatever Jinja raises).
+  bool exec_for_entries(const Stmt& s) {
+    const Target& target = p_.targets[s.a];
+    if (!target.tuple || target.count != 2) return false;
+    const Expr& e = p_.exprs[s.b];
+    std::uint32_t dict_expr;
+    bool sorted;
+    if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::dictsort) &&
+        e.nargs == 0) {
+      dict_expr = e.a;
+      sorted = true;
+    } else if (e.op == Op::call && e.nargs == 0 && p_.exprs[e.a].op == Op::getattr &&
+               p_.names[p_.exprs[e.a].b] == "items") {
+      dict_expr = p_.exprs[e.a].a;
+      sorted = false;
+    } else {
+      return false;
+    }
+    Value dict = eval(dict_expr);
+    if (dict.kind != Kind::value || dict.shape != Shape::plain || !dict.get().is_object())
+      return false;
+    rt_.pos = s.pos;
+    const auto& object = dict.get().get_ref<const json::object_t&>();
+    std::vector<const Entry*> entries;
+    entries.reserve(object.size());
+    for (const auto& entry : object)
+      entries.push_back(&entry);
+    if (sorted) sort_entries_by_key(entries);
+    const std::uint32_t key_name = p_.target_names[target.names];
+    const std::uint32_t value_name = p_.target_names[target.names + 1];
+    auto bind_entry = [&](const Entry& entry) {
+      bind(key_name, Value::of(entry.first));
+      bind(value_name, Value::borrow(entry.second));  // `dict` outlives the loop
+    };
+    if (s.c != npos32) {
+      std::vector<const Entry*> kept;
+      for (const Entry* entry : entries) {
+        Scope scope(*this);
+        bind_entry(*entry);
+        if (rt_.truthy(eval(s.c))) kept.push_back(entry);
+      }
+      entries.swap(kept);
+    }
+    LoopState loop{
+        .entries = &entries, .length = entries.size(), .recursive = s.nargs == 1 ? &s : nullptr};
+    run_loop(s, loop, [&](std::size_t i) { bind_entry(*entries[i]); });
+    return true;
+  }
+
+  // dictsort's default order: keys compared case-insensitively (Python's str.lower()), ties
+  // kept in insertion order.
+  static void sort_entries_by_key(std::vector<const Entry*>& entries) {
+    auto needs_fold = [](const std::string& k) {
+      return std::any_of(k.begin(), k.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80;
+      });
+    };
+    if (std::none_of(entries.begin(), entries.end(),
+                     [&](const Entry* e) { return needs_fold(e->first); })) {
+      std::stable_sort(entries.begin(), entries.end(),
+                       [](const Entry* a, const Entry* b) { return a->first < b->first; });
+      return;
+    }
+    std::vector<std::pair<std::string, const Entry*>> folded;
+    folded.reserve(entries.size());
+    for (const Entry* e : entries)
+      folded.emplace_back(python_lower(e->first), e);
+    std::stable_sort(folded.begin(), folded.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < entries.size(); ++i)
+      entries[i] = folded[i].second;
+  }
+
+  // Runs a loop's body once per item (`bind_item(i)` binds the targets), or its else body.
+  template <typename BindItem>
+  void run_loop(const Stmt& s, LoopState& loop, BindItem bind_item) {
+    if (loop.length == 0) {
       exec_body(s.else_body, s.nelse);
       return;
     }
-    LoopState loop{.items = &items, .index0 = 0, .depth = 1};  // depth counts recursive loops only
     Value loop_value;
     loop_value.kind = Kind::loop;
     loop_value.object = &loop;
     auto loop_name = p_.loop_name;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t i = 0; i < loop.length; ++i) {
       if (++rt_.iterations > rt_.env.limits.max_loop_iterations) {
         rt_.fail("OverflowError", fmt::format("more than {} loop iterations (max_loop_iterations)",
                                               rt_.env.limits.max_loop_iterations));
       }
       loop.index0 = i;
-      auto saved = mark();
+      Scope scope(*this);
       if (loop_name != npos32) bind(loop_name, loop_value.alias());
-      assign(target, items[i].alias());
+      bind_item(i);
       exec_body(s.body, s.nbody);
-      release(saved);
     }
   }
 
   // ---- names ------------------------------------------------------------------------------------
   Value lookup(std::uint32_t id) {
-    if (vars_) {
+    if (vars_ && frames_.size() <= 1) {  // no macro call in progress: one scope chain
       for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
-        if (it->first == id) return it->second.alias();
+        if (it->name == id) return it->value.alias();
+      }
+    } else if (vars_) {
+      std::size_t end = vars_->size(), f = frame_;
+      std::uint32_t limit = UINT32_MAX;
+      while (true) {
+        const Frame& frame = frame_at(f);
+        for (std::size_t k = end; k > frame.start; --k) {
+          const Var& v = (*vars_)[k - 1];
+          if (v.name == id && v.level <= limit) return v.value.alias();
+        }
+        if (frame.parent == npos) break;
+        limit = frame.limit;
+        end = frame.parent_end;
+        f = frame.parent;
       }
     }
     const std::string& name = p_.names[id];
@@ -271,23 +660,70 @@ class Renderer {
     return std::span<const Arg>(p_.args).subspan(e.args, e.nargs);
   }
 
-  struct CallArgs {
-    std::vector<Value> args;
-    Kwargs kwargs;
-  };
-
-  // The arguments of a call, filter or test; leaves rt_.pos at the expression.
-  CallArgs eval_args(const Expr& e) {
-    CallArgs out;
+  // The arguments of a call, filter or test into `lease`; leaves rt_.pos at the expression.
+  void eval_args(const Expr& e, ArgsLease& lease) {
     for (const Arg& a : args_of(e)) {
       if (a.name == npos32) {
-        out.args.push_back(eval(a.expr));
+        lease.args().push_back(eval(a.expr));
+      } else if (a.name == star_args) {
+        Value v = eval(a.expr);
+        rt_.pos = e.pos;
+        std::vector<Value> items;
+        rt_.iterate(v, items);
+        for (auto& item : items)
+          lease.args().push_back(stabilize(std::move(item), v));
+      } else if (a.name == star_kwargs) {
+        Value v = eval(a.expr);
+        rt_.pos = e.pos;
+        if (v.kind != Kind::value || !v.get().is_object()) {
+          rt_.type_error(fmt::format(
+              "argument after ** must be a mapping, not {}",
+              v.kind == Kind::value ? python_type_name(v.get()) : std::string_view("Undefined")));
+        }
+        bool owned = owns_json(v);
+        lease.keep().push_back(std::move(v));  // keeps the keys the names point to
+        for (const auto& [key, value] :
+             lease.keep().back().get().get_ref<const json::object_t&>()) {
+          for (const auto& [name, _] : lease.kwargs()) {
+            if (name == key) {
+              rt_.type_error(fmt::format("got multiple values for keyword argument '{}'", key));
+            }
+          }
+          lease.kwargs().emplace_back(key, owned ? Value::of(value) : Value::borrow(value));
+        }
       } else {
-        out.kwargs.emplace_back(p_.names[a.name], eval(a.expr));
+        lease.kwargs().emplace_back(p_.names[a.name], eval(a.expr));
       }
     }
     rt_.pos = e.pos;
-    return out;
+  }
+
+  // `name.a['b'].c`: attribute and constant string key lookups, from a variable, through JSON
+  // objects whose members all exist, resolved on the JSON itself (what the general path would
+  // return, without its intermediate values). Null when a step needs the general path: a
+  // missing member, a dict method, a value that is not a plain object.
+  const json* object_path(const Expr& e) {
+    const std::string* key;
+    if (e.op == Op::getattr) {
+      key = &p_.names[e.b];
+      if (is_dict_attribute(*key)) return nullptr;
+    } else if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
+               p_.constants[p_.exprs[e.b].a].is_string()) {
+      key = &p_.constants[p_.exprs[e.b].a].get_ref<const std::string&>();
+    } else {
+      return nullptr;
+    }
+    const Expr& inner = p_.exprs[e.a];
+    const json* base = nullptr;
+    if (inner.op == Op::name) {
+      Value v = lookup(inner.a);  // borrows from the context, a global or a variable
+      if (v.kind != Kind::value || v.shape != Shape::plain || !v.ref) return nullptr;
+      base = v.ref;
+    } else {
+      base = object_path(inner);
+    }
+    if (!base || !base->is_object()) return nullptr;
+    return find_member(*base, *key);
   }
 
   Value eval(std::uint32_t index) {
@@ -298,11 +734,13 @@ class Renderer {
       case Op::name:
         return lookup(e.a);
       case Op::getattr: {
+        if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         rt_.pos = e.pos;
         return stabilize(rt_.getattr(obj, p_.names[e.b]), obj);
       }
       case Op::getitem: {
+        if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         Value key = eval(e.b);
         rt_.pos = e.pos;
@@ -312,19 +750,22 @@ class Renderer {
         return eval_slice(e);
       case Op::call: {
         Value callee = eval(e.a);
-        auto [args, kwargs] = eval_args(e);
-        return stabilize(stabilize(rt_.call(callee, args, kwargs), callee), args, kwargs);
+        ArgsLease lease(*this);
+        eval_args(e, lease);
+        return call_value(callee, lease);
       }
       case Op::filter: {
         Value input = eval(e.a);
-        auto [args, kwargs] = eval_args(e);
-        return apply_filter(rt_, e.b, input, args, kwargs);
+        ArgsLease lease(*this);
+        eval_args(e, lease);
+        return apply_filter(rt_, e.b, input, lease.args(), lease.kwargs());
       }
       case Op::test: {
         Value input = eval(e.a);
-        auto [args, kwargs] = eval_args(e);
-        if (!kwargs.empty()) rt_.type_error("tests take no keyword arguments");
-        bool r = apply_test(rt_, e.b, input, args);
+        ArgsLease lease(*this);
+        eval_args(e, lease);
+        if (!lease.kwargs().empty()) rt_.type_error("tests take no keyword arguments");
+        bool r = apply_test(rt_, e.b, input, lease.args());
         return Value::of(e.flag ? !r : r);
       }
       case Op::neg:
@@ -517,6 +958,9 @@ class Renderer {
   }
 
   Value binary(Op op, const Value& l, const Value& r) {
+    if (op == Op::mod && l.kind == Kind::value && l.get().is_string()) {
+      return percent_format(rt_, l.get().get_ref<const std::string&>(), r);
+    }
     const json& a = operand(l);
     const json& b = operand(r);
     if (is_num(a) && is_num(b)) return arithmetic(op, a, b);
@@ -534,9 +978,6 @@ class Renderer {
     }
     if (op == Op::mul && (a.is_string() || a.is_array()) && is_int(b)) return repeat(a, b, l.shape);
     if (op == Op::mul && (b.is_string() || b.is_array()) && is_int(a)) return repeat(b, a, r.shape);
-    if (op == Op::mod && a.is_string()) {
-      rt_.type_error("printf-style formatting with % is not supported by eventwire");
-    }
     unsupported(op, a, b);
   }
 

@@ -184,6 +184,21 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
       }
       fail("ValueError", fmt::format("{} is not in list", repr(*b.at(0))));
     }
+    case Method::loop_changed: {
+      if (!kwargs.empty()) {
+        type_error(fmt::format("LoopContext.changed() got an unexpected keyword argument '{}'",
+                               kwargs.front().first));
+      }
+      auto* loop = static_cast<const LoopState*>(callee.object);
+      json values = json::array();
+      for (const auto& a : args)
+        values.push_back(a.kind == Kind::undefined ? json(json::value_t::discarded) : data(a));
+      if (!loop->last_changed.is_discarded() && python_equal(loop->last_changed, values)) {
+        return Value::of(false);
+      }
+      loop->last_changed = std::move(values);
+      return Value::of(true);
+    }
     case Method::loop_cycle: {
       if (args.empty()) type_error("no items for cycling given");
       auto* loop = static_cast<const LoopState*>(callee.object);

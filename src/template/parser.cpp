@@ -56,6 +56,7 @@ class Parser {
   std::size_t depth_ = 0;
   std::unordered_map<std::string, std::uint32_t> name_ids_;
   std::vector<std::string_view> open_blocks_;  // for messages
+  std::vector<std::uint32_t> macro_flags_;     // MacroFlags of the macro bodies being parsed
 
   // ---- tokens -------------------------------------------------------------------------------
   const Token& cur() const { return tokens_[i_]; }
@@ -245,6 +246,8 @@ class Parser {
     if (name == "set") return parse_set();
     if (name == "with") return parse_with();
     if (name == "filter") return parse_filter_block();
+    if (name == "macro") return parse_macro();
+    if (name == "call") return parse_call_block();
     if (name == "include" || name == "extends" || name == "import" || name == "from") {
       // Parsed loosely and refused at render, as Jinja with no loader does.
       while (cur().kind != Tok::block_end && cur().kind != Tok::eof)
@@ -341,7 +344,7 @@ class Parser {
     auto iter = parse_tuple(false, false, {"recursive"}, false);
     std::uint32_t filter = npos32;
     if (skip_name("if")) filter = parse_expression(true);
-    if (is_name("recursive")) fail("recursive loops are not supported");
+    bool recursive = skip_name("recursive");
     end_block();
     auto body = subparse({"endfor", "else"});
     std::vector<std::uint32_t> else_body;
@@ -353,6 +356,7 @@ class Parser {
     end_block();
     open_blocks_.pop_back();
     Stmt s{.kind = StmtKind::for_, .a = target, .b = iter, .c = filter, .pos = pos};
+    s.nargs = recursive ? 1 : 0;
     s.body = store_body(body);
     s.nbody = static_cast<std::uint32_t>(body.size());
     s.else_body = store_body(else_body);
@@ -442,6 +446,86 @@ class Parser {
     s.body = store_body(body);
     s.nbody = static_cast<std::uint32_t>(body.size());
     return add_stmt(s);
+  }
+
+  // A macro's or call block's `(a, b=default)`; Jinja's parse_signature.
+  std::vector<Arg> parse_signature() {
+    std::vector<Arg> params;
+    expect_op("(");
+    bool defaults = false;
+    while (!is_op(")")) {
+      if (!params.empty()) expect_op(",");
+      auto pos = cur().pos;
+      auto n = expect_name();
+      if (n == "true" || n == "false" || n == "none" || n == "True" || n == "False" ||
+          n == "None") {
+        fail_at(pos, fmt::format("Can't assign to '{}'", n));
+      }
+      Arg param{.name = intern(n)};
+      if (skip_op("=")) {
+        param.expr = parse_expression(true);
+        defaults = true;
+      } else if (defaults) {
+        fail_at(pos, "non-default argument follows default argument");
+      }
+      params.push_back(param);
+    }
+    expect_op(")");
+    return params;
+  }
+
+  // Body of a macro or call block, with the MacroFlags of the names it uses.
+  std::vector<std::uint32_t> parse_macro_body(std::string_view end, std::uint32_t& flags) {
+    macro_flags_.push_back(0);
+    auto body = subparse({end});
+    flags = macro_flags_.back();
+    macro_flags_.pop_back();
+    next();
+    end_block();
+    open_blocks_.pop_back();
+    return body;
+  }
+
+  Stmt with_params(Stmt s, const std::vector<Arg>& params, const std::vector<std::uint32_t>& body) {
+    s.args = static_cast<std::uint32_t>(p_.args.size());
+    s.nargs = static_cast<std::uint32_t>(params.size());
+    p_.args.insert(p_.args.end(), params.begin(), params.end());
+    s.body = store_body(body);
+    s.nbody = static_cast<std::uint32_t>(body.size());
+    return s;
+  }
+
+  std::uint32_t parse_macro() {
+    auto pos = cur().pos;
+    next();
+    auto name_pos = cur().pos;
+    auto name = expect_name();
+    if (name == "true" || name == "false" || name == "none" || name == "True" || name == "False" ||
+        name == "None") {
+      fail_at(name_pos, fmt::format("Can't assign to '{}'", name));
+    }
+    auto params = parse_signature();
+    end_block();
+    open_blocks_.push_back("macro");
+    std::uint32_t flags = 0;
+    auto body = parse_macro_body("endmacro", flags);
+    return add_stmt(with_params(
+        {.kind = StmtKind::macro, .a = intern(name), .c = flags, .pos = pos}, params, body));
+  }
+
+  std::uint32_t parse_call_block() {
+    auto pos = cur().pos;
+    next();
+    std::vector<Arg> params;
+    if (is_op("(")) params = parse_signature();
+    auto call = parse_expression(true);
+    if (p_.exprs[call].op != Op::call) fail_at(pos, "expected call");
+    end_block();
+    open_blocks_.push_back("call");
+    std::uint32_t flags = 0;
+    auto body = parse_macro_body("endcall", flags);
+    return add_stmt(with_params({.kind = StmtKind::call_block, .a = call, .c = flags, .pos = pos},
+                                params, body));
   }
 
   // ---- expressions ----------------------------------------------------------------------------
@@ -604,6 +688,12 @@ class Parser {
         if (n == "true" || n == "True") return constant(true, pos);
         if (n == "false" || n == "False") return constant(false, pos);
         if (n == "none" || n == "None") return constant(nullptr, pos);
+        if (!macro_flags_.empty()) {
+          macro_flags_.back() |= n == "caller"    ? uses_caller
+                                 : n == "varargs" ? uses_varargs
+                                 : n == "kwargs"  ? uses_kwargs
+                                                  : 0u;
+        }
         return add_expr({.op = Op::name, .a = intern(n), .pos = pos});
       }
       case Tok::string: {
@@ -778,21 +868,33 @@ class Parser {
   std::vector<Arg> parse_call_args() {
     expect_op("(");
     std::vector<Arg> args;
-    bool seen_keyword = false;
+    auto start = cur().pos;
+    bool seen_keyword = false, dyn_args = false, dyn_kwargs = false;
+    auto ensure = [&](bool ok) {
+      if (!ok) fail_at(start, "invalid syntax for function call expression");
+    };
     while (!is_op(")")) {
       if (!args.empty()) {
         expect_op(",");
         if (is_op(")")) break;
       }
-      if (is_op("*") || is_op("**")) fail("dynamic arguments (*args, **kwargs) are not supported");
-      if (cur().kind == Tok::name && look().kind == Tok::op && look().text == "=") {
+      if (skip_op("*")) {
+        ensure(!dyn_args && !dyn_kwargs);
+        dyn_args = true;
+        args.push_back({.name = star_args, .expr = parse_expression(true)});
+      } else if (skip_op("**")) {
+        ensure(!dyn_kwargs);
+        dyn_kwargs = true;
+        args.push_back({.name = star_kwargs, .expr = parse_expression(true)});
+      } else if (cur().kind == Tok::name && look().kind == Tok::op && look().text == "=") {
+        ensure(!dyn_kwargs);
         auto key = intern(cur().text);
         next();
         next();
         args.push_back({.name = key, .expr = parse_expression(true)});
         seen_keyword = true;
       } else {
-        if (seen_keyword) fail("invalid syntax for function call expression");
+        ensure(!seen_keyword && !dyn_args && !dyn_kwargs);
         args.push_back({.expr = parse_expression(true)});
       }
     }

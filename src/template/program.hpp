@@ -67,18 +67,27 @@ struct Arg {
   std::uint32_t name = npos32;
   std::uint32_t expr = npos32;
 };
+/// Arg::name of a call's `*expr` and `**expr` arguments.
+inline constexpr std::uint32_t star_args = npos32 - 1;
+inline constexpr std::uint32_t star_kwargs = npos32 - 2;
+
+/// Stmt::c flags of a macro or call block: names its body uses that change how it is called.
+enum MacroFlags : std::uint32_t { uses_caller = 1, uses_varargs = 2, uses_kwargs = 4 };
 
 enum class StmtKind : std::uint8_t {
   text,          // a = offset in Program::text, b = length
   output,        // a = expr
   if_,           // a = condition, body, else (elif is an if inside else)
-  for_,          // a = target, b = iterable, c = filter condition or npos, body, else
+  for_,          // a = target, b = iterable, c = filter condition or npos, body, else;
+                 // args = 1 when `recursive`
   set,           // a = target, b = value expr
   set_block,     // a = target, body
   set_attr,      // a = namespace name id, b = attribute name id, c = value expr
   with_,         // args = (name = target, expr = value), body: a scope of its own
   filter_block,  // a = name id the body output is bound to, b = filter chain over it, body
-  no_loader,     // include / extends / import / from: fails at render, as Jinja without a loader
+  macro,       // a = name id, args = parameters (name, default expr or npos), c = MacroFlags, body
+  call_block,  // a = call expr, args = caller's parameters, c = caller's MacroFlags, body
+  no_loader,   // include / extends / import / from: fails at render, as Jinja without a loader
 };
 
 struct Stmt {

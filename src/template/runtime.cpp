@@ -162,6 +162,10 @@ bool python_less(const json& a, const json& b, std::string* error) {
   return python_order(a, b, CmpOp::lt, error);
 }
 
+bool is_dict_attribute(std::string_view name) noexcept {
+  return is_one_of(kDictMethods, name) || is_one_of(kDictUnsafe, name);
+}
+
 // ---- errors ---------------------------------------------------------------------------------
 
 void Runtime::fail(const std::string& python_type, const std::string& message) const {
@@ -184,7 +188,8 @@ BoundArgs Runtime::bind(std::string_view function, std::span<const Value> args,
                         const Kwargs& kwargs,
                         std::initializer_list<std::string_view> params) const {
   BoundArgs bound;
-  bound.slots.assign(params.size(), nullptr);
+  if (params.size() > BoundArgs::capacity) fail("RuntimeError", "internal: too many parameters");
+  bound.count = params.size();
   if (args.size() > params.size()) {
     type_error(fmt::format("{}() takes at most {} arguments ({} given)", function,
                            params.size() + 1, args.size() + 1));
@@ -321,11 +326,16 @@ void Runtime::append_str(std::string& out, const Value& v) const {
     }
     case Kind::loop: {
       auto* loop = static_cast<const LoopState*>(v.object);
-      out += fmt::format("<LoopContext {}/{}>", loop->index0 + 1, loop->items->size());
+      out += fmt::format("<LoopContext {}/{}>", loop->index0 + 1, loop->length);
       return;
     }
     case Kind::namespace_:
       out += "<Namespace " + python_repr(*static_cast<const json*>(v.object)) + ">";
+      return;
+    case Kind::macro:
+      out += "<Macro ";
+      append_python_repr(out, json(static_cast<const MacroRef*>(v.object)->name(program)));
+      out += '>';
       return;
     default:
       type_error("a function or method cannot be rendered (Jinja prints its address)");
@@ -335,6 +345,7 @@ void Runtime::append_str(std::string& out, const Value& v) const {
 const json& Runtime::data(const Value& v) const {
   if (v.kind == Kind::value) return v.get();
   if (v.kind == Kind::namespace_) type_error("Object of type Namespace is not JSON serializable");
+  if (v.kind == Kind::macro) type_error("Object of type Macro is not JSON serializable");
   if (v.kind == Kind::undefined) {
     static constexpr std::string_view names[] = {"Undefined", "ChainableUndefined",
                                                  "StrictUndefined"};
@@ -353,7 +364,7 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
       return obj.alias();
     case Kind::loop: {
       auto* loop = static_cast<const LoopState*>(obj.object);
-      auto n = static_cast<std::int64_t>(loop->items->size());
+      auto n = static_cast<std::int64_t>(loop->length);
       auto i = static_cast<std::int64_t>(loop->index0);
       if (name == "index") return Value::of(i + 1);
       if (name == "index0") return Value::of(i);
@@ -366,13 +377,14 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
       if (name == "depth0") return Value::of(static_cast<std::int64_t>(loop->depth) - 1);
       if (name == "previtem") {
         if (i == 0) return Value::undefined("there is no previous item");
-        return (*loop->items)[static_cast<std::size_t>(i - 1)].alias();
+        return loop->item(static_cast<std::size_t>(i - 1));
       }
       if (name == "nextitem") {
         if (i + 1 >= n) return Value::undefined("there is no next item");
-        return (*loop->items)[static_cast<std::size_t>(i + 1)].alias();
+        return loop->item(static_cast<std::size_t>(i + 1));
       }
       if (name == "cycle") return method_of(obj, Method::loop_cycle);
+      if (name == "changed") return method_of(obj, Method::loop_changed);
       return Value::undefined(fmt::format("'LoopContext object' has no attribute '{}'", name));
     }
     case Kind::namespace_: {
@@ -382,6 +394,22 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
     }
     case Kind::value:
       break;
+    case Kind::macro: {
+      const auto* macro = static_cast<const MacroRef*>(obj.object);
+      const Stmt& s = *macro->stmt;
+      if (name == "name") return Value::of(macro->name(program));
+      if (name == "arguments") {
+        json names = json::array();
+        for (const Arg& a : std::span<const Arg>(program.args).subspan(s.args, s.nargs))
+          names.push_back(program.names[a.name]);
+        return Value::of(std::move(names), Shape::tuple);
+      }
+      if (name == "catch_kwargs") return Value::of((s.c & uses_kwargs) != 0);
+      if (name == "catch_varargs") return Value::of((s.c & uses_varargs) != 0);
+      if (name == "caller") return Value::of((s.c & uses_caller) != 0);
+      return Value::undefined(
+          fmt::format("'jinja2.runtime.Macro object' has no attribute '{}'", name));
+    }
     default:
       return Value::undefined(
           fmt::format("'builtin_function_or_method object' has no attribute '{}'", name));
@@ -399,7 +427,7 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
       }
     }
     if (is_one_of(kDictUnsafe, name)) return unsafe_attribute(j, name);
-    if (auto it = j.find(name); it != j.end()) return Value::borrow(*it);
+    if (const json* member = find_member(j, name)) return Value::borrow(*member);
   } else if (j.is_array()) {
     if (name == "count") return method_of(obj, Method::list_count);
     if (name == "index") return method_of(obj, Method::list_index);

@@ -4,6 +4,7 @@
 
 #include "detail/python_format.hpp"
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -20,7 +21,7 @@ namespace eventwire::detail {
 /// How a JSON array prints: Python has tuples and dict views where JSON has only arrays.
 enum class Shape : std::uint8_t { plain, tuple, tuple_list, dict_items, dict_keys, dict_values };
 
-enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function };
+enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function, macro };
 
 /// Bound methods Jinja's sandbox lets templates call on dicts, strings and lists.
 enum class Method : std::uint8_t {
@@ -47,6 +48,7 @@ enum class Method : std::uint8_t {
   list_count,
   list_index,
   loop_cycle,
+  loop_changed,
   fn_range,
   fn_namespace,
   fn_dict,
@@ -54,6 +56,36 @@ enum class Method : std::uint8_t {
 
 struct LoopState;
 struct Value;
+
+/// JSON a Value owns. Most Values borrow and own nothing, so a null one is destroyed without the
+/// call into nlohmann's destroy (a null json holds no resources).
+class OwnedJson {
+ public:
+  OwnedJson() noexcept { new (&j_) json(); }
+  OwnedJson(const OwnedJson& o) { new (&j_) json(o.j_); }
+  OwnedJson(OwnedJson&& o) noexcept { new (&j_) json(std::move(o.j_)); }
+  OwnedJson& operator=(const OwnedJson& o) {
+    j_ = o.j_;
+    return *this;
+  }
+  OwnedJson& operator=(OwnedJson&& o) noexcept {
+    j_ = std::move(o.j_);
+    return *this;
+  }
+  OwnedJson& operator=(json j) noexcept {
+    j_ = std::move(j);
+    return *this;
+  }
+  ~OwnedJson() {
+    if (!j_.is_null()) j_.~json();
+  }
+  const json& get() const noexcept { return j_; }
+
+ private:
+  union {
+    json j_;
+  };
+};
 
 /// A runtime value. JSON values are borrowed from the context or the template's constants
 /// (`ref`) whenever possible, and owned (`own`) only when computed.
@@ -64,11 +96,11 @@ struct Value {
   bool unsafe = false;        // undefined from a refused attribute: calling it is a SecurityError
   bool lenient = false;       // a plain Undefined whatever the policy (`a if false`, no else)
   const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
-  json own{};                 // owned JSON when ref is null
-  void* object = nullptr;     // LoopState* (loop) or json* (namespace attributes)
+  OwnedJson own{};            // owned JSON when ref is null
+  void* object = nullptr;     // LoopState* (loop), json* (namespace attributes), MacroRef*
   std::string hint{};         // undefined: Jinja's message
 
-  const json& get() const noexcept { return ref ? *ref : own; }
+  const json& get() const noexcept { return ref ? *ref : own.get(); }
   bool is_undefined() const noexcept { return kind == Kind::undefined; }
   bool is_json() const noexcept { return kind == Kind::value; }
 
@@ -133,18 +165,51 @@ inline Value stabilize(Value result, const std::vector<Value>& args, const Kwarg
   return result;
 }
 
-/// A `{% for %}` loop's `loop` variable.
+/// A dict entry as the engine borrows it from a JSON object.
+using Entry = json::object_t::value_type;
+
+/// A `{% for %}` loop's `loop` variable. Items are Values, or (when a loop walks a dict's
+/// entries in place) borrowed entries that become `(key, value)` tuples only when asked for.
 struct LoopState {
   const std::vector<Value>* items = nullptr;
+  const std::vector<const Entry*>* entries = nullptr;
+  std::size_t length = 0;
   std::size_t index0 = 0;
   std::size_t depth = 1;
+  const Stmt* recursive = nullptr;  // the `{% for ... recursive %}` that `loop(items)` reruns
+  mutable json last_changed = json(json::value_t::discarded);  // loop.changed()'s memory
+
+  /// The i-th item (i < length); borrows from the loop's items or from the entry's dict.
+  Value item(std::size_t i) const {
+    if (items) return (*items)[i].alias();
+    const Entry& e = *(*entries)[i];
+    return Value::of(json::array({e.first, e.second}), Shape::tuple);
+  }
+};
+
+/// A macro (`{% macro %}`) or a call block's `caller`, as a value: the statement, and the scope
+/// its body sees (the evaluator's frame it was defined in, and how much of it).
+struct MacroRef {
+  const Stmt* stmt = nullptr;
+  std::size_t frame = 0;      // the frame the body's names resolve in after its own
+  std::size_t frame_end = 0;  // caller: entries of that frame visible (the call site's)
+  std::uint32_t level = 0;    // macro: scope level it was defined at (visible levels)
+  bool caller = false;
+
+  /// The macro's name: its own, or "caller".
+  std::string_view name(const Program& p) const {
+    return caller ? std::string_view("caller") : std::string_view(p.names[stmt->a]);
+  }
 };
 
 /// Arguments bound to a Python-style signature: `at(i)` is the i-th parameter, null if absent.
+/// No built-in filter, test or method has more than `capacity` parameters (no allocation).
 class BoundArgs {
  public:
-  const Value* at(std::size_t i) const { return i < slots.size() ? slots[i] : nullptr; }
-  std::vector<const Value*> slots{};
+  static constexpr std::size_t capacity = 8;
+  const Value* at(std::size_t i) const { return i < count ? slots[i] : nullptr; }
+  std::array<const Value*, capacity> slots{};
+  std::size_t count = 0;
 };
 
 class Runtime;
@@ -153,6 +218,8 @@ class Runtime;
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs);
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
+/// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
+Value percent_format(Runtime& rt, std::string_view format, const Value& args);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name);
 
@@ -213,6 +280,18 @@ class Runtime {
 
   Value call(const Value& callee, std::vector<Value>& args, Kwargs& kwargs);
 };
+
+/// The member `key` of a JSON object, or null (no temporary std::string for the key).
+inline const json* find_member(const json& object, std::string_view key) noexcept {
+  for (const auto& [k, v] : object.get_ref<const json::object_t&>()) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+/// Whether `a.name` on a dict is an attribute of the dict itself (a method Jinja lets templates
+/// call, or one its sandbox refuses) rather than a key lookup.
+bool is_dict_attribute(std::string_view name) noexcept;
 
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
 bool python_equal(const json& a, const json& b) noexcept;

@@ -125,7 +125,7 @@ bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const V
               v.shape != Shape::dict_values && v.shape != Shape::dict_items);
     case TestId::callable:
       return v.kind == Kind::undefined || v.kind == Kind::method || v.kind == Kind::function ||
-             v.kind == Kind::loop;
+             v.kind == Kind::loop || v.kind == Kind::macro;
     case TestId::odd:
       return divisible(rt, v, json(2), 1);
     case TestId::even:

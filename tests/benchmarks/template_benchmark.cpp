@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eventwire/event.hpp"
@@ -166,8 +167,13 @@ int main(int argc, char** argv) {
   }
   benchmark::RegisterBenchmark("hydrate/seed", BM_hydrate_seed);
   benchmark::RegisterBenchmark("hydrate/compiled-seed", BM_hydrate_compiled_seed);
+  // A filtered run (profiling one benchmark) skips the Jinja2 comparison.
+  bool filtered = false;
+  for (int i = 1; i < argc; ++i)
+    filtered = filtered || std::string_view(argv[i]).starts_with("--benchmark_filter");
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
+  if (filtered) return 0;
 
   json jinja = time_jinja2();
   if (jinja.is_null()) {

@@ -2,7 +2,12 @@
 // and whatever compiles renders or fails with one, within the configured limits.
 //   cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DEVENTWIRE_BUILD_FUZZERS=ON
 //   cmake --build build/fuzz --target template_fuzz
-//   build/fuzz/tests/fuzz/template_fuzz -max_total_time=600 tests/fuzz/corpus
+//   mkdir -p /tmp/template-corpus
+//   build/fuzz/tests/fuzz/template_fuzz -max_total_time=600 /tmp/template-corpus \
+//     tests/fuzz/corpus/template
+// tests/fuzz/corpus/template is the kept seed corpus: at most 200 inputs, chosen from a run's
+// corpus by greedy set cover of the edges they reach (libFuzzer -merge=1 with
+// -merge_control_file, then the 200 inputs adding the most new edges).
 #include <array>
 #include <cstddef>
 #include <cstdint>
