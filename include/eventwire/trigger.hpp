@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "eventwire/action.hpp"
@@ -224,7 +225,30 @@ class TriggerRegistry {
   /// other names or other kinds.
   TriggerList candidates(const Event& event) const;
 
+  /// Calls `visit(const TriggerHandle&)` for each trigger that fires on `event` (exactly the
+  /// candidates(event) whose `compiled().matches(event)` is true), in registration order. The
+  /// fast path for dispatch: the event name and the index label are not checked again, and the
+  /// remaining `match` labels and `match_related` specifications, shared between triggers, are
+  /// each evaluated once per event. No allocation in the common case. `visit` may call back into
+  /// the registry (add, remove, match another event).
+  ///
+  /// @code
+  /// registry.for_each_match(event, [&](const eventwire::TriggerHandle& t) { run(t, event); });
+  /// @endcode
+  template <typename Visitor>
+  void for_each_match(const Event& event, Visitor&& visit) const {
+    using V = std::remove_reference_t<Visitor>;
+    visit_matches(
+        event,
+        [](const void* v, const TriggerHandle& t) { (*static_cast<V*>(const_cast<void*>(v)))(t); },
+        static_cast<const void*>(std::addressof(visit)));
+  }
+  /// The triggers that fire on `event`, in registration order (for_each_match, collected).
+  TriggerList matching(const Event& event) const;
+
  private:
+  using MatchVisitor = void (*)(const void*, const TriggerHandle&);
+  void visit_matches(const Event& event, MatchVisitor visit, const void* visitor) const;
   struct Snapshot;
   std::shared_ptr<const Snapshot> snapshot() const;
   TriggerHandle make(TriggerDefinition definition);
