@@ -190,21 +190,17 @@ struct Test {
   }
 };
 
-// Tests already evaluated for the event being matched on this thread: a stamp per test id
-// (equal to the event's generation when known) and the result. Nested matching (a workflow run
-// inline that emits) takes a new generation, which only makes the outer event re-evaluate.
+// Tests already evaluated for the event being matched on this thread: per test id, the event's
+// generation (31 bits) and the result (low bit). Nested matching (a workflow run inline that
+// emits) takes a new generation, which only makes the outer event re-evaluate.
 struct TestMemo {
-  std::vector<std::uint32_t> stamp;
-  std::vector<std::uint8_t> result;
+  std::vector<std::uint32_t> known;
   std::uint32_t generation = 0;
 
   std::uint32_t begin(std::size_t tests) {
-    if (stamp.size() < tests) {
-      stamp.resize(tests, 0);
-      result.resize(tests, 0);
-    }
-    if (++generation == 0) {  // wrapped: forget every stamp
-      std::fill(stamp.begin(), stamp.end(), 0);
+    if (known.size() < tests) known.resize(tests, 0);
+    if (++generation >= (1u << 31)) {  // wrapped: forget everything
+      std::fill(known.begin(), known.end(), 0);
       generation = 1;
     }
     return generation;
@@ -218,10 +214,22 @@ void append_length_prefixed(std::string& key, std::string_view text) {
   key.append(text.data(), text.size());
 }
 
+// Which entry this thread used last for a name, and in which snapshot (by id, never reused, so a
+// stale pointer is never followed: it is only read while that snapshot is the current one and
+// held by the caller).
+struct RecentEntry {
+  std::uint64_t snapshot = 0;
+  std::uint64_t hash = 0;
+  const void* entry = nullptr;
+};
+thread_local std::array<RecentEntry, 8> recent_entries;
+std::atomic<std::uint64_t> next_snapshot_id{1};
+
 }  // namespace
 
 struct TriggerRegistry::Snapshot {
   struct NameEntry;
+  const std::uint64_t id = next_snapshot_id.fetch_add(1, std::memory_order_relaxed);
   /// Triggers naming one event exactly, and the entry for that name once computed.
   struct ExactName {
     std::vector<TriggerHandle> triggers;
@@ -269,6 +277,7 @@ struct TriggerRegistry::Snapshot {
     struct Item {
       std::uint64_t sequence = 0;
       std::uint32_t first_test = 0, tests = 0;  ///< into NameEntry::plan
+      std::uint32_t test = 0;                   ///< the first test's id, inline (when tests > 0)
     };
     std::vector<Item> items;
   };
@@ -276,9 +285,44 @@ struct TriggerRegistry::Snapshot {
   // The triggers for one event name, split by their index label: an event then reads only the
   // lists for its own label values, plus the triggers that have no index label.
   struct NameEntry {
+    std::string name;                                       ///< the event name
     std::shared_ptr<const std::vector<TriggerHandle>> all;  ///< every trigger for the name
     List unindexed;                                         ///< no index label
-    using Lists = StringMap<List>;
+    /// Label value -> list, open addressing over (hash, list) slots: one probe usually lands
+    /// on the list, where a node-based map would chase a bucket, a node and a key.
+    struct Lists {
+      struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t list = 0;  ///< index + 1 into lists; 0 is empty
+      };
+      std::vector<std::pair<std::string, List>> lists;
+      std::vector<Slot> slots;
+      std::size_t mask = 0;
+
+      void build() {
+        std::size_t size = 4;
+        while (size < lists.size() * 2)
+          size *= 2;
+        slots.assign(size, {});
+        mask = size - 1;
+        for (std::size_t i = 0; i < lists.size(); ++i) {
+          std::uint64_t h = StringHash{}(lists[i].first);
+          std::size_t at = h & mask;
+          while (slots[at].list != 0)
+            at = (at + 1) & mask;
+          slots[at] = {h, static_cast<std::uint32_t>(i + 1)};
+        }
+      }
+      const List* find(std::string_view value) const noexcept {
+        if (slots.empty()) return nullptr;
+        std::uint64_t h = StringHash{}(value);
+        for (std::size_t at = h & mask; slots[at].list != 0; at = (at + 1) & mask) {
+          const auto& [key, list] = lists[slots[at].list - 1];
+          if (slots[at].hash == h && key == value) return &list;
+        }
+        return nullptr;
+      }
+    };
     std::vector<std::pair<std::string, Lists>> by_label;  ///< label -> value -> triggers
     std::vector<std::uint32_t> plan;                      ///< test ids, per item
     std::vector<Test> tests;                              ///< interned for this name
@@ -302,6 +346,7 @@ struct TriggerRegistry::Snapshot {
     all.erase(std::unique(all.begin(), all.end()), all.end());  // exact and pattern names at once
 
     auto entry = std::make_unique<NameEntry>();
+    entry->name = std::string(event_name);
     StringMap<std::uint32_t> test_ids;
     auto intern = [&](std::string key, Test test) {
       auto [it, fresh] =
@@ -340,6 +385,7 @@ struct TriggerRegistry::Snapshot {
         entry->plan.push_back(intern(std::move(key), std::move(test)));
       }
       item.tests = static_cast<std::uint32_t>(entry->plan.size()) - item.first_test;
+      if (item.tests > 0) item.test = entry->plan[item.first_test];
       return item;
     };
 
@@ -370,8 +416,9 @@ struct TriggerRegistry::Snapshot {
         for (const auto& t : handles)
           list.items.push_back(plan_of(t, index_label(*t)));
         list.handles = std::make_shared<const std::vector<TriggerHandle>>(std::move(handles));
-        lists.emplace(value, std::move(list));
+        lists.lists.emplace_back(value, std::move(list));
       }
+      lists.build();
       entry->by_label.emplace_back(label, std::move(lists));
     }
     return entry;
@@ -385,6 +432,19 @@ struct TriggerRegistry::Snapshot {
   };
 
   EntryRef entry(std::string_view event_name) const {
+    // The entries this thread used last, per snapshot: events come in runs of a few names.
+    const std::uint64_t hash = StringHash{}(event_name);
+    RecentEntry& recent = recent_entries[hash % recent_entries.size()];
+    if (recent.snapshot == id && recent.hash == hash &&
+        static_cast<const NameEntry*>(recent.entry)->name == event_name) {
+      return {static_cast<const NameEntry*>(recent.entry)};
+    }
+    EntryRef found = find_entry(event_name);
+    if (!found.keep) recent = {id, hash, found.entry};  // owned by this snapshot
+    return found;
+  }
+
+  EntryRef find_entry(std::string_view event_name) const {
     // A name some trigger names exactly: a lock-free slot, filled once.
     if (auto it = by_event_name.find(event_name); it != by_event_name.end()) {
       auto& slot = it->second.entry;
@@ -424,7 +484,7 @@ struct TriggerRegistry::Snapshot {
     for (const auto& [label, lists] : e.by_label) {
       const std::string* value = event.resource.find(label);
       if (!value) continue;  // an absent label never matches
-      if (auto it = lists.find(*value); it != lists.end()) add(it->second);
+      if (const List* list = lists.find(*value)) add(*list);
     }
     return n;
   }
@@ -466,15 +526,18 @@ struct TriggerRegistry::Snapshot {
     }
     auto& memo = test_memo;
     const std::uint32_t generation = memo.begin(e.tests.size());
+    auto test_passes = [&](std::uint32_t test) {
+      std::uint32_t known = memo.known[test];
+      if ((known >> 1) == generation) return (known & 1) != 0;
+      bool result = e.tests[test].passes(event);
+      memo.known[test] = (generation << 1) | (result ? 1 : 0);
+      return result;
+    };
     auto passes = [&](const List::Item& item) {
-      for (std::uint32_t k = 0; k < item.tests; ++k) {
-        std::uint32_t id = e.plan[item.first_test + k];
-        if (memo.stamp[id] != generation) {
-          memo.result[id] = e.tests[id].passes(event) ? 1 : 0;
-          memo.stamp[id] = generation;
-        }
-        if (!memo.result[id]) return false;
-      }
+      if (item.tests == 0) return true;
+      if (!test_passes(item.test)) return false;
+      for (std::uint32_t k = 1; k < item.tests; ++k)
+        if (!test_passes(e.plan[item.first_test + k])) return false;
       return true;
     };
     if (n == 1) {
