@@ -166,6 +166,12 @@ struct ConfigureReport {
 /// `match` label they pin to plain values (typically `infrahub.node.kind`), looked up by the
 /// event's value of that label.
 ///
+/// Dispatch through for_each_match: it does not check again what the index guarantees (the
+/// event name, the index label) and evaluates each remaining check shared between triggers (a
+/// branch filter, a kind list) once per event, so its cost per event follows the triggers that
+/// can fire, not the triggers registered. An event name's entry is built on its first lookup
+/// (a pass over the `*`-pattern triggers) and kept with the snapshot.
+///
 /// Changes rebuild the index (O(triggers)); register many triggers at once with configure_all.
 ///
 /// Thread safety: every member is safe to call concurrently. Lookups see a consistent snapshot:
