@@ -1,6 +1,9 @@
 #include "eventwire/trigger.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -13,10 +16,27 @@ namespace eventwire {
 namespace {
 
 // Heterogeneous lookup: find a std::string key by std::string_view without allocating.
+// The keys are event names, label values and trigger names: short strings hashed on every
+// event, so an inlined multiply-mix over 8-byte words (as FxHash) rather than an out-of-line
+// Murmur call.
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view text) const noexcept {
-    return std::hash<std::string_view>{}(text);
+    constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+    std::uint64_t h = text.size() * k;
+    const char* p = text.data();
+    std::size_t n = text.size();
+    for (; n >= 8; p += 8, n -= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      h = (std::rotl(h, 5) ^ word) * k;
+    }
+    if (n > 0) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p, n);
+      h = (std::rotl(h, 5) ^ word) * k;
+    }
+    return static_cast<std::size_t>(h ^ (h >> 32));
   }
 };
 template <typename Value>
@@ -137,15 +157,92 @@ void RegisteredTrigger::deactivate_and_wait() const noexcept {
 
 // --- the index -------------------------------------------------------------------------------
 
+namespace {
+
+// What is left to check of a candidate once the index has found it: the index guarantees the
+// event name (entries are per name) and the index label (lists are per value), so a candidate
+// needs only its other `match` labels and its `match_related` specifications. Those checks are
+// interned per event name: triggers share them (a branch filter, a kind list), and each is
+// evaluated at most once per event.
+struct Check {
+  std::string label{};
+  std::vector<Pattern> patterns{};
+  bool passes(const Resource& resource) const noexcept {
+    const std::string* value = resource.find(label);
+    if (value == nullptr) return false;  // an absent label never matches, negated or not
+    for (const auto& p : patterns)
+      if (p.matches(std::string_view(*value))) return true;
+    return false;
+  }
+};
+
+struct Test {
+  bool related = false;       ///< some related resource passes every check; else the resource
+  std::vector<Check> checks;  ///< one check for a resource label
+  bool passes(const Event& event) const noexcept {
+    if (!related) return checks.front().passes(event.resource);
+    for (const auto& r : event.related) {
+      if (std::all_of(checks.begin(), checks.end(), [&](const Check& c) { return c.passes(r); })) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+// Tests already evaluated for the event being matched on this thread: per test id, the event's
+// generation (31 bits) and the result (low bit). Nested matching (a workflow run inline that
+// emits) takes a new generation, which only makes the outer event re-evaluate.
+struct TestMemo {
+  std::vector<std::uint32_t> known;
+  std::uint32_t generation = 0;
+
+  std::uint32_t begin(std::size_t tests) {
+    if (known.size() < tests) known.resize(tests, 0);
+    if (++generation >= (1u << 31)) {  // wrapped: forget everything
+      std::fill(known.begin(), known.end(), 0);
+      generation = 1;
+    }
+    return generation;
+  }
+};
+thread_local TestMemo test_memo;
+
+void append_length_prefixed(std::string& key, std::string_view text) {
+  const std::string length = std::to_string(text.size());
+  key.append(length).push_back(':');
+  key.append(text.data(), text.size());
+}
+
+// Which entry this thread used last for a name, and in which snapshot (by id, never reused, so a
+// stale pointer is never followed: it is only read while that snapshot is the current one and
+// held by the caller).
+struct RecentEntry {
+  std::uint64_t snapshot = 0;
+  std::uint64_t hash = 0;
+  const void* entry = nullptr;
+};
+thread_local std::array<RecentEntry, 8> recent_entries;
+std::atomic<std::uint64_t> next_snapshot_id{1};
+
+}  // namespace
+
 struct TriggerRegistry::Snapshot {
+  struct NameEntry;
+  const std::uint64_t id = next_snapshot_id.fetch_add(1, std::memory_order_relaxed);
+  /// Triggers naming one event exactly, and the entry for that name once computed.
+  struct ExactName {
+    std::vector<TriggerHandle> triggers;
+    mutable std::atomic<const NameEntry*> entry{nullptr};  ///< owned; set once
+  };
+
   StringMap<TriggerHandle> by_name;
-  StringMap<std::vector<TriggerHandle>> by_event_name;  ///< triggers naming an event exactly
-  std::vector<TriggerHandle> patterned;                 ///< triggers with `*`/`?`/`[`/`!` names
-  std::vector<TriggerHandle> every_event;               ///< triggers with no `events`
+  StringMap<ExactName> by_event_name;      ///< triggers naming an event exactly
+  std::vector<TriggerHandle> patterned;    ///< triggers with `*`/`?`/`[`/`!` names
+  std::vector<TriggerHandle> every_event;  ///< triggers with no `events`
 
   mutable std::shared_mutex cache_mutex;
-  struct NameEntry;
-  mutable StringMap<std::shared_ptr<const NameEntry>> cache;
+  mutable StringMap<std::shared_ptr<const NameEntry>> cache;  ///< names no trigger names exactly
 
   explicit Snapshot(const std::vector<TriggerHandle>& triggers) {
     for (const auto& t : triggers) {
@@ -158,7 +255,7 @@ struct TriggerRegistry::Snapshot {
       bool has_pattern = false;
       for (const auto& name : events) {
         if (is_plain_name(name)) {
-          by_event_name[name].push_back(t);
+          by_event_name[name].triggers.push_back(t);
         } else {
           has_pattern = true;
         }
@@ -166,25 +263,131 @@ struct TriggerRegistry::Snapshot {
       if (has_pattern) patterned.push_back(t);
     }
   }
+  ~Snapshot() {
+    for (auto& [name, exact] : by_event_name)
+      delete exact.entry.load(std::memory_order_acquire);
+  }
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  /// A list of candidates: the handles (what candidates() returns) and, side by side, what is
+  /// left to check of each (what matching uses, laid out flat for the cache).
+  struct List {
+    std::shared_ptr<const std::vector<TriggerHandle>> handles;
+    struct Item {
+      std::uint64_t sequence = 0;
+      std::uint32_t first_test = 0, tests = 0;  ///< into NameEntry::plan
+      std::uint32_t test = 0;                   ///< the first test's id, inline (when tests > 0)
+    };
+    std::vector<Item> items;
+  };
 
   // The triggers for one event name, split by their index label: an event then reads only the
   // lists for its own label values, plus the triggers that have no index label.
   struct NameEntry {
-    std::shared_ptr<const std::vector<TriggerHandle>> all;        ///< every trigger for the name
-    std::shared_ptr<const std::vector<TriggerHandle>> unindexed;  ///< no index label
-    using Lists = StringMap<std::shared_ptr<const std::vector<TriggerHandle>>>;
+    std::string name;                                       ///< the event name
+    std::shared_ptr<const std::vector<TriggerHandle>> all;  ///< every trigger for the name
+    List unindexed;                                         ///< no index label
+    /// Label value -> list, open addressing over (hash, list) slots: one probe usually lands
+    /// on the list, where a node-based map would chase a bucket, a node and a key.
+    struct Lists {
+      struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t list = 0;  ///< index + 1 into lists; 0 is empty
+      };
+      std::vector<std::pair<std::string, List>> lists;
+      std::vector<Slot> slots;
+      std::size_t mask = 0;
+
+      void build() {
+        std::size_t size = 4;
+        while (size < lists.size() * 2)
+          size *= 2;
+        slots.assign(size, {});
+        mask = size - 1;
+        for (std::size_t i = 0; i < lists.size(); ++i) {
+          std::uint64_t h = StringHash{}(lists[i].first);
+          std::size_t at = h & mask;
+          while (slots[at].list != 0)
+            at = (at + 1) & mask;
+          slots[at] = {h, static_cast<std::uint32_t>(i + 1)};
+        }
+      }
+      const List* find(std::string_view value) const noexcept {
+        if (slots.empty()) return nullptr;
+        std::uint64_t h = StringHash{}(value);
+        for (std::size_t at = h & mask; slots[at].list != 0; at = (at + 1) & mask) {
+          const auto& [key, list] = lists[slots[at].list - 1];
+          if (slots[at].hash == h && key == value) return &list;
+        }
+        return nullptr;
+      }
+    };
     std::vector<std::pair<std::string, Lists>> by_label;  ///< label -> value -> triggers
+    std::vector<std::uint32_t> plan;                      ///< test ids, per item
+    std::vector<Test> tests;                              ///< interned for this name
   };
 
-  std::shared_ptr<const NameEntry> compute(std::string_view event_name) const {
+  // Builds the entry of `event_name`: every trigger whose `events` accept it, split by index
+  // label, with each trigger's remaining checks interned.
+  std::unique_ptr<NameEntry> compute(std::string_view event_name) const {
     std::vector<TriggerHandle> all;
-    if (auto it = by_event_name.find(event_name); it != by_event_name.end()) all = it->second;
+    if (auto it = by_event_name.find(event_name); it != by_event_name.end()) {
+      all = it->second.triggers;
+    }
     for (const auto& t : patterned) {
       if (t->compiled().matches_event_name(event_name)) all.push_back(t);
     }
-    all.insert(all.end(), every_event.begin(), every_event.end());
+    // "Every event" is Prefect's `.+`: not the empty name, nor one starting with a newline.
+    if (!event_name.empty() && event_name[0] != '\n') {
+      all.insert(all.end(), every_event.begin(), every_event.end());
+    }
     std::sort(all.begin(), all.end(), by_sequence);
     all.erase(std::unique(all.begin(), all.end()), all.end());  // exact and pattern names at once
+
+    auto entry = std::make_unique<NameEntry>();
+    entry->name = std::string(event_name);
+    StringMap<std::uint32_t> test_ids;
+    auto intern = [&](std::string key, Test test) {
+      auto [it, fresh] =
+          test_ids.emplace(std::move(key), static_cast<std::uint32_t>(entry->tests.size()));
+      if (fresh) entry->tests.push_back(std::move(test));
+      return it->second;
+    };
+    auto add_check = [](std::string& key, Test& test, const std::string& label,
+                        const LabelPatterns& patterns) {
+      append_length_prefixed(key, label);
+      Check check{label, {}};
+      for (const auto& p : patterns.patterns()) {
+        append_length_prefixed(key, p);
+        check.patterns.emplace_back(p);  // compiled at registration already: cannot throw
+      }
+      key += ';';
+      test.checks.push_back(std::move(check));
+    };
+    // What remains to check of `t` once the index has found it, as interned test ids.
+    auto plan_of = [&](const TriggerHandle& t, const ResourceSpecification::Entry* indexed) {
+      List::Item item{t->sequence(), static_cast<std::uint32_t>(entry->plan.size()), 0};
+      const auto& trigger = t->definition().trigger;
+      for (const auto& label : trigger.match) {
+        if (&label == indexed) continue;
+        std::string key = "r";
+        Test test;
+        add_check(key, test, label.first, label.second);
+        entry->plan.push_back(intern(std::move(key), std::move(test)));
+      }
+      for (const auto& spec : trigger.match_related.specifications()) {
+        if (spec.empty()) continue;  // includes() of an empty specification is always true
+        std::string key = "s";
+        Test test{.related = true, .checks = {}};
+        for (const auto& label : spec)
+          add_check(key, test, label.first, label.second);
+        entry->plan.push_back(intern(std::move(key), std::move(test)));
+      }
+      item.tests = static_cast<std::uint32_t>(entry->plan.size()) - item.first_test;
+      if (item.tests > 0) item.test = entry->plan[item.first_test];
+      return item;
+    };
 
     std::vector<TriggerHandle> unindexed;
     std::vector<std::pair<std::string, StringMap<std::vector<TriggerHandle>>>> by_label;
@@ -192,6 +395,7 @@ struct TriggerRegistry::Snapshot {
       const auto* label = index_label(*t);
       if (!label) {
         unindexed.push_back(t);
+        entry->unindexed.items.push_back(plan_of(t, nullptr));
         continue;
       }
       auto slot = std::find_if(by_label.begin(), by_label.end(),
@@ -202,48 +406,163 @@ struct TriggerRegistry::Snapshot {
         if (list.empty() || list.back() != t) list.push_back(t);  // a value listed twice
       }
     }
-    auto entry = std::make_shared<NameEntry>();
     entry->all = std::make_shared<const std::vector<TriggerHandle>>(std::move(all));
-    entry->unindexed = std::make_shared<const std::vector<TriggerHandle>>(std::move(unindexed));
+    entry->unindexed.handles =
+        std::make_shared<const std::vector<TriggerHandle>>(std::move(unindexed));
     for (auto& [label, values] : by_label) {
       NameEntry::Lists lists;
-      for (auto& [value, list] : values) {
-        lists.emplace(value, std::make_shared<const std::vector<TriggerHandle>>(std::move(list)));
+      for (auto& [value, handles] : values) {
+        List list;
+        for (const auto& t : handles)
+          list.items.push_back(plan_of(t, index_label(*t)));
+        list.handles = std::make_shared<const std::vector<TriggerHandle>>(std::move(handles));
+        lists.lists.emplace_back(value, std::move(list));
       }
+      lists.build();
       entry->by_label.emplace_back(label, std::move(lists));
     }
     return entry;
   }
 
-  std::shared_ptr<const NameEntry> entry(std::string_view event_name) const {
-    {
-      std::shared_lock lock(cache_mutex);
-      if (auto it = cache.find(event_name); it != cache.end()) return it->second;
+  /// The entry of `event_name`, and what keeps it alive beyond the snapshot when it is not
+  /// remembered (null otherwise: the snapshot owns it).
+  struct EntryRef {
+    const NameEntry* entry = nullptr;
+    std::shared_ptr<const NameEntry> keep{};
+  };
+
+  EntryRef entry(std::string_view event_name) const {
+    // The entries this thread used last, per snapshot: events come in runs of a few names.
+    const std::uint64_t hash = StringHash{}(event_name);
+    RecentEntry& recent = recent_entries[hash % recent_entries.size()];
+    if (recent.snapshot == id && recent.hash == hash &&
+        static_cast<const NameEntry*>(recent.entry)->name == event_name) {
+      return {static_cast<const NameEntry*>(recent.entry)};
     }
-    auto computed = compute(event_name);
-    std::unique_lock lock(cache_mutex);
-    if (cache.size() < candidate_cache_limit) cache.emplace(std::string(event_name), computed);
-    return computed;
+    EntryRef found = find_entry(event_name);
+    if (!found.keep) recent = {id, hash, found.entry};  // owned by this snapshot
+    return found;
   }
 
-  // The triggers that can fire on `event`: its name's unindexed triggers, plus those indexed
-  // under the event's own label values. No allocation when one list holds them all.
-  TriggerList candidates(const Event& event) const {
-    auto e = entry(event.event);
-    std::vector<std::shared_ptr<const std::vector<TriggerHandle>>> parts;
-    if (!e->unindexed->empty()) parts.push_back(e->unindexed);
-    for (const auto& [label, lists] : e->by_label) {
+  EntryRef find_entry(std::string_view event_name) const {
+    // A name some trigger names exactly: a lock-free slot, filled once.
+    if (auto it = by_event_name.find(event_name); it != by_event_name.end()) {
+      auto& slot = it->second.entry;
+      if (const NameEntry* known = slot.load(std::memory_order_acquire)) return {known};
+      auto computed = compute(event_name);
+      const NameEntry* expected = nullptr;
+      if (slot.compare_exchange_strong(expected, computed.get(), std::memory_order_acq_rel)) {
+        return {computed.release()};
+      }
+      return {expected};  // another thread filled it first
+    }
+    {
+      std::shared_lock lock(cache_mutex);
+      if (auto it = cache.find(event_name); it != cache.end()) return {it->second.get()};
+    }
+    std::shared_ptr<const NameEntry> computed = compute(event_name);
+    std::unique_lock lock(cache_mutex);
+    if (cache.size() < candidate_cache_limit) {
+      auto [it, fresh] = cache.emplace(std::string(event_name), computed);
+      return {it->second.get()};  // remembered (ours or another thread's): the snapshot owns it
+    }
+    return {computed.get(), computed};
+  }
+
+  // The lists that can hold triggers firing on `event`: the name's unindexed triggers, plus
+  // those indexed under the event's own label values. Returns how many were stored in `parts`
+  // (at most `capacity`), or more than `capacity` when they do not fit.
+  static std::size_t lists_for(const NameEntry& e, const Event& event, const List** parts,
+                               std::size_t capacity) {
+    std::size_t n = 0;
+    auto add = [&](const List& list) {
+      if (list.items.empty()) return;
+      if (n < capacity) parts[n] = &list;
+      ++n;
+    };
+    add(e.unindexed);
+    for (const auto& [label, lists] : e.by_label) {
       const std::string* value = event.resource.find(label);
       if (!value) continue;  // an absent label never matches
-      if (auto it = lists.find(*value); it != lists.end()) parts.push_back(it->second);
+      if (const List* list = lists.find(*value)) add(*list);
     }
-    if (parts.empty()) return {};
-    if (parts.size() == 1) return TriggerList(parts.front());
+    return n;
+  }
+
+  TriggerList candidates(const Event& event) const {
+    auto ref = entry(event.event);
+    constexpr std::size_t capacity = 8;
+    const List* parts[capacity];
+    std::size_t n = lists_for(*ref.entry, event, parts, capacity);
+    if (n == 0) return {};
+    if (n == 1) return TriggerList(parts[0]->handles);
     std::vector<TriggerHandle> merged;
-    for (const auto& part : parts)
-      merged.insert(merged.end(), part->begin(), part->end());
+    if (n <= capacity) {
+      for (std::size_t i = 0; i < n; ++i)
+        merged.insert(merged.end(), parts[i]->handles->begin(), parts[i]->handles->end());
+    } else {  // more index labels than fit: collect them again, without the cap
+      std::vector<const List*> all_parts(n);
+      lists_for(*ref.entry, event, all_parts.data(), n);
+      for (const auto* part : all_parts)
+        merged.insert(merged.end(), part->handles->begin(), part->handles->end());
+    }
     std::sort(merged.begin(), merged.end(), by_sequence);
     return TriggerList(std::make_shared<const std::vector<TriggerHandle>>(std::move(merged)));
+  }
+
+  void visit_matches(const Event& event, MatchVisitor visit, const void* visitor) const {
+    auto ref = entry(event.event);
+    const NameEntry& e = *ref.entry;
+    constexpr std::size_t capacity = 8;
+    const List* parts[capacity];
+    std::size_t n = lists_for(e, event, parts, capacity);
+    if (n == 0) return;
+    std::vector<const List*> overflow;
+    const List* const* lists = parts;
+    if (n > capacity) {
+      overflow.resize(n);
+      lists_for(e, event, overflow.data(), n);
+      lists = overflow.data();
+    }
+    auto& memo = test_memo;
+    const std::uint32_t generation = memo.begin(e.tests.size());
+    auto test_passes = [&](std::uint32_t test) {
+      std::uint32_t known = memo.known[test];
+      if ((known >> 1) == generation) return (known & 1) != 0;
+      bool result = e.tests[test].passes(event);
+      memo.known[test] = (generation << 1) | (result ? 1 : 0);
+      return result;
+    };
+    auto passes = [&](const List::Item& item) {
+      if (item.tests == 0) return true;
+      if (!test_passes(item.test)) return false;
+      for (std::uint32_t k = 1; k < item.tests; ++k)
+        if (!test_passes(e.plan[item.first_test + k])) return false;
+      return true;
+    };
+    if (n == 1) {
+      const List& list = *lists[0];
+      for (std::size_t i = 0; i < list.items.size(); ++i)
+        if (passes(list.items[i])) visit(visitor, (*list.handles)[i]);
+      return;
+    }
+    // Several lists, each in registration order: merge them by sequence.
+    std::array<std::size_t, capacity> small_cursor{};
+    std::vector<std::size_t> large_cursor(n > capacity ? n : 0, 0);
+    std::size_t* cursor = n > capacity ? large_cursor.data() : small_cursor.data();
+    for (;;) {
+      std::size_t best = n;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (cursor[k] == lists[k]->items.size()) continue;
+        if (best == n ||
+            lists[k]->items[cursor[k]].sequence < lists[best]->items[cursor[best]].sequence) {
+          best = k;
+        }
+      }
+      if (best == n) return;
+      std::size_t i = cursor[best]++;
+      if (passes(lists[best]->items[i])) visit(visitor, (*lists[best]->handles)[i]);
+    }
   }
 };
 
@@ -399,11 +718,25 @@ ConfigureReport TriggerRegistry::configure_all(std::vector<TriggerDefinition> de
 }
 
 TriggerList TriggerRegistry::candidates(std::string_view event_name) const {
-  return TriggerList(snapshot()->entry(event_name)->all);
+  auto current = snapshot();
+  auto ref = current->entry(event_name);
+  return TriggerList(ref.entry->all);
 }
 
 TriggerList TriggerRegistry::candidates(const Event& event) const {
   return snapshot()->candidates(event);
+}
+
+void TriggerRegistry::visit_matches(const Event& event, MatchVisitor visit,
+                                    const void* visitor) const {
+  snapshot()->visit_matches(event, visit, visitor);
+}
+
+TriggerList TriggerRegistry::matching(const Event& event) const {
+  std::vector<TriggerHandle> out;
+  for_each_match(event, [&](const TriggerHandle& t) { out.push_back(t); });
+  if (out.empty()) return {};
+  return TriggerList(std::make_shared<const std::vector<TriggerHandle>>(std::move(out)));
 }
 
 }  // namespace eventwire

@@ -132,7 +132,9 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
                                                 "prefect.flow-run.Completed",
                                                 "infrahub.node.",
                                                 "infrahub",
-                                                "x"};
+                                                "x",
+                                                "",
+                                                "\nx"};
   const std::vector<std::string> name_patterns = {"infrahub.node.created",
                                                   "infrahub.node.updated",
                                                   "infrahub.branch.*",
@@ -147,6 +149,7 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
                                                   "infrahub.schema.updated",
                                                   "infrahub"};
   const std::vector<std::string> kinds = {"NetworkDevice", "IPAddress", "Tag"};
+  const std::vector<std::string> branches = {"main", "!main", "feat*"};
   for (int round = 0; round < 20; ++round) {
     TriggerRegistry registry;
     std::vector<eventwire::TriggerHandle> all;
@@ -176,6 +179,20 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
           break;
       }
       if (rng() % 4 == 0) d.trigger.match.set("missing.label", "x");
+      switch (rng() % 4) {  // branch filters shared between triggers, one spec or a list
+        case 0:
+          d.trigger.match_related = {{"prefect.resource.role", "infrahub.branch"},
+                                     {"infrahub.resource.label", branches[rng() % 3]}};
+          break;
+        case 1:
+          d.trigger.match_related = eventwire::RelatedSpecification{
+              eventwire::ResourceSpecification{{"prefect.resource.role", "infrahub.branch"},
+                                               {"infrahub.resource.label", "!main"}},
+              eventwire::ResourceSpecification{{"prefect.resource.role", "infrahub.account"}}};
+          break;
+        default:
+          break;
+      }
       all.push_back(registry.add(d));
     }
     if (round % 3 == 0) registry.remove("builtin::t0");  // the index must follow removals
@@ -183,7 +200,23 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
     for (int e = 0; e < 100; ++e) {
       Event event =
           event_named(event_names[rng() % event_names.size()], kinds[rng() % kinds.size()]);
-      std::vector<std::string> indexed, by_event, scanned;
+      switch (rng() % 3) {
+        case 0:
+          event.related = {{{"prefect.resource.id", "infrahub.branch.1"},
+                            {"prefect.resource.role", "infrahub.branch"},
+                            {"infrahub.resource.label", rng() % 2 ? "main" : "feature-1"}}};
+          break;
+        case 1:
+          event.related = {{{"prefect.resource.id", "infrahub.account.1"},
+                            {"prefect.resource.role", "infrahub.account"}},
+                           {{"prefect.resource.id", "infrahub.branch.2"},
+                            {"prefect.resource.role", "infrahub.branch"},
+                            {"infrahub.resource.label", "dev"}}};
+          break;
+        default:
+          break;
+      }
+      std::vector<std::string> indexed, by_event, scanned, fast;
       for (const auto& t : registry.candidates(event.event)) {
         if (t->compiled().matches(event)) indexed.push_back(t->name());
       }
@@ -193,9 +226,13 @@ TEST_CASE("the index returns exactly what a scan of every trigger returns (seede
       for (const auto& t : all) {
         if (t->compiled().matches(event)) scanned.push_back(t->name());
       }
+      registry.for_each_match(
+          event, [&](const eventwire::TriggerHandle& t) { fast.push_back(t->name()); });
       CAPTURE(round, event.event);
       REQUIRE(indexed == scanned);
       REQUIRE(by_event == scanned);
+      REQUIRE(fast == scanned);
+      REQUIRE(names(registry.matching(event)) == scanned);
     }
   }
 }
@@ -352,4 +389,40 @@ TEST_CASE("a broken parameter template is an error at registration, naming the p
   auto params = t->parameters(0).hydrate(eventwire::event_context(e));
   CHECK(params["bad_template"] == "n-1");
   CHECK(params["good"] == e.id.to_string());
+}
+
+TEST_CASE("for_each_match: in registration order across index lists, and re-entrant") {
+  TriggerRegistry registry;
+  auto main_only = eventwire::RelatedSpecification{{"prefect.resource.role", "infrahub.branch"},
+                                                   {"infrahub.resource.label", "main"}};
+  registry.add(TriggerDefinition{.name = "a", .trigger = {.events = {"infrahub.node.created"}}});
+  registry.add(TriggerDefinition{
+      .name = "b",
+      .trigger = {.events = {"infrahub.node.*"}, .match = {{"infrahub.node.kind", "Tag"}}}});
+  registry.add(TriggerDefinition{
+      .name = "c", .trigger = {.events = {"infrahub.node.created"}, .match_related = main_only}});
+  registry.add(TriggerDefinition{.name = "d",
+                                 .trigger = {.events = {"infrahub.node.created"},
+                                             .match = {{"prefect.resource.id", "infrahub.node.1"}},
+                                             .match_related = main_only}});
+  registry.add(TriggerDefinition{
+      .name = "e", .trigger = {.events = {}, .match = {{"infrahub.node.kind", {"Tag", "Site"}}}}});
+  Event tag = event_named("infrahub.node.created", "Tag");
+  tag.related = {{{"prefect.resource.id", "infrahub.branch.1"},
+                  {"prefect.resource.role", "infrahub.branch"},
+                  {"infrahub.resource.label", "main"}}};
+  Event other = event_named("infrahub.node.created", "Site");  // no branch: c and d do not fire
+  std::vector<std::string> outer, inner;
+  registry.for_each_match(tag, [&](const eventwire::TriggerHandle& t) {
+    outer.push_back(t->name());
+    if (outer.size() == 2) {  // a workflow run inline matching its own event
+      registry.for_each_match(
+          other, [&](const eventwire::TriggerHandle& u) { inner.push_back(u->name()); });
+    }
+  });
+  CHECK(outer == std::vector<std::string>{"builtin::a", "builtin::b", "builtin::c", "builtin::d",
+                                          "builtin::e"});
+  CHECK(inner == std::vector<std::string>{"builtin::a", "builtin::e"});
+  // The empty name is not an event every-event triggers fire on (Prefect's `.+`).
+  CHECK(registry.matching(event_named("", "Tag")).empty());
 }

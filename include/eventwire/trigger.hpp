@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "eventwire/action.hpp"
@@ -165,6 +166,12 @@ struct ConfigureReport {
 /// `match` label they pin to plain values (typically `infrahub.node.kind`), looked up by the
 /// event's value of that label.
 ///
+/// Dispatch through for_each_match: it does not check again what the index guarantees (the
+/// event name, the index label) and evaluates each remaining check shared between triggers (a
+/// branch filter, a kind list) once per event, so its cost per event follows the triggers that
+/// can fire, not the triggers registered. An event name's entry is built on its first lookup
+/// (a pass over the `*`-pattern triggers) and kept with the snapshot.
+///
 /// Changes rebuild the index (O(triggers)); register many triggers at once with configure_all.
 ///
 /// Thread safety: every member is safe to call concurrently. Lookups see a consistent snapshot:
@@ -224,7 +231,30 @@ class TriggerRegistry {
   /// other names or other kinds.
   TriggerList candidates(const Event& event) const;
 
+  /// Calls `visit(const TriggerHandle&)` for each trigger that fires on `event` (exactly the
+  /// candidates(event) whose `compiled().matches(event)` is true), in registration order. The
+  /// fast path for dispatch: the event name and the index label are not checked again, and the
+  /// remaining `match` labels and `match_related` specifications, shared between triggers, are
+  /// each evaluated once per event. No allocation in the common case. `visit` may call back into
+  /// the registry (add, remove, match another event).
+  ///
+  /// @code
+  /// registry.for_each_match(event, [&](const eventwire::TriggerHandle& t) { run(t, event); });
+  /// @endcode
+  template <typename Visitor>
+  void for_each_match(const Event& event, Visitor&& visit) const {
+    using V = std::remove_reference_t<Visitor>;
+    visit_matches(
+        event,
+        [](const void* v, const TriggerHandle& t) { (*static_cast<V*>(const_cast<void*>(v)))(t); },
+        static_cast<const void*>(std::addressof(visit)));
+  }
+  /// The triggers that fire on `event`, in registration order (for_each_match, collected).
+  TriggerList matching(const Event& event) const;
+
  private:
+  using MatchVisitor = void (*)(const void*, const TriggerHandle&);
+  void visit_matches(const Event& event, MatchVisitor visit, const void* visitor) const;
   struct Snapshot;
   std::shared_ptr<const Snapshot> snapshot() const;
   TriggerHandle make(TriggerDefinition definition);
