@@ -345,10 +345,12 @@ struct EventService::State : std::enable_shared_from_this<State> {
         return;
       }
     }
-    const TriggerList candidates = registry.candidates(*event);
+    // Collected first, run after: workflows (which may emit, or change triggers) never run
+    // inside the registry's lookup. No allocation when nothing fires.
+    std::vector<TriggerHandle> fired_triggers;
+    registry.for_each_match(*event, [&](const TriggerHandle& t) { fired_triggers.push_back(t); });
     std::optional<json> context;  // built once, for the first trigger that fires
-    for (const TriggerHandle& trigger : candidates) {
-      if (!trigger->compiled().matches(*event)) continue;
+    for (const TriggerHandle& trigger : fired_triggers) {
       TriggerEntry entry(*trigger);
       if (!entry) continue;  // removed since the lookup
       TriggerCounters& counters = counters_for(trigger->name());
