@@ -322,3 +322,12 @@ TEST_CASE("dump() is what pydantic writes for Prefect's Event, floats and escape
     CHECK(Event::parse(events[i].dump()) == events[i]);
   }
 }
+
+TEST_CASE("A number too large for a double is a ParseError, not an escaping nlohmann error") {
+  // Found by tests/fuzz/event_fuzz: nlohmann throws out_of_range (406), not parse_error.
+  const std::string text = R"({"event": "e", "resource": {"prefect.resource.id": "r"},
+                               "payload": {"n": 5640497e333333333333}})";
+  CHECK(error_of<ParseError>([&] { Event::parse(text); }) ==
+        "event JSON: number overflow parsing '5640497e333333333333'");
+  CHECK_THROWS_AS(Event::parse(R"({"n": -1e400})"), ParseError);
+}

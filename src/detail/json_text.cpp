@@ -23,11 +23,15 @@ json parse_json_text(std::string_view text, std::string_view what, std::size_t m
   };
   try {
     return json::parse(text.begin(), text.end(), guard);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, ...".
+  } catch (const json::exception& e) {
+    // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, ...";
+    // a number too large for a double is out_of_range.406 ("number overflow parsing '1e999'").
     std::string message = e.what();
-    if (auto colon = message.find("parse error"); colon != std::string::npos) {
-      message = message.substr(colon);
+    for (std::string_view start : {"parse error", "number overflow"}) {
+      if (auto found = message.find(start); found != std::string::npos) {
+        message = message.substr(found);
+        break;
+      }
     }
     throw ParseError(fmt::format("{}: {}", what, message));
   }
