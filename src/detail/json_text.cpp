@@ -8,14 +8,14 @@
 namespace eventwire::detail {
 
 json parse_json_text(std::string_view text, std::string_view what, std::size_t max_bytes,
-                     std::size_t max_depth) {
+                     std::size_t max_depth, std::size_t enclosing_levels) {
   if (text.size() > max_bytes) {
     throw LimitError(std::string(what),
                      fmt::format("is {} bytes; at most {} bytes are read", text.size(), max_bytes));
   }
   auto guard = [&](int depth, json::parse_event_t event, json&) {
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        static_cast<std::size_t>(depth) >= max_depth) {
+        static_cast<std::size_t>(depth) >= max_depth + enclosing_levels) {
       throw LimitError(std::string(what),
                        fmt::format("nests deeper than {} levels (max_json_depth)", max_depth));
     }
