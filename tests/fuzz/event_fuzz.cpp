@@ -27,9 +27,8 @@ void exercise_as_parent(const eventwire::Event& parent) {
   } catch (const eventwire::error&) {
   }
   try {
-    infrahub::BranchCreatedEvent child{.meta = EventMeta::from_parent(parent),
-                                       .branch_name = "b",
-                                       .branch_id = "1"};
+    infrahub::BranchCreatedEvent child{
+        .meta = EventMeta::from_parent(parent), .branch_name = "b", .branch_id = "1"};
     check(child.meta.level >= 1);
     Event wire = infrahub::to_event(child);
     wire.validate();

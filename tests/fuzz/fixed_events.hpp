@@ -8,8 +8,8 @@
 namespace eventwire::fuzz {
 
 /// A node event with the related resources Infrahub sends, a branch event with few labels, and
-/// an event with an odd resource name, a glob-like role and nested payload: enough shapes for matching and
-/// templates to take every branch.
+/// an event with an odd resource name, a glob-like role and nested payload: enough shapes for
+/// matching and templates to take every branch.
 inline const std::array<Event, 3>& fixed_events() {
   static const std::array<Event, 3> events{
       Event::parse(R"({"occurred": "2025-03-14T09:26:53.589793Z", "event": "infrahub.node.created",

@@ -65,8 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       compile_error = e.what();
     }
     for (const auto& context : contexts) {
-      const Outcome direct = outcome_of(
-          [&] { return eventwire::hydrate(parameters, context, environment, options); });
+      const Outcome direct =
+          outcome_of([&] { return eventwire::hydrate(parameters, context, environment, options); });
       if (compiled) {
         check(outcome_of([&] { return compiled->hydrate(context); }) == direct);
       } else {
