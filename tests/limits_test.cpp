@@ -268,6 +268,21 @@ TEST_CASE("Template limits: crossing one is a template error naming the limit") 
     CHECK_THROWS_AS(Environment::jinja_sandbox().compile("{{ range(100001) | length }}").render({}),
                     eventwire::TemplateRuntimeError);
   }
+  SECTION("range bounds anywhere in int64 (its length was computed with signed overflow)") {
+    // Expected output from Jinja2's ImmutableSandboxedEnvironment (python3, jinja2 3.1).
+    const auto env = Environment::prefect();
+    CHECK(env.compile("{{ range(-9223372036854775807, 9223372036854775807, 9223372036854775807)"
+                      " | list }}")
+              .render(context) == "[-9223372036854775807, 0]");
+    CHECK(env.compile("{{ range(9223372036854775807, -9223372036854775807, -9223372036854775807)"
+                      " | list }}")
+              .render(context) == "[9223372036854775807, 0]");
+    const auto e = error_of<eventwire::TemplateRuntimeError>([&] {
+      env.compile("{{ range(-9223372036854775807, 9223372036854775807) | length }}")
+          .render(context);
+    });
+    CHECK(e.python_type() == "OverflowError");
+  }
   SECTION("in hydration the error names the parameter") {
     const eventwire::json parameters = {{"ids", "{{ range(101) | list | join(',') }}"}};
     const auto e = error_of<eventwire::HydrationError>(
