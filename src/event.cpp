@@ -329,7 +329,7 @@ Event Event::from_json(const json& value, const EventLimits& limits) {
 
 Event Event::parse(std::string_view text, const EventLimits& limits) {
   return from_json(detail::parse_json_text(text, "event JSON", limits.max_input_bytes,
-                                           limits.max_json_depth + 1),
+                                           limits.max_json_depth, /*enclosing_levels=*/1),
                    limits);
 }
 

@@ -337,3 +337,24 @@ TEST_CASE("dump() is what pydantic writes for Prefect's Event, floats and escape
     CHECK(Event::parse(events[i].dump()) == events[i]);
   }
 }
+
+TEST_CASE("A number too large for a double is a ParseError, not an escaping nlohmann error") {
+  // Found by tests/fuzz/event_fuzz: nlohmann throws out_of_range (406), not parse_error.
+  const std::string text = R"({"event": "e", "resource": {"prefect.resource.id": "r"},
+                               "payload": {"n": 5640497e333333333333}})";
+  CHECK(error_of<ParseError>([&] { Event::parse(text); }) ==
+        "event JSON: number overflow parsing '5640497e333333333333'");
+  CHECK_THROWS_AS(Event::parse(R"({"n": -1e400})"), ParseError);
+}
+
+TEST_CASE("Too deep event text names max_json_depth's value, not the text's depth") {
+  // The payload sits one level inside the event, so the text may nest one level more; the
+  // message still names the configured limit (it said 201 for max_json_depth 200).
+  const std::string deep = R"({"event": "e", "resource": {"prefect.resource.id": "r"},
+                               "payload": {"p": )" +
+                           std::string(200, '[') + std::string(200, ']') + "}}";
+  CHECK(error_of<LimitError>([&] { Event::parse(deep); }) ==
+        "event JSON: nests deeper than 200 levels (max_json_depth)");
+  CHECK(error_of<LimitError>([&] { Event::parse(deep, {.max_json_depth = 100}); }) ==
+        "event JSON: nests deeper than 100 levels (max_json_depth)");
+}

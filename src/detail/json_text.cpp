@@ -8,14 +8,14 @@
 namespace eventwire::detail {
 
 json parse_json_text(std::string_view text, std::string_view what, std::size_t max_bytes,
-                     std::size_t max_depth) {
+                     std::size_t max_depth, std::size_t enclosing_levels) {
   if (text.size() > max_bytes) {
     throw LimitError(std::string(what),
                      fmt::format("is {} bytes; at most {} bytes are read", text.size(), max_bytes));
   }
   auto guard = [&](int depth, json::parse_event_t event, json&) {
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        static_cast<std::size_t>(depth) >= max_depth) {
+        static_cast<std::size_t>(depth) >= max_depth + enclosing_levels) {
       throw LimitError(std::string(what),
                        fmt::format("nests deeper than {} levels (max_json_depth)", max_depth));
     }
@@ -23,11 +23,15 @@ json parse_json_text(std::string_view text, std::string_view what, std::size_t m
   };
   try {
     return json::parse(text.begin(), text.end(), guard);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, ...".
+  } catch (const json::exception& e) {
+    // nlohmann's message starts "[json.exception.parse_error.101] parse error at line 1, ...";
+    // a number too large for a double is out_of_range.406 ("number overflow parsing '1e999'").
     std::string message = e.what();
-    if (auto colon = message.find("parse error"); colon != std::string::npos) {
-      message = message.substr(colon);
+    for (std::string_view start : {"parse error", "number overflow"}) {
+      if (auto found = message.find(start); found != std::string::npos) {
+        message = message.substr(found);
+        break;
+      }
     }
     throw ParseError(fmt::format("{}: {}", what, message));
   }

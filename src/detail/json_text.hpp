@@ -11,9 +11,11 @@ namespace eventwire::detail {
 
 /// Parses `text` (what = "event JSON", "trigger JSON", ... for messages). Throws LimitError when
 /// the text is longer than max_bytes or nests deeper than max_depth (checked while parsing, so
-/// hostile input never reaches the stack), ParseError when it is not JSON.
+/// hostile input never reaches the stack), ParseError when it is not JSON. `enclosing_levels`
+/// are allowed on top of max_depth, for a limit that applies to a member (an event's payload sits
+/// one level inside the event), and the message still names max_depth.
 json parse_json_text(std::string_view text, std::string_view what, std::size_t max_bytes,
-                     std::size_t max_depth);
+                     std::size_t max_depth, std::size_t enclosing_levels = 0);
 
 /// Depth of a JSON value (a scalar is 0, `[]` is 1), but stops counting past `limit`.
 std::size_t json_depth(const json& value, std::size_t limit);

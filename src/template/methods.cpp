@@ -59,17 +59,19 @@ Value call_range(const Runtime& rt, std::span<const Value> args, const Kwargs& k
     if (args.size() == 3) step = int_arg(rt, &args[2], 1);
   }
   if (step == 0) rt.fail("ValueError", "range() arg 3 must not be zero");
-  long long length = 0;
-  if (step > 0 && start < stop) length = (stop - start - 1) / step + 1;
-  if (step < 0 && start > stop) length = (start - stop - 1) / (-step) + 1;
-  if (static_cast<unsigned long long>(length) > rt.env.limits.max_range_length) {
+  // Unsigned arithmetic: the bounds may be anywhere in int64, and their distance is below 2^64.
+  using u64 = unsigned long long;
+  u64 length = 0;
+  if (step > 0 && start < stop) length = (u64(stop) - u64(start) - 1) / u64(step) + 1;
+  if (step < 0 && start > stop) length = (u64(start) - u64(stop) - 1) / (0 - u64(step)) + 1;
+  if (length > rt.env.limits.max_range_length) {
     rt.fail("OverflowError", fmt::format("Range too big. The sandbox blocks ranges larger than "
                                          "MAX_RANGE ({}).",
                                          rt.env.limits.max_range_length));
   }
   json out = json::array();
-  for (long long i = 0; i < length; ++i)
-    out.push_back(start + i * step);
+  for (u64 i = 0; i < length; ++i)
+    out.push_back(static_cast<long long>(u64(start) + i * u64(step)));  // in range: no overflow
   return Value::of(std::move(out));
 }
 
