@@ -16,6 +16,7 @@
 #include "eventwire/error.hpp"
 #include "eventwire/event.hpp"
 #include "eventwire/match.hpp"
+#include "eventwire/service.hpp"
 #include "eventwire/store.hpp"
 #include "eventwire/template.hpp"
 
@@ -89,6 +90,7 @@ TEST_CASE("docs/limits.md states every default the code has") {
   const TemplateLimits prefect = Environment::prefect().limits();
   const TemplateLimits sandbox = Environment::jinja_sandbox().limits();
   const eventwire::MemoryStoreLimits store;
+  const eventwire::ServiceOptions service;
   const std::map<std::string, std::string> code{
       {"EventLimits.max_labels_per_resource", with_separators(event.max_labels_per_resource)},
       {"EventLimits.max_related_resources", with_separators(event.max_related_resources)},
@@ -105,6 +107,8 @@ TEST_CASE("docs/limits.md states every default the code has") {
            with_separators(sandbox.max_range_length) + " (Jinja sandbox)"},
       {"MemoryStoreLimits.max_events", with_separators(store.max_events)},
       {"MemoryStoreLimits.max_bytes", store.max_bytes == 0 ? "0 (unbounded)" : "?"},
+      {"ServiceOptions.queue_capacity", with_separators(service.queue_capacity)},
+      {"ServiceOptions.max_level", with_separators(static_cast<std::uint64_t>(service.max_level))},
   };
   for (const auto& [name, value] : code) {
     INFO(name);
@@ -310,8 +314,10 @@ TEST_CASE("Store limits evict the earliest events; they never refuse one") {
       CHECK(e->occurred >= t0 + 3h);
   }
   SECTION("max_bytes") {
-    eventwire::MemoryEventStore probe;
+    // bytes() is kept only when max_bytes is set: measure one event in a store that bounds it.
+    eventwire::MemoryEventStore probe({.max_events = 0, .max_bytes = std::size_t{1} << 40});
     probe.append(event_at(0));
+    REQUIRE(probe.bytes() > 0);
     const std::size_t one = probe.bytes();
     eventwire::MemoryEventStore store({.max_events = 0, .max_bytes = 2 * one});
     for (int hour : {1, 2, 3})
