@@ -11,7 +11,6 @@
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -302,15 +301,9 @@ struct EventService::State : std::enable_shared_from_this<State> {
   /// Appends a batch and tells which events were new: ids already stored (and repeated ids
   /// within the batch, after the first) are duplicates, as Prefect's ON CONFLICT DO NOTHING.
   std::vector<bool> new_in_store(const std::vector<EventPtr>& batch) {
-    std::vector<bool> newness(batch.size(), true);
-    std::unordered_set<Uuid> seen;
-    seen.reserve(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const Uuid& id = batch[i]->id;
-      if (!seen.insert(id).second || options.store->get(id)) newness[i] = false;
-    }
-    options.store->append_batch(batch);
-    return newness;
+    std::vector<bool> inserted;
+    options.store->append_batch(batch, &inserted);
+    return inserted;
   }
 
   // --- dispatch -----------------------------------------------------------------------------

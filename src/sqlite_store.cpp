@@ -392,7 +392,7 @@ struct SqliteEventStore::Database {
     return true;
   }
 
-  std::size_t append(std::span<const EventPtr> events) {
+  std::size_t append(std::span<const EventPtr> events, std::vector<bool>* flags) {
     // Serialize before taking the lock: a bad event fails here, before the transaction starts,
     // and writers hold the lock only for the inserts.
     std::vector<std::string> bodies;
@@ -403,8 +403,12 @@ struct SqliteEventStore::Database {
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
       std::size_t inserted = 0;
-      for (std::size_t i = 0; i < events.size(); ++i)
-        inserted += insert(*events[i], bodies[i]);
+      if (flags) flags->assign(events.size(), false);
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        const bool is_new = insert(*events[i], bodies[i]);
+        inserted += is_new ? 1 : 0;
+        if (flags) (*flags)[i] = is_new;
+      }
       exec("COMMIT", "cannot commit");
       return inserted;
     } catch (...) {
@@ -441,11 +445,12 @@ SqliteEventStore::SqliteEventStore(const std::string& path, SqliteStoreOptions o
 SqliteEventStore::~SqliteEventStore() = default;
 
 bool SqliteEventStore::append(EventPtr event) {
-  return db_->append({&event, 1}) == 1;
+  return db_->append({&event, 1}, nullptr) == 1;
 }
 
-std::size_t SqliteEventStore::append_batch(std::span<const EventPtr> events) {
-  return db_->append(events);
+std::size_t SqliteEventStore::append_batch(std::span<const EventPtr> events,
+                                           std::vector<bool>* inserted) {
+  return db_->append(events, inserted);
 }
 
 EventPtr SqliteEventStore::get(const Uuid& id) const {

@@ -537,13 +537,18 @@ bool MemoryEventStore::append(EventPtr event) {
   return inserted;
 }
 
-std::size_t MemoryEventStore::append_batch(std::span<const EventPtr> events) {
+std::size_t MemoryEventStore::append_batch(std::span<const EventPtr> events,
+                                           std::vector<bool>* inserted) {
+  if (inserted) inserted->assign(events.size(), false);
   std::unique_lock lock(index_->mutex);  // one lock: the whole batch becomes visible at once
-  std::size_t inserted = 0;
-  for (const auto& event : events)
-    inserted += index_->insert(event);
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const bool is_new = index_->insert(events[i]);
+    count += is_new ? 1 : 0;
+    if (inserted) (*inserted)[i] = is_new;
+  }
   index_->enforce_limits();
-  return inserted;
+  return count;
 }
 
 EventPtr MemoryEventStore::get(const Uuid& id) const {

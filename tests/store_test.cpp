@@ -160,6 +160,13 @@ TEMPLATE_TEST_CASE("a redelivered event (same id) is stored once", "[store]", EV
   std::vector<EventPtr> batch{make("a", t0), e, make("b", t0)};
   CHECK(store.append_batch(batch) == 2);
   CHECK(store.size() == 3);
+  // Which ones were new: an id already stored, or repeated within the batch, is not.
+  auto c = make("c", t0);
+  std::vector<EventPtr> again{c, batch[0], c, make("d", t0)};
+  std::vector<bool> inserted;
+  CHECK(store.append_batch(again, &inserted) == 2);
+  CHECK(inserted == std::vector<bool>{true, false, false, true});
+  CHECK(store.size() == 5);
 }
 
 TEMPLATE_TEST_CASE("events arriving out of time order are still found and ordered", "[store]",

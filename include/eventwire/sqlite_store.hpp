@@ -60,7 +60,8 @@ class SqliteEventStore final : public EventStore {
   SqliteEventStore& operator=(const SqliteEventStore&) = delete;
 
   bool append(EventPtr event) override;
-  std::size_t append_batch(std::span<const EventPtr> events) override;
+  std::size_t append_batch(std::span<const EventPtr> events,
+                           std::vector<bool>* inserted = nullptr) override;
   EventPtr get(const Uuid& id) const override;
   EventPage query(const EventQuery& query) const override;
   std::size_t count(const EventQuery& query) const override;

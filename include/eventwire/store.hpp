@@ -190,7 +190,10 @@ class EventStore {
   virtual bool append(EventPtr event) = 0;
   /// Stores a batch atomically: all of it becomes visible at once, or (on error) none of it.
   /// Returns how many were new.
-  virtual std::size_t append_batch(std::span<const EventPtr> events) = 0;
+  /// With `inserted`, also says which: one flag per event, false for an id already stored (or
+  /// repeated earlier in the batch).
+  virtual std::size_t append_batch(std::span<const EventPtr> events,
+                                   std::vector<bool>* inserted = nullptr) = 0;
   /// The event with `id`, or null.
   virtual EventPtr get(const Uuid& id) const = 0;
   virtual EventPage query(const EventQuery& query) const = 0;
@@ -229,7 +232,8 @@ class MemoryEventStore final : public EventStore {
   MemoryEventStore& operator=(const MemoryEventStore&) = delete;
 
   bool append(EventPtr event) override;
-  std::size_t append_batch(std::span<const EventPtr> events) override;
+  std::size_t append_batch(std::span<const EventPtr> events,
+                           std::vector<bool>* inserted = nullptr) override;
   EventPtr get(const Uuid& id) const override;
   EventPage query(const EventQuery& query) const override;
   std::size_t count(const EventQuery& query) const override;
