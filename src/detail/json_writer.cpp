@@ -243,8 +243,11 @@ std::string format_float(double value, bool python_style) {
     }
     return out;
   }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
+  out.append(digits, 0, 1);
+  if (digits.size() > 1) {
+    out += '.';
+    out.append(digits, 1);
+  }
   out += exponent < 0 ? "e-" : "e+";
   out +=
       python_style ? fmt::format("{:02}", std::abs(exponent)) : std::to_string(std::abs(exponent));
