@@ -193,7 +193,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
   }
 
   /// Hands stored events to dispatch: queues them, or dispatches them on this thread.
-  /// `skipped` of the reserved slots belong to duplicates that are not dispatched.
+  /// Events that were not new (duplicates) give back their slot and are not dispatched.
   void submit(std::span<const EventPtr> events, std::span<const bool> is_new, bool self_event) {
     if (queued()) {
       std::size_t duplicates_skipped = 0;
