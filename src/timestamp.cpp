@@ -32,9 +32,38 @@ Civil to_civil(Timestamp t) {
 
 std::string format_with(Timestamp t, char separator, std::string_view zone) {
   Civil c = to_civil(t);
-  std::string out = fmt::format("{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}", c.year, c.month, c.day,
-                                separator, c.hour, c.minute, c.second);
-  if (c.micros != 0) out += fmt::format(".{:06}", c.micros);
+  if (c.year < 0 || c.year > 9999) {  // rare: leave the sign and the width to fmt
+    std::string out = fmt::format("{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}", c.year, c.month, c.day,
+                                  separator, c.hour, c.minute, c.second);
+    if (c.micros != 0) out += fmt::format(".{:06}", c.micros);
+    return out += zone;
+  }
+  // Written digit by digit: every stored, dumped and templated event formats its time.
+  char text[32];
+  std::size_t n = 0;
+  auto put = [&](long long value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      text[n + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    n += static_cast<std::size_t>(width);
+  };
+  put(c.year, 4);
+  text[n++] = '-';
+  put(c.month, 2);
+  text[n++] = '-';
+  put(c.day, 2);
+  text[n++] = separator;
+  put(c.hour, 2);
+  text[n++] = ':';
+  put(c.minute, 2);
+  text[n++] = ':';
+  put(c.second, 2);
+  if (c.micros != 0) {
+    text[n++] = '.';
+    put(c.micros, 6);
+  }
+  std::string out(text, n);
   out += zone;
   return out;
 }
