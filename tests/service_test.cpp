@@ -435,9 +435,9 @@ TEST_CASE("service: a full queue rejects or blocks as configured, never drops") 
   // More events than the queue can ever hold: refused under either policy.
   CHECK_THROWS_AS(service.emit_many(std::vector<ew::Event>(3, plain_event("app.x"))),
                   ew::QueueFullError);
-  CHECK_THROWS_WITH(service.emit_many(std::vector<ew::Event>(3, plain_event("app.x"))),
-                    Catch::Contains("3 events at once can never fit") &&
-                        Catch::Contains("queue_capacity 2"));
+  CHECK_THROWS_WITH(
+      service.emit_many(std::vector<ew::Event>(3, plain_event("app.x"))),
+      Catch::Contains("3 events at once can never fit") && Catch::Contains("queue_capacity 2"));
 }
 
 TEST_CASE("service: flush waits for runs on a thread pool; shutdown drains and then refuses") {

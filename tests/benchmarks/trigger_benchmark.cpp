@@ -138,10 +138,9 @@ void BM_NaiveScan_RealisticMix(benchmark::State& state) {
              [&](const ew::Event&) -> const std::vector<ew::TriggerHandle>& { return all; });
 }
 
-// 10 triggers on node events, plus (n - 10) on other event names: the cost per node event must
-// barely move with n.
-void BM_Index_OtherNames(benchmark::State& state) {
-  ew::TriggerRegistry registry;
+// 10 triggers on node events, plus (n - 10) on other event names; and the node events.
+void configure_other_names(ew::TriggerRegistry& registry, std::size_t n,
+                           std::vector<ew::Event>& events) {
   std::mt19937 rng(42);
   std::vector<ew::TriggerDefinition> definitions;
   for (std::size_t i = 0; i < 10; ++i) {
@@ -149,35 +148,30 @@ void BM_Index_OtherNames(benchmark::State& state) {
     d.trigger.events = {node_events[i % 3]};
     definitions.push_back(d);
   }
-  for (std::size_t i = 10; i < static_cast<std::size_t>(state.range(0)); ++i) {
+  for (std::size_t i = 10; i < n; ++i) {
     definitions.push_back(
         ew::TriggerDefinition{.name = "other" + std::to_string(i),
                               .trigger = {.events = {"app.event." + std::to_string(i)}}});
   }
   registry.configure_all(std::move(definitions));
-  auto events = sample_events();
+  events = sample_events();
   std::erase_if(events, [](const ew::Event& e) { return !e.event.starts_with("infrahub."); });
+}
+
+// 10 triggers on node events, plus (n - 10) on other event names: the cost per node event must
+// barely move with n.
+void BM_Index_OtherNames(benchmark::State& state) {
+  ew::TriggerRegistry registry;
+  std::vector<ew::Event> events;
+  configure_other_names(registry, static_cast<std::size_t>(state.range(0)), events);
   run_events(state, events, [&](const ew::Event& e) { return registry.candidates(e); });
 }
 
 // BM_Index_OtherNames through for_each_match.
 void BM_Matching_OtherNames(benchmark::State& state) {
   ew::TriggerRegistry registry;
-  std::mt19937 rng(42);
-  std::vector<ew::TriggerDefinition> definitions;
-  for (std::size_t i = 0; i < 10; ++i) {
-    auto d = realistic_trigger(i, rng);
-    d.trigger.events = {node_events[i % 3]};
-    definitions.push_back(d);
-  }
-  for (std::size_t i = 10; i < static_cast<std::size_t>(state.range(0)); ++i) {
-    definitions.push_back(
-        ew::TriggerDefinition{.name = "other" + std::to_string(i),
-                              .trigger = {.events = {"app.event." + std::to_string(i)}}});
-  }
-  registry.configure_all(std::move(definitions));
-  auto events = sample_events();
-  std::erase_if(events, [](const ew::Event& e) { return !e.event.starts_with("infrahub."); });
+  std::vector<ew::Event> events;
+  configure_other_names(registry, static_cast<std::size_t>(state.range(0)), events);
   std::size_t i = 0, fired = 0;
   for (const auto& e : events)  // steady state, as run_events
     registry.for_each_match(e, [&](const ew::TriggerHandle&) { ++fired; });
