@@ -10,37 +10,54 @@ namespace eventwire {
 
 // --- Executor --------------------------------------------------------------------------------
 
-void Executor::execute(WorkflowRun work, RunCallback done) noexcept {
-  auto report = [](const RunCallback& callback, const WorkflowRun& r, const RunOutcome& outcome) {
-    if (!callback) return;
+namespace {
+
+// A run with its callback, owned by the scheduled task (which may run on another thread).
+struct Task {
+  Executor* executor = nullptr;
+  WorkflowRun run;
+  RunCallback done;
+
+  void report(const RunOutcome& outcome) const noexcept {
+    if (!done) return;
     try {
-      callback(r, outcome);
+      done(run, outcome);
     } catch (...) {
       // A failing completion callback must not take the worker (or the service) down with it.
     }
-  };
-  // The task owns the run and the callback; `schedule` may run it on another thread.
-  auto task =
-      std::make_shared<std::pair<WorkflowRun, RunCallback>>(std::move(work), std::move(done));
+  }
+};
+
+}  // namespace
+
+void Executor::execute(WorkflowRun work, RunCallback done) noexcept {
+  Task local{this, std::move(work), std::move(done)};
+  std::shared_ptr<Task> task;
   try {
-    schedule([this, task, report] {
+    task = std::make_shared<Task>(std::move(local));  // allocates before it moves
+  } catch (...) {
+    local.report({.ok = false, .error = "could not schedule: out of memory"});
+    return;
+  }
+  try {
+    // One pointer: fits std::function's inline storage, so scheduling allocates nothing more.
+    schedule([task] {
       RunOutcome outcome;
       auto start = std::chrono::steady_clock::now();
       try {
-        run(task->first);
+        task->executor->run(task->run);
       } catch (const std::exception& e) {
         outcome = {.ok = false, .error = e.what()};
       } catch (...) {
         outcome = {.ok = false, .error = "unknown exception"};
       }
       outcome.duration = std::chrono::steady_clock::now() - start;
-      report(task->second, task->first, outcome);
+      task->report(outcome);
     });
   } catch (const std::exception& e) {
-    report(task->second, task->first,
-           {.ok = false, .error = std::string("could not schedule: ") + e.what()});
+    task->report({.ok = false, .error = std::string("could not schedule: ") + e.what()});
   } catch (...) {
-    report(task->second, task->first, {.ok = false, .error = "could not schedule"});
+    task->report({.ok = false, .error = "could not schedule"});
   }
 }
 

@@ -342,7 +342,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
     // inside the registry's lookup. No allocation when nothing fires.
     std::vector<TriggerHandle> fired_triggers;
     registry.for_each_match(*event, [&](const TriggerHandle& t) { fired_triggers.push_back(t); });
-    std::optional<json> context;  // built once, for the first trigger that fires
+    EventTemplateContext context(*event);  // built once, as far as the fired triggers read
     for (const TriggerHandle& trigger : fired_triggers) {
       TriggerEntry entry(*trigger);
       if (!entry) continue;  // removed since the lookup
@@ -351,16 +351,15 @@ struct EventService::State : std::enable_shared_from_this<State> {
       bump(fired);
       std::optional<Uuid> fired_id;
       if (!self_event) fired_id = record_fired(*trigger, *event);
-      if (!context) context = event_context(*event);
       const auto& actions = trigger->definition().actions;
       for (std::size_t i = 0; i < actions.size(); ++i) {
-        start_run(*trigger, i, event, *context, counters, fired_id, self_event);
+        start_run(*trigger, i, event, context, counters, fired_id, self_event);
       }
     }
   }
 
   void start_run(const RegisteredTrigger& trigger, std::size_t action, const EventPtr& event,
-                 const json& context, TriggerCounters& counters,
+                 EventTemplateContext& context, TriggerCounters& counters,
                  const std::optional<Uuid>& fired_id, bool self_event) {
     const std::string& workflow = trigger.definition().actions[action].workflow.name;
     WorkflowRun run{.workflow = workflow, .event = event, .trigger = trigger.name()};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "eventwire/action.hpp"
+#include "eventwire/context_paths.hpp"
 #include "eventwire/error.hpp"
 #include "eventwire/event.hpp"
 #include "eventwire/executor.hpp"

@@ -17,7 +17,9 @@
 #include <string>
 #include <string_view>
 
+#include "eventwire/context_paths.hpp"
 #include "eventwire/error.hpp"
+#include "eventwire/event_context.hpp"
 #include "eventwire/json.hpp"
 
 namespace eventwire {
@@ -197,6 +199,9 @@ class Template {
   /// newline dropped, as Jinja does, unless it is rendered verbatim).
   const std::string& source() const noexcept;
   const Environment& environment() const noexcept;
+  /// What rendering can read of a context (see ContextPaths): `{{ event.payload['id'] }}` reads
+  /// event/payload/id only.
+  ContextPaths reads() const;
 
  private:
   friend struct detail::ProgramAccess;
@@ -255,19 +260,18 @@ class CompiledParameters {
                                     const HydrateOptions& options = {});
   /// Prefect's hydration of the parameters with `context`. Throws HydrationError.
   json hydrate(const json& context) const;
+  /// As hydrate(event_context(event)), building only what the templates read of the event's
+  /// context, and nothing for a parameter that is one lookup of it (`{{ event.payload['id'] }}`).
+  json hydrate(EventTemplateContext& context) const;
   const json& parameters() const noexcept;
+  /// What hydration can read of a context: the union of every template's reads (everything
+  /// when a template's text is itself produced by hydration).
+  const ContextPaths& reads() const noexcept;
+
+  struct State;
 
  private:
-  struct State;
   std::shared_ptr<const State> state_;
 };
-
-/// The template context of a Prefect automation for `event`: `{"event": <ReceivedEvent>}`.
-///
-/// The event's wire JSON, except the values a Prefect template sees as Python objects and prints
-/// with `str()`: `occurred` is `str(datetime)` (`2025-03-14 09:26:53.589793+00:00`, see
-/// format_timestamp_python), `id`/`follows` the UUID's canonical text. `event.resource` and
-/// `event.related[i]` are label dicts (`event.resource['infrahub.branch.name']`).
-json event_context(const Event& event);
 
 }  // namespace eventwire

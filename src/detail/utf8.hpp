@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -57,6 +59,11 @@ inline std::size_t utf8_decode(std::string_view text, std::size_t at, char32_t& 
 inline bool is_valid_utf8(std::string_view text) noexcept {
   std::size_t i = 0;
   while (i < text.size()) {
+    for (std::uint64_t word; i + 8 <= text.size(); i += 8) {
+      std::memcpy(&word, text.data() + i, 8);
+      if (word & 0x8080808080808080u) break;
+    }
+    if (i == text.size()) break;
     if (static_cast<unsigned char>(text[i]) < 0x80) {
       ++i;
       continue;

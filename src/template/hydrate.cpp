@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "detail/python_format.hpp"
+#include "detail/utf8.hpp"
 #include "template/evaluator.hpp"
+#include "template/lookup_template.hpp"
 #include "template/program.hpp"
 
 namespace eventwire {
@@ -13,12 +15,23 @@ namespace {
 
 constexpr std::string_view kKind = "__prefect_kind";
 
-std::string child_path(const std::string& parent, const std::string& key) {
-  return parent.empty() ? key : parent + "." + key;
-}
-std::string index_path(const std::string& parent, std::size_t i) {
-  return fmt::format("{}[{}]", parent, i);
-}
+// Where a value sits in the parameters (`data.items[2]`), spelled out only for an error.
+struct ParamPath {
+  const ParamPath* parent = nullptr;
+  std::string_view key{};
+  std::size_t index = 0;
+  bool is_index = false;
+
+  ParamPath child(std::string_view k) const { return {this, k, 0, false}; }
+  ParamPath item(std::size_t i) const { return {this, {}, i, true}; }
+
+  std::string str() const {
+    if (parent == nullptr) return std::string(key);
+    std::string head = parent->str();
+    if (is_index) return fmt::format("{}[{}]", head, index);
+    return head.empty() ? std::string(key) : head + "." + std::string(key);
+  }
+};
 
 // Prefect >= 3.6.24: a string that is one `{{ expr }}` is rendered as `{{ expr | tojson }}`.
 bool single_expression(std::string_view text, std::string& rewritten) {
@@ -30,25 +43,50 @@ bool single_expression(std::string_view text, std::string& rewritten) {
   return true;
 }
 
-using TemplateCache = std::unordered_map<std::string, Template>;
+// A template string of the parameters, compiled: `as_json` when its render is parsed back;
+// `lookup` when it is one lookup that an event can answer without a context (see direct()).
+struct Leaf {
+  const Template* compiled = nullptr;
+  bool as_json = false;
+  std::optional<detail::LookupTemplate> lookup{};
+};
+
+// Where a render's context comes from: a JSON context, or an event's, built only if needed.
+struct ContextSource {
+  const json* context = nullptr;
+  EventTemplateContext* event = nullptr;
+  const ContextPaths* reads = nullptr;  // what is needed of the event's
+
+  explicit operator bool() const noexcept { return context || event; }
+  const json& get() const { return context ? *context : event->get(*reads); }
+};
+
+// What CompiledParameters keeps: templates by source, and by the address of the parameter
+// value holding them (so hydration neither re-spells nor re-hashes a source).
+struct CompiledTemplates {
+  std::unordered_map<std::string, Template> by_source;
+  std::unordered_map<const json*, Leaf> by_value;
+  bool dynamic = false;  // a template's text is itself produced by hydration
+};
 
 // One pass over the parameters. Without a context it only compiles (validation), filling
 // `fill` when given; with a context it renders, taking compiled templates from `lookup`
 // (read only: it may be shared between threads) and compiling only what it lacks.
 class Hydrator {
  public:
-  Hydrator(const Environment& env, const HydrateOptions& options, const json* context,
-           const TemplateCache* lookup = nullptr, TemplateCache* fill = nullptr)
+  Hydrator(const Environment& env, const HydrateOptions& options, ContextSource context,
+           const CompiledTemplates* lookup = nullptr, CompiledTemplates* fill = nullptr)
       : env_(env), options_(options), context_(context), lookup_(lookup), fill_(fill) {}
 
   // Returns false when the value is to be removed from its parent.
-  bool walk(const json& obj, json& out, const std::string& path, bool upgrade) {
+  bool walk(const json& obj, json& out, const ParamPath& path, bool upgrade) {
     if (obj.is_object() && obj.contains(kKind)) return prefect_object(obj, out, path);
     if (obj.is_object()) {
       out = json::object();
+      out.get_ref<json::object_t&>().reserve(obj.size());
       for (const auto& [key, value] : obj.items()) {
         json hydrated;
-        if (walk(value, hydrated, child_path(path, key), upgrade)) out[key] = std::move(hydrated);
+        if (walk(value, hydrated, path.child(key), upgrade)) out.emplace(key, std::move(hydrated));
       }
       return true;
     }
@@ -56,20 +94,27 @@ class Hydrator {
       out = json::array();
       for (std::size_t i = 0; i < obj.size(); ++i) {
         json hydrated;
-        if (walk(obj[i], hydrated, index_path(path, i), upgrade))
-          out.push_back(std::move(hydrated));
+        if (walk(obj[i], hydrated, path.item(i), upgrade)) out.push_back(std::move(hydrated));
       }
       return true;
     }
-    if (upgrade && obj.is_string() && is_template(obj.get_ref<const std::string&>())) {
-      const std::string& text = obj.get_ref<const std::string&>();
-      std::string rewritten;
-      if (options_.typed_single_expressions && single_expression(text, rewritten)) {
-        out = render_json(rewritten, path);
-      } else {
-        out = render(text, path);
+    if (upgrade && obj.is_string()) {
+      if (const Leaf* leaf = known(obj)) {
+        if (direct(*leaf, out)) return true;
+        out = leaf->as_json ? value_of(*leaf->compiled, path)
+                            : json(render_with(*leaf->compiled, path));
+        return true;
       }
-      return true;
+      const std::string& text = obj.get_ref<const std::string&>();
+      if (is_template(text)) {
+        std::string rewritten;
+        if (options_.typed_single_expressions && single_expression(text, rewritten)) {
+          out = render_json(obj, rewritten, path);
+        } else {
+          out = render(obj, text, path);
+        }
+        return true;
+      }
     }
     out = obj;
     return true;
@@ -78,15 +123,17 @@ class Hydrator {
  private:
   const Environment& env_;
   const HydrateOptions& options_;
-  const json* context_;
-  const TemplateCache* lookup_;
-  TemplateCache* fill_;
+  ContextSource context_;
+  const CompiledTemplates* lookup_;
+  CompiledTemplates* fill_;
+  Template scratch_;
 
-  bool prefect_object(const json& obj, json& out, const std::string& path) {
+  bool prefect_object(const json& obj, json& out, const ParamPath& path) {
     const json& kind = obj[kKind];
     auto value = obj.find("value");
     if (kind == "none") {
-      if (value == obj.end()) throw HydrationError(path, "Missing 'value' key in __prefect object");
+      if (value == obj.end())
+        throw HydrationError(path.str(), "Missing 'value' key in __prefect object");
       if (value->is_object()) return walk(*value, out, path, false);
       out = *value;
       return true;
@@ -96,7 +143,8 @@ class Hydrator {
       // {"__prefect_kind": "json", "value": {"__prefect_kind": "jinja", "template": "..."}}
       if (value->is_object() && value->value(kKind, json()) == "jinja" &&
           value->contains("template") && (*value)["template"].is_string()) {
-        out = render_json((*value)["template"].get<std::string>(), path);
+        const json& source = (*value)["template"];
+        out = render_json(source, source.get_ref<const std::string&>(), path);
         return true;
       }
       json v = *value;
@@ -110,69 +158,112 @@ class Hydrator {
     }
     if (kind == "jinja") {
       auto t = obj.find("template");
-      if (t == obj.end()) throw HydrationError(path, "Missing 'template' key in __prefect object");
-      json source = *t;
-      if (source.is_object()) {
-        json hydrated;
-        if (!walk(*t, hydrated, path, false)) return false;
-        source = std::move(hydrated);
+      if (t == obj.end())
+        throw HydrationError(path.str(), "Missing 'template' key in __prefect object");
+      if (t->is_object()) {
+        json source;
+        if (fill_) fill_->dynamic = true;
+        if (!walk(*t, source, path, false)) return false;
+        if (!source.is_string())
+          throw HydrationError(path.str(), "Invalid jinja: template must be a string");
+        out = render(source, source.get_ref<const std::string&>(), path, false);
+        return true;
       }
-      if (!source.is_string())
-        throw HydrationError(path, "Invalid jinja: template must be a string");
-      out = render(source.get<std::string>(), path);
+      if (!t->is_string())
+        throw HydrationError(path.str(), "Invalid jinja: template must be a string");
+      out = render(*t, t->get_ref<const std::string&>(), path);
       return true;
     }
     if (kind == "workspace_variable") {
-      throw HydrationError(path, "workspace variables are not supported by eventwire");
+      throw HydrationError(path.str(), "workspace variables are not supported by eventwire");
     }
     out = value == obj.end() ? json(nullptr) : *value;
     return true;
   }
 
+  // The compiled template of a parameter value seen at compile time, if any.
+  const Leaf* known(const json& value) const {
+    if (!lookup_ || !context_) return nullptr;
+    auto it = lookup_->by_value.find(&value);
+    return it == lookup_->by_value.end() ? nullptr : &it->second;
+  }
+
+  // A lookup answered from the event itself, when that gives what rendering would: a string
+  // rendered as is, or a scalar through tojson (parsed back). Anything else (a missing key, a
+  // dict whose tojson sorts its keys, text that is not UTF-8) takes the full path.
+  bool direct(const Leaf& leaf, json& out) const {
+    if (!leaf.lookup || !context_.event || leaf.lookup->tojson != leaf.as_json) return false;
+    std::optional<json> value = context_.event->lookup(leaf.lookup->path);
+    if (!value || value->is_structured()) return false;
+    if (value->is_string()) {
+      if (!detail::is_valid_utf8(value->get_ref<const std::string&>())) return false;
+    } else if (!leaf.as_json) {
+      return false;  // str() of a number or a bool: Python's spelling, left to the renderer
+    }
+    out = std::move(*value);
+    return true;
+  }
+
   // Compiles (and validates as Prefect's validate_user_template does); renders with a context.
-  std::string render(const std::string& source, const std::string& path) {
-    const Template& t = compiled(source, path);
-    if (!context_) return {};
+  // `node` holds the source in the parameters unless `stable` is false (a hydrated text).
+  std::string render(const json& node, const std::string& source, const ParamPath& path,
+                     bool stable = true) {
+    const Template& t = compiled(node, source, path, false, stable);
+    return context_ ? render_with(t, path) : std::string();
+  }
+
+  std::string render_with(const Template& t, const ParamPath& path) const {
     try {
-      return t.render(*context_);
+      return t.render(context_.get());
     } catch (const TemplateError& e) {
-      throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
+      throw HydrationError(path.str(), std::string("Invalid jinja: ") + e.what());
     }
   }
 
-  // json.loads of the rendered template; `{{ expr | tojson }}` skips the text round trip.
-  json render_json(const std::string& source, const std::string& path) {
-    const Template& t = compiled(source, path);
-    if (!context_) return nullptr;
+  // json.loads of the rendered template.
+  json render_json(const json& node, const std::string& source, const ParamPath& path) {
+    const Template& t = compiled(node, source, path, true, true);
+    return context_ ? value_of(t, path) : json(nullptr);
+  }
+
+  // `{{ expr | tojson }}` skips the text round trip.
+  json value_of(const Template& t, const ParamPath& path) const {
     const auto& program = detail::ProgramAccess::of(t);
-    if (!detail::is_tojson_expression(program)) return parse_json(render(source, path), path);
+    if (!detail::is_tojson_expression(program)) return parse_json(render_with(t, path), path);
     try {
-      return detail::tojson_value(program, detail::ProgramAccess::state(t), *context_);
+      return detail::tojson_value(program, detail::ProgramAccess::state(t), context_.get());
     } catch (const TemplateError& e) {
-      throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
+      throw HydrationError(path.str(), std::string("Invalid jinja: ") + e.what());
     }
   }
 
-  const Template& compiled(const std::string& source, const std::string& path) {
+  const Template& compiled(const json& node, const std::string& source, const ParamPath& path,
+                           bool as_json, bool stable) {
     if (lookup_) {
-      if (auto it = lookup_->find(source); it != lookup_->end()) return it->second;
+      if (auto it = lookup_->by_source.find(source); it != lookup_->by_source.end())
+        return it->second;
     }
     Template t;
     try {
       t = env_.compile(source);
     } catch (const TemplateError& e) {
-      throw HydrationError(path, std::string("Invalid jinja: ") + e.what());
+      throw HydrationError(path.str(), std::string("Invalid jinja: ") + e.what());
     }
-    detail::check_template_security(detail::ProgramAccess::of(t), path);
-    if (fill_) return fill_->emplace(source, std::move(t)).first->second;
+    detail::check_template_security(detail::ProgramAccess::of(t), path.str());
+    if (fill_) {
+      const Template& kept = fill_->by_source.emplace(source, std::move(t)).first->second;
+      if (stable) {
+        fill_->by_value.emplace(
+            &node, Leaf{&kept, as_json, detail::lookup_template(detail::ProgramAccess::of(kept))});
+      }
+      return kept;
+    }
     // A template known only now (its text came out of another template): used once.
     scratch_ = std::move(t);
     return scratch_;
   }
 
-  Template scratch_;
-
-  json parse_json(const std::string& text, const std::string& path) const {
+  json parse_json(const std::string& text, const ParamPath& path) const {
     if (!context_) return nullptr;  // validation: nothing rendered, nothing to parse
     try {
       return json::parse(text);
@@ -180,7 +271,7 @@ class Hydrator {
       std::string message = e.what();
       if (auto at = message.find("parse error"); at != std::string::npos)
         message = message.substr(at);
-      throw HydrationError(path, "Invalid JSON: " + message);
+      throw HydrationError(path.str(), "Invalid JSON: " + message);
     }
   }
 };
@@ -208,7 +299,8 @@ void check_template_security(const Program& p, const std::string& path) {
 json hydrate(const json& parameters, const json& context, const Environment& environment,
              const HydrateOptions& options) {
   json out;
-  if (!Hydrator(environment, options, &context).walk(parameters, out, "", true))
+  if (!Hydrator(environment, options, ContextSource{.context = &context})
+           .walk(parameters, out, {}, true))
     out = json::object();
   return out;
 }
@@ -216,14 +308,15 @@ json hydrate(const json& parameters, const json& context, const Environment& env
 void validate_parameters(const json& parameters, const Environment& environment,
                          const HydrateOptions& options) {
   json ignored;
-  Hydrator(environment, options, nullptr).walk(parameters, ignored, "", true);
+  Hydrator(environment, options, ContextSource{}).walk(parameters, ignored, {}, true);
 }
 
 struct CompiledParameters::State {
   json parameters;
   Environment environment;
   HydrateOptions options;
-  TemplateCache templates;
+  CompiledTemplates templates;
+  ContextPaths reads;
 };
 
 CompiledParameters CompiledParameters::compile(const json& parameters,
@@ -234,24 +327,45 @@ CompiledParameters CompiledParameters::compile(const json& parameters,
   state->environment = environment;
   state->options = options;
   json ignored;
-  Hydrator(environment, options, nullptr, nullptr, &state->templates)
-      .walk(parameters, ignored, "", true);
+  Hydrator(environment, options, ContextSource{}, nullptr, &state->templates)
+      .walk(state->parameters, ignored, {}, true);
+  if (state->templates.dynamic) {
+    state->reads = ContextPaths::everything();
+  } else {
+    for (const auto& [source, t] : state->templates.by_source)
+      state->reads.merge(t.reads());
+  }
   CompiledParameters out;
   out.state_ = std::move(state);
   return out;
 }
 
-json CompiledParameters::hydrate(const json& context) const {
+namespace {
+json hydrate_compiled(const CompiledParameters::State& state, ContextSource context) {
   json out;
-  if (!Hydrator(state_->environment, state_->options, &context, &state_->templates)
-           .walk(state_->parameters, out, "", true)) {
+  if (!Hydrator(state.environment, state.options, context, &state.templates)
+           .walk(state.parameters, out, {}, true)) {
     out = json::object();
   }
   return out;
 }
+}  // namespace
+
+json CompiledParameters::hydrate(const json& context) const {
+  return hydrate_compiled(*state_, {.context = &context});
+}
+
+json CompiledParameters::hydrate(EventTemplateContext& context) const {
+  return hydrate_compiled(*state_, {.event = &context, .reads = &state_->reads});
+}
 
 const json& CompiledParameters::parameters() const noexcept {
   return state_->parameters;
+}
+
+const ContextPaths& CompiledParameters::reads() const noexcept {
+  static const ContextPaths nothing;
+  return state_ ? state_->reads : nothing;
 }
 
 }  // namespace eventwire

@@ -6,6 +6,7 @@
 // Targets (issue 4): >= 5 million events/s on one core with 10 000 triggers; going from 10 to
 // 100 000 triggers costs at most 2x per event when the extra triggers are for other event names.
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include <random>
 
@@ -37,7 +38,7 @@ const std::string& kind(std::mt19937& rng) {
 // wildcards, and many triggers for the host's own event names. Both the index and the naive
 // scan fire exactly the same triggers (`fired` is kept so neither work is optimized away).
 ew::TriggerDefinition realistic_trigger(std::size_t i, std::mt19937& rng) {
-  ew::TriggerDefinition d{.name = "t" + std::to_string(i)};
+  ew::TriggerDefinition d{.name = fmt::format("t{}", i)};
   switch (rng() % 10) {
     case 0:
       d.trigger.events = {"infrahub.node.*"};
