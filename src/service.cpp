@@ -406,22 +406,39 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   // --- the service's own events -------------------------------------------------------------
 
+  // Built label by label: these run for every firing, and initializer lists copy each string
+  // twice (nlohmann's initializer lists more than that).
+  static std::string concat(std::string_view a, std::string_view b) {
+    std::string out;
+    out.reserve(a.size() + b.size());
+    out.append(a).append(b);
+    return out;
+  }
+
   static Resource trigger_resource(const std::string& name) {
-    return {{"prefect.resource.id", "eventwire.trigger." + name}, {"prefect.resource.name", name}};
+    Resource r;
+    r.set(std::string(labels::resource_id), concat("eventwire.trigger.", name));
+    r.set(std::string(labels::resource_name), name);
+    return r;
   }
 
   static RelatedResource triggering_event(const Event& event) {
-    return {{"prefect.resource.id", "prefect.event." + event.id.to_string()},
-            {"prefect.resource.role", "triggering-event"}};
+    RelatedResource r;
+    r.set(std::string(labels::resource_id), concat("prefect.event.", event.id.to_string()));
+    r.set(std::string(labels::resource_role), "triggering-event");
+    return r;
   }
 
   std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) {
     if (!options.record_self_events) return std::nullopt;
-    Event fired_event{
-        .event = "eventwire.trigger.fired",
-        .resource = trigger_resource(trigger.name()),
-        .related = {triggering_event(event)},
-        .payload = {{"triggering_event", {{"id", event.id.to_string()}, {"event", event.event}}}}};
+    json triggering = json::object();
+    triggering.emplace("id", event.id.to_string());
+    triggering.emplace("event", event.event);
+    Event fired_event{.event = "eventwire.trigger.fired",
+                      .resource = trigger_resource(trigger.name()),
+                      .payload = json::object()};
+    fired_event.related.push_back(triggering_event(event));
+    fired_event.payload.emplace("triggering_event", std::move(triggering));
     Uuid id = fired_event.id;
     record(std::move(fired_event));
     return id;
@@ -431,17 +448,17 @@ struct EventService::State : std::enable_shared_from_this<State> {
                      const std::optional<Uuid>& fired_id, bool ok, const std::string& reason,
                      std::chrono::nanoseconds duration) {
     if (!options.record_self_events) return;
-    Resource resource = trigger_resource(run.trigger);
-    resource.set("eventwire.workflow", run.workflow);
-    json payload = {{"action_index", action},
-                    {"workflow", run.workflow},
-                    {"duration_seconds", std::chrono::duration<double>(duration).count()}};
-    if (!ok) payload["reason"] = reason;
-    record(Event{.event = ok ? "eventwire.action.executed" : "eventwire.action.failed",
-                 .resource = std::move(resource),
-                 .related = {triggering_event(*run.event)},
-                 .payload = std::move(payload),
-                 .follows = fired_id});
+    Event e{.event = ok ? "eventwire.action.executed" : "eventwire.action.failed",
+            .resource = trigger_resource(run.trigger),
+            .payload = json::object(),
+            .follows = fired_id};
+    e.resource.set("eventwire.workflow", run.workflow);
+    e.related.push_back(triggering_event(*run.event));
+    e.payload.emplace("action_index", action);
+    e.payload.emplace("workflow", run.workflow);
+    e.payload.emplace("duration_seconds", std::chrono::duration<double>(duration).count());
+    if (!ok) e.payload.emplace("reason", reason);
+    record(std::move(e));
   }
 
   void record_loop_guard(const Event& event, int level) {

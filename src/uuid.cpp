@@ -106,12 +106,12 @@ Uuid Uuid::parse(std::string_view text) {
 
 std::string Uuid::to_string() const {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  std::string out(36, '-');
+  char* at = out.data();
   for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(digits[bytes_[i] >> 4]);
-    out.push_back(digits[bytes_[i] & 0x0F]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dash already there
+    *at++ = digits[bytes_[i] >> 4];
+    *at++ = digits[bytes_[i] & 0x0F];
   }
   return out;
 }
