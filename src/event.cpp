@@ -153,7 +153,8 @@ std::size_t wire_size_bound(const json& value) {
     case json::value_t::string:
       return string_bound(value.get_ref<const std::string&>());
     case json::value_t::object:
-      for (const auto& [key, item] : value.items()) {
+      // The object itself, not items(): its proxies build strings for every element.
+      for (const auto& [key, item] : value.get_ref<const json::object_t&>()) {
         n += string_bound(key) + 2 + wire_size_bound(item);
         if (n >= unbounded) return unbounded;
       }
@@ -232,7 +233,9 @@ const RelatedResource* Event::find_related(std::string_view role) const noexcept
 }
 
 void Event::validate(const EventLimits& limits) const {
-  if (auto length = detail::utf8_length(event); length > limits.max_event_name_length) {
+  // A name has at most as many characters as bytes: most need no counting.
+  if (auto length = event.size() <= limits.max_event_name_length ? 0 : detail::utf8_length(event);
+      length > limits.max_event_name_length) {
     throw LimitError("event", fmt::format("is {} characters; event names must be at most {} "
                                           "characters (max_event_name_length)",
                                           length, limits.max_event_name_length));
