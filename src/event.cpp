@@ -193,13 +193,13 @@ void write_wire(const Event& e, std::string& out) {
   // Written directly (not through to_json) in pydantic's dialect: the wire form is produced for
   // every stored and validated event, and pydantic's float format is not nlohmann's.
   const auto& style = detail::pydantic_style;
-  auto write_resource = [&out, &style](const Resource& r) {
+  auto write_resource = [&out](const Resource& r) {
     out += '{';
     for (std::size_t i = 0; i < r.size(); ++i) {
       if (i) out += ',';
-      detail::write_json_string(out, r.labels()[i].first, style);
+      detail::write_json_string(out, r.labels()[i].first, detail::pydantic_style);
       out += ':';
-      detail::write_json_string(out, r.labels()[i].second, style);
+      detail::write_json_string(out, r.labels()[i].second, detail::pydantic_style);
     }
     out += '}';
   };

@@ -123,7 +123,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
     return *slot;
   }
 
-  void warn(ServiceWarning warning) const noexcept {
+  void warn(const ServiceWarning& warning) const noexcept {
     if (!options.on_warning) return;
     try {
       options.on_warning(warning);

@@ -587,7 +587,7 @@ TriggerHandle TriggerRegistry::make(TriggerDefinition definition) {
   return handle;
 }
 
-void TriggerRegistry::publish(std::vector<TriggerHandle> triggers) {
+void TriggerRegistry::publish(const std::vector<TriggerHandle>& triggers) {
   auto next = std::make_shared<const Snapshot>(triggers);
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(next);
@@ -615,7 +615,7 @@ TriggerHandle TriggerRegistry::add(TriggerDefinition definition) {
   auto handle = make(std::move(definition));
   auto triggers = all_of(current->by_name);
   triggers.push_back(handle);
-  publish(std::move(triggers));
+  publish(triggers);
   return handle;
 }
 
@@ -632,7 +632,7 @@ TriggerHandle TriggerRegistry::replace(TriggerDefinition definition) {
     }
   }
   if (!old) triggers.push_back(handle);
-  publish(std::move(triggers));
+  publish(triggers);
   if (old) old->deactivate_and_wait();
   return handle;
 }
@@ -645,7 +645,7 @@ bool TriggerRegistry::remove(std::string_view name) {
   TriggerHandle removed = it->second;
   auto triggers = all_of(current->by_name);
   std::erase(triggers, removed);
-  publish(std::move(triggers));
+  publish(triggers);
   removed->deactivate_and_wait();
   return true;
 }
@@ -708,7 +708,7 @@ ConfigureReport TriggerRegistry::configure_all(std::vector<TriggerDefinition> de
       retired.push_back(it->second);
     }
   }
-  publish(std::move(next));
+  publish(next);
   for (const auto& t : retired)
     t->deactivate_and_wait();
   for (auto* list : {&report.created, &report.updated, &report.unchanged, &report.deleted}) {

@@ -56,7 +56,9 @@ class Executor {
  protected:
   /// Does the work of one run on the calling thread; throws to report failure.
   virtual void run(const WorkflowRun& run) = 0;
-  /// Arranges for `task` to be called exactly once. The default calls it now.
+  /// Arranges for `task` to be called exactly once. The default calls it now. (A sink taken by
+  /// value: overrides move it into their queue.)
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   virtual void schedule(std::function<void()> task) { task(); }
   /// Calls another executor's `run` hook (for executors that delegate the work).
   static void run_with(Executor& target, const WorkflowRun& work) { target.run(work); }

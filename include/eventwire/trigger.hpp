@@ -258,7 +258,7 @@ class TriggerRegistry {
   struct Snapshot;
   std::shared_ptr<const Snapshot> snapshot() const;
   TriggerHandle make(TriggerDefinition definition);
-  void publish(std::vector<TriggerHandle> triggers);  // caller holds write_mutex_
+  void publish(const std::vector<TriggerHandle>& triggers);  // caller holds write_mutex_
 
   Validator validator_;
   std::mutex write_mutex_;             ///< serializes changes

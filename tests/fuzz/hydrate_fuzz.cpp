@@ -1,6 +1,7 @@
 // libFuzzer target for parameter hydration: any parameters JSON hydrates against a fixed event's
 // context or fails with a HydrationError, and CompiledParameters gives the same result or the
-// same error as hydrate(), with and without typed single expressions.
+// same error as hydrate(), with and without typed single expressions, also from the context
+// projected on what its templates read and from an EventTemplateContext.
 //   scripts/fuzz 60            (or: build/fuzz/tests/fuzz/hydrate_fuzz tests/fuzz/corpus/hydrate)
 #include <array>
 #include <cstddef>
@@ -64,11 +65,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const eventwire::HydrationError& e) {
       compile_error = e.what();
     }
-    for (const auto& context : contexts) {
+    for (std::size_t i = 0; i < contexts.size(); ++i) {
+      const auto& context = contexts[i];
+      const auto& event = eventwire::fuzz::fixed_events()[i];
       const Outcome direct =
           outcome_of([&] { return eventwire::hydrate(parameters, context, environment, options); });
       if (compiled) {
         check(outcome_of([&] { return compiled->hydrate(context); }) == direct);
+        // Only what the templates read, and lookups answered from the event: the same result.
+        check(outcome_of([&] {
+                return compiled->hydrate(eventwire::event_context(event, compiled->reads()));
+              }) == direct);
+        check(outcome_of([&] {
+                eventwire::EventTemplateContext lazy(event);
+                return compiled->hydrate(lazy);
+              }) == direct);
       } else {
         // A template that does not compile fails hydrate() with the same message (when hydrate
         // reaches it: an earlier parameter may fail first at render).
