@@ -260,6 +260,9 @@ TEST_CASE("a store of schema version 2 is migrated: the indexes no query read ar
     CHECK(store.count({.resource_ids = {"infrahub.node.1"}}) == 1);
     CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 1);
     CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}, .roles = {"x"}}}}) == 0);
+    CHECK(store.count(
+              {.related = {{.resources_in_roles = {{"infrahub.branch.b", "infrahub.branch"}}}}}) ==
+          1);
     CHECK(store.append(make("infrahub.node.updated")));
     CHECK(store.count({.related = {{.roles = {"infrahub.branch"}}}}) == 2);
   }
@@ -268,15 +271,35 @@ TEST_CASE("a store of schema version 2 is migrated: the indexes no query read ar
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(db,
                              "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
-                             "WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
+                             "WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
                              -1, &stmt, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
   CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) ==
-        "events_by_name events_by_occurred");
+        "events events_by_name events_by_occurred eventwire_store");
   sqlite3_finalize(stmt);
   REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
   CHECK(sqlite3_column_int(stmt, 0) == 3);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST_CASE("related ids and roles with digits, colons and multibyte text are matched exactly") {
+  TempPath file;
+  SqliteEventStore store(file.path);
+  auto e = std::make_shared<const Event>(
+      Event{.event = "infrahub.node.created",
+            .resource = {{"prefect.resource.id", "infrahub.node.1"}},
+            .related = {eventwire::RelatedResource{{"prefect.resource.id", "12:ab:3"},
+                                                   {"prefect.resource.role", "r\xc3\xb4le:1"}},
+                        eventwire::RelatedResource{{"prefect.resource.id", ""},
+                                                   {"prefect.resource.role", "empty-id"}}}});
+  REQUIRE(store.append(e));
+  CHECK(store.count({.related = {{.ids = {"12:ab:3"}}}}) == 1);
+  CHECK(store.count({.related = {{.ids = {"12:ab"}}}}) == 0);
+  CHECK(store.count({.related = {{.roles = {"r\xc3\xb4le:1"}}}}) == 1);
+  CHECK(store.count({.related = {{.ids = {"12:ab:3"}, .roles = {"empty-id"}}}}) == 0);
+  CHECK(store.count({.related = {{.ids = {""}, .roles = {"empty-id"}}}}) == 1);
+  CHECK(store.count({.related = {{.resources_in_roles = {{"12:ab:3", "r\xc3\xb4le:1"}}}}}) == 1);
+  CHECK(store.count({.related = {{.resources_in_roles = {{"12:ab:3", "empty-id"}}}}}) == 0);
 }
