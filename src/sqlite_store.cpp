@@ -419,6 +419,10 @@ struct SqliteEventStore::Database {
         throw StoreError(fmt::format("{}: is not an eventwire event store", path));
       }
     }
+    if (version == 0) {  // before the first table: a page size is fixed once a page is written
+      exec(fmt::format("PRAGMA page_size = {}", options.page_size_bytes).c_str(),
+           "cannot set the page size");
+    }
     exec("PRAGMA journal_mode = WAL", "cannot enable WAL");
     exec("PRAGMA synchronous = NORMAL", "cannot set synchronous mode");
     exec(fmt::format("PRAGMA cache_size = -{}", options.cache_kib).c_str(),
@@ -511,6 +515,11 @@ struct SqliteEventStore::Database {
 
 SqliteEventStore::SqliteEventStore(const std::string& path, SqliteStoreOptions options)
     : db_(std::make_unique<Database>()) {
+  const int page = options.page_size_bytes;
+  if (page < 512 || page > 65536 || (page & (page - 1)) != 0) {
+    throw ValidationError("page_size_bytes",
+                          fmt::format("must be a power of two from 512 to 65536, got {}", page));
+  }
   db_->path = path;
   db_->open(options);
   db_->prepare();

@@ -303,3 +303,39 @@ TEST_CASE("related ids and roles with digits, colons and multibyte text are matc
   CHECK(store.count({.related = {{.resources_in_roles = {{"12:ab:3", "r\xc3\xb4le:1"}}}}}) == 1);
   CHECK(store.count({.related = {{.resources_in_roles = {{"12:ab:3", "empty-id"}}}}}) == 0);
 }
+
+TEST_CASE("the page size is chosen when the store is created, and kept when it is reopened") {
+  auto page_size = [](const std::string& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    int size = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return size;
+  };
+  TempPath file;
+  auto e = make("infrahub.node.created");
+  {
+    SqliteEventStore store(file.path);
+    CHECK(store.append(e));
+  }
+  CHECK(page_size(file.path) == 16384);
+  {
+    SqliteEventStore store(file.path, {.page_size_bytes = 4096});  // existing: keeps 16 KiB
+    CHECK(store.get(e->id) != nullptr);
+  }
+  CHECK(page_size(file.path) == 16384);
+  TempPath small;
+  { SqliteEventStore store(small.path, {.page_size_bytes = 4096}); }
+  CHECK(page_size(small.path) == 4096);
+  for (int bad : {0, 256, 5000, 131072}) {
+    CAPTURE(bad);
+    TempPath none;
+    CHECK_THROWS_WITH(SqliteEventStore(none.path, {.page_size_bytes = bad}),
+                      Catch::Contains("page_size_bytes") && Catch::Contains("power of two"));
+    CHECK_FALSE(std::filesystem::exists(none.path));
+  }
+}

@@ -25,9 +25,15 @@ struct SqliteStoreOptions {
   /// SQLite's page cache for this connection, in KiB. Appends update several indexes at places
   /// spread over the file; a cache that holds their hot pages saves re-reading them.
   int cache_kib = 32 * 1024;
-  /// Pages the write-ahead log may grow to before SQLite copies it into the database. Larger
-  /// means fewer copies of pages that several transactions change; it never loosens durability.
-  int wal_autocheckpoint_pages = 8192;
+  /// Pages the write-ahead log may grow to before SQLite copies it into the database (2048 pages
+  /// of 16 KiB: 32 MiB). Larger means fewer copies of pages that several transactions change; it
+  /// never loosens durability.
+  int wal_autocheckpoint_pages = 2048;
+  /// Bytes per database page, for a store this call creates (an existing store keeps its own): a
+  /// power of two from 512 to 65536, else a ValidationError. Each page written to the log and
+  /// copied back costs system calls; at 16 KiB a batch writes a quarter as many pages as at
+  /// SQLite's default 4 KiB, for about the same bytes.
+  int page_size_bytes = 16384;
 };
 
 /// An EventStore in a SQLite file: WAL mode, prepared statements, one transaction per append or
