@@ -211,3 +211,131 @@ TEST_CASE("a store of schema version 1 is migrated, its events kept") {
   REQUIRE(next.events.size() == 1);
   CHECK(next.events[0]->id != page.events[0]->id);
 }
+
+TEST_CASE("a store of schema version 2 is migrated: the indexes no query read are dropped") {
+  TempPath file;
+  auto e = make("infrahub.node.created");
+  {
+    // Version 2 as eventwire wrote it (its DDL, not ours).
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, R"sql(
+      CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+      CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,
+        occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+        body TEXT NOT NULL);
+      CREATE INDEX events_by_occurred ON events (occurred, seq);
+      CREATE INDEX events_by_name ON events (event, occurred, seq);
+      CREATE INDEX events_by_resource ON events (resource_id, occurred);
+      CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL,
+        PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
+      CREATE INDEX related_by_id ON related (related_id, seq);
+      PRAGMA user_version = 2;)sql",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
+                               "VALUES (7, ?, ?, ?, ?, ?)",
+                               -1, &insert, nullptr) == SQLITE_OK);
+    std::string body = e->dump();
+    sqlite3_bind_blob(insert, 1, e->id.bytes().data(), 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(insert, 2, e->occurred.time_since_epoch().count());
+    sqlite3_bind_text(insert, 3, e->event.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
+    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+    sqlite3_finalize(insert);
+    REQUIRE(sqlite3_exec(db,
+                         "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    SqliteEventStore store(file.path);
+    auto back = store.get(e->id);
+    REQUIRE(back);
+    CHECK(*back == *e);
+    CHECK(store.count({.event_names = {"infrahub.node.created"}}) == 1);
+    CHECK(store.count({.resource_ids = {"infrahub.node.1"}}) == 1);
+    CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 1);
+    CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}, .roles = {"x"}}}}) == 0);
+    CHECK(store.count(
+              {.related = {{.resources_in_roles = {{"infrahub.branch.b", "infrahub.branch"}}}}}) ==
+          1);
+    CHECK(store.append(make("infrahub.node.updated")));
+    CHECK(store.count({.related = {{.roles = {"infrahub.branch"}}}}) == 2);
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
+                             "WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
+                             -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) ==
+        "events events_by_name events_by_occurred eventwire_store");
+  sqlite3_finalize(stmt);
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) == 3);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_CASE("related ids and roles with digits, colons and multibyte text are matched exactly") {
+  TempPath file;
+  SqliteEventStore store(file.path);
+  auto e = std::make_shared<const Event>(
+      Event{.event = "infrahub.node.created",
+            .resource = {{"prefect.resource.id", "infrahub.node.1"}},
+            .related = {eventwire::RelatedResource{{"prefect.resource.id", "12:ab:3"},
+                                                   {"prefect.resource.role", "r\xc3\xb4le:1"}},
+                        eventwire::RelatedResource{{"prefect.resource.id", ""},
+                                                   {"prefect.resource.role", "empty-id"}}}});
+  REQUIRE(store.append(e));
+  CHECK(store.count({.related = {{.ids = {"12:ab:3"}}}}) == 1);
+  CHECK(store.count({.related = {{.ids = {"12:ab"}}}}) == 0);
+  CHECK(store.count({.related = {{.roles = {"r\xc3\xb4le:1"}}}}) == 1);
+  CHECK(store.count({.related = {{.ids = {"12:ab:3"}, .roles = {"empty-id"}}}}) == 0);
+  CHECK(store.count({.related = {{.ids = {""}, .roles = {"empty-id"}}}}) == 1);
+  CHECK(store.count({.related = {{.resources_in_roles = {{"12:ab:3", "r\xc3\xb4le:1"}}}}}) == 1);
+  CHECK(store.count({.related = {{.resources_in_roles = {{"12:ab:3", "empty-id"}}}}}) == 0);
+}
+
+TEST_CASE("the page size is chosen when the store is created, and kept when it is reopened") {
+  auto page_size = [](const std::string& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    int size = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return size;
+  };
+  TempPath file;
+  auto e = make("infrahub.node.created");
+  {
+    SqliteEventStore store(file.path);
+    CHECK(store.append(e));
+  }
+  CHECK(page_size(file.path) == 16384);
+  {
+    SqliteEventStore store(file.path, {.page_size_bytes = 4096});  // existing: keeps 16 KiB
+    CHECK(store.get(e->id) != nullptr);
+  }
+  CHECK(page_size(file.path) == 16384);
+  TempPath small;
+  { SqliteEventStore store(small.path, {.page_size_bytes = 4096}); }
+  CHECK(page_size(small.path) == 4096);
+  for (int bad : {0, 256, 5000, 131072}) {
+    CAPTURE(bad);
+    TempPath none;
+    CHECK_THROWS_WITH(SqliteEventStore(none.path, {.page_size_bytes = bad}),
+                      Catch::Contains("page_size_bytes") && Catch::Contains("power of two"));
+    CHECK_FALSE(std::filesystem::exists(none.path));
+  }
+}

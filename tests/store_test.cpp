@@ -648,3 +648,30 @@ TEST_CASE("the id index finds every stored event and none evicted, through growt
   CHECK_FALSE(store.append(all.back()));
   CHECK(store.size() == found);
 }
+
+TEST_CASE("the id index holds every event through many growths, batch and single appends") {
+  // 70 000 events: the table grows to 262 144 slots, some of them mid-batch.
+  MemoryEventStore store({.max_events = 0});
+  std::vector<EventPtr> all;
+  for (int i = 0; i < 70'000; ++i) {
+    all.push_back(std::make_shared<const Event>(Event{.occurred = t0 + std::chrono::microseconds(i),
+                                                      .event = "e" + std::to_string(i % 5),
+                                                      .resource = {{"prefect.resource.id", "r"}},
+                                                      .id = eventwire::Uuid::v4()}));
+  }
+  CHECK(store.append_batch(std::span(all).first(35'000)) == 35'000);
+  for (std::size_t i = 35'000; i < all.size(); ++i)
+    CHECK(store.append(all[i]));
+  CHECK(store.size() == all.size());
+  for (std::size_t i = 0; i < all.size(); i += 97)
+    CHECK(store.get(all[i]->id) == all[i]);
+  // A redelivered id under a name never stored is refused and leaves no trace of that name.
+  auto copy = std::make_shared<Event>(*all[123]);
+  copy->event = "never.stored";
+  CHECK_FALSE(store.append(copy));
+  CHECK(store.count({.event_names = {"never.stored"}}) == 0);
+  CHECK(store.count({.event_names = {"e3"}}) == 14'000);
+  CHECK(store.keep_latest(10) == all.size() - 10);
+  CHECK(store.get(all.back()->id) == all.back());
+  CHECK(store.get(all.front()->id) == nullptr);
+}

@@ -169,16 +169,23 @@ void BM_Memory_Query(benchmark::State& state) {
 }
 BENCHMARK(BM_Memory_Query)->Unit(benchmark::kMicrosecond);
 
-void BM_Sqlite_Query(benchmark::State& state) {
-  static std::string path = [] {
-    std::string p = temp_db();
-    ew::SqliteEventStore store(p);
+// The million-event store of BM_Sqlite_Query, filled once, its files removed at exit.
+struct FilledSqliteStore {
+  std::string path = temp_db();
+  FilledSqliteStore() {
+    ew::SqliteEventStore store(path);
     const auto& all = events();
     for (std::size_t i = 0; i < all.size(); i += 10'000)
       store.append_batch(std::span(all).subspan(i, 10'000));
-    return p;
-  }();
-  ew::SqliteEventStore store(path);
+  }
+  ~FilledSqliteStore() { remove_db(path); }
+  FilledSqliteStore(const FilledSqliteStore&) = delete;
+  FilledSqliteStore& operator=(const FilledSqliteStore&) = delete;
+};
+
+void BM_Sqlite_Query(benchmark::State& state) {
+  static const FilledSqliteStore filled;
+  ew::SqliteEventStore store(filled.path);
   run_window_queries(state, store);
 }
 BENCHMARK(BM_Sqlite_Query)->Unit(benchmark::kMicrosecond);
