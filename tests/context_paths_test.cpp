@@ -214,3 +214,19 @@ TEST_CASE("a parameter that is one lookup hydrates from the event as from its co
     }
   }
 }
+
+TEST_CASE("an EventTemplateContext builds once, and wider only when a reader needs more",
+          "[context_paths]") {
+  const ew::Event event = node_event();
+  ew::EventTemplateContext context(event);
+  const auto payload = ew::Template::compile("{{ event.payload.data.node_id }}").reads();
+  const auto resource = ew::Template::compile("{{ event.resource['infrahub.node.kind'] }}").reads();
+  const json* first = &context.get(payload);
+  CHECK(*first == json{{"event", {{"payload", {{"data", {{"node_id", "0190c2a4-d1"}}}}}}}});
+  CHECK(&context.get(payload) == first);  // covered: not rebuilt
+  const json& wider = context.get(resource);
+  CHECK(wider["event"]["payload"]["data"]["node_id"] == "0190c2a4-d1");
+  CHECK(wider["event"]["resource"] == json{{"infrahub.node.kind", "NetworkDevice"}});
+  CHECK(unordered(context.get(ew::ContextPaths::everything())) ==
+        unordered(ew::event_context(event)));
+}

@@ -1,5 +1,6 @@
 #include "eventwire/service.hpp"
 
+#include <fmt/format.h>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <future>
@@ -115,6 +116,43 @@ TEST_CASE("service: the seed's custom trigger runs its workflow with rendered pa
                                Catch::Contains("NetworkDevice"));
     CHECK(verdict_of(to_event(created), "builtin::custom-device-validation").matched);
     CHECK(service.explain(to_event(tag)).size() == service.triggers().size());
+  }
+}
+
+TEST_CASE("service: every fired trigger's parameters are hydrated as from the whole context") {
+  // Triggers that read different parts of one event (a lookup answered from the event, a part of
+  // the payload, the whole event): the service builds the context once, only as far as read, and
+  // each run gets what hydrating against the whole context gives.
+  auto recorder = std::make_shared<ew::RecordingExecutor>();
+  ew::EventService service{{.executor = recorder, .builtin_triggers = false}};
+  const std::vector<ew::json> parameter_sets = {
+      {{"device_id", "{{ event.payload['data']['node_id'] }}"}},
+      {{"changelog",
+        {{"__prefect_kind", "json"},
+         {"value",
+          {{"__prefect_kind", "jinja"},
+           {"template", "{{ event.payload['data']['changelog'] | tojson }}"}}}}},
+       {"branch", "{{ event.resource['infrahub.branch.name'] }}"}},
+      {{"summary",
+        "{{ event.event }} on {{ event.resource['infrahub.node.kind'] }} at "
+        "{{ event.occurred }}"},
+       {"related", "{% for r in event.related %}{{ r['prefect.resource.role'] }};{% endfor %}"}},
+      {{"everything", "{{ event | tojson }}"}, {"id", "{{ event.id }}"}}};
+  for (std::size_t i = 0; i < parameter_sets.size(); ++i) {
+    service.register_trigger(
+        {.name = fmt::format("reader-{}", i),
+         .trigger = {.events = {"infrahub.node.created"}},
+         .actions = {ew::ExecuteWorkflow{.workflow = {.name = fmt::format("w{}", i)},
+                                         .parameters = parameter_sets[i]}}});
+  }
+  ew::EventPtr stored = service.emit(device_created());
+  service.flush();
+  REQUIRE(recorder->count() == parameter_sets.size());
+  const ew::json context = ew::event_context(*stored);
+  for (const auto& run : recorder->runs()) {
+    const std::size_t i = static_cast<std::size_t>(std::stoi(run.workflow.substr(1)));
+    INFO(run.workflow);
+    CHECK(run.parameters == ew::hydrate(parameter_sets[i], context));
   }
 }
 
