@@ -173,8 +173,8 @@ void Runtime::fail(const std::string& python_type, const std::string& message) c
 }
 
 void Runtime::fail_undefined(const Value& v) const {
-  if (v.unsafe) fail("SecurityError", v.hint);
-  throw UndefinedError(v.hint.empty() ? "undefined value" : v.hint, program.line_of(pos));
+  if (v.unsafe) fail("SecurityError", v.hint.str());
+  throw UndefinedError(v.hint.empty() ? "undefined value" : v.hint.str(), program.line_of(pos));
 }
 
 void Runtime::check_size(std::size_t bytes) const {

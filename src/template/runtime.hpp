@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,12 @@ class OwnedJson {
     j_ = std::move(j);
     return *this;
   }
+  /// Replaces the JSON with one built from `x` in place (no temporary to destroy).
+  template <typename T>
+  void emplace(T&& x) {
+    j_.~json();
+    new (&j_) json(std::forward<T>(x));
+  }
   ~OwnedJson() {
     if (!j_.is_null()) j_.~json();
   }
@@ -86,6 +93,54 @@ class OwnedJson {
     json j_;
   };
 };
+
+/// An undefined value's message: one pointer, null (and free to copy, move and destroy) for the
+/// values that have none, which is every defined one.
+class Hint {
+ public:
+  Hint() noexcept = default;
+  Hint(const Hint& o) : text_(o.text_ ? new std::string(*o.text_) : nullptr) {}
+  Hint(Hint&& o) noexcept : text_(std::exchange(o.text_, nullptr)) {}
+  Hint& operator=(const Hint& o) {
+    if (this != &o) *this = Hint(o);
+    return *this;
+  }
+  Hint& operator=(Hint&& o) noexcept {
+    std::swap(text_, o.text_);
+    return *this;
+  }
+  Hint& operator=(std::string text) {
+    delete text_;
+    text_ = text.empty() ? nullptr : new std::string(std::move(text));
+    return *this;
+  }
+  ~Hint() { delete text_; }
+  bool empty() const noexcept { return !text_; }
+  /// The message ("" when none).
+  const std::string& str() const noexcept {
+    static const std::string none;
+    return text_ ? *text_ : none;
+  }
+
+ private:
+  std::string* text_ = nullptr;
+};
+
+/// Immutable JSON that values borrow instead of owning a copy (read-only once built, so
+/// shared by every thread).
+struct SharedConstants {
+  static constexpr std::size_t small_ints = 256;
+  json true_ = true, false_ = false, null_ = nullptr;
+  std::array<json, small_ints> ints{};
+  SharedConstants() {
+    for (std::size_t i = 0; i < small_ints; ++i)
+      ints[i] = static_cast<std::int64_t>(i);
+  }
+};
+inline const SharedConstants& constants() {
+  static const SharedConstants c;
+  return c;
+}
 
 /// A runtime value. JSON values are borrowed from the context or the template's constants
 /// (`ref`) whenever possible, and owned (`own`) only when computed.
@@ -98,7 +153,7 @@ struct Value {
   const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
   OwnedJson own{};            // owned JSON when ref is null
   void* object = nullptr;     // LoopState* (loop), json* (namespace attributes), MacroRef*
-  std::string hint{};         // undefined: Jinja's message
+  Hint hint{};                // undefined: Jinja's message
 
   const json& get() const noexcept { return ref ? *ref : own.get(); }
   bool is_undefined() const noexcept { return kind == Kind::undefined; }
@@ -111,11 +166,25 @@ struct Value {
     v.ref = &j;
     return v;
   }
-  static Value of(json j, Shape s = Shape::plain) {
+  /// A computed value. Booleans, None and small integers borrow shared immutable JSON (no
+  /// JSON to build or destroy); anything else is built in place.
+  template <typename T>
+  static Value of(T&& x, Shape s = Shape::plain) {
+    using D = std::remove_cvref_t<T>;
+    if constexpr (std::is_same_v<D, bool>) {
+      return borrow(x ? constants().true_ : constants().false_, s);
+    } else if constexpr (std::is_same_v<D, std::nullptr_t>) {
+      return borrow(constants().null_, s);
+    } else if constexpr (std::is_integral_v<D>) {
+      bool negative = false;
+      if constexpr (std::is_signed_v<D>) negative = x < 0;
+      if (!negative && static_cast<std::uint64_t>(x) < SharedConstants::small_ints)
+        return borrow(constants().ints[static_cast<std::size_t>(x)], s);
+    }
     Value v;
     v.kind = Kind::value;
     v.shape = s;
-    v.own = std::move(j);
+    v.own.emplace(std::forward<T>(x));
     return v;
   }
   static Value undefined(std::string hint) {
