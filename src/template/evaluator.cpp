@@ -177,6 +177,22 @@ class Renderer {
           if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
           return;
         }
+        if (e.op == Op::filter && e.nargs == 0 &&
+            (e.b == static_cast<std::uint32_t>(FilterId::upper) ||
+             e.b == static_cast<std::uint32_t>(FilterId::lower))) {
+          // `{{ s | upper }}` on a string maps it straight into the output
+          Value input = eval(e.a);
+          rt_.pos = e.pos;
+          if (input.kind == Kind::value && input.get().is_string()) {
+            append_case_mapped(out_, input.get().get_ref<const std::string&>(),
+                               e.b == static_cast<std::uint32_t>(FilterId::lower));
+          } else {
+            ArgsLease lease(*this);
+            rt_.append_str(out_, apply_filter(rt_, e.b, input, lease.args(), lease.kwargs()));
+          }
+          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+          return;
+        }
         Value v = eval(s.a);
         rt_.pos = p_.exprs[s.a].pos;
         rt_.append_str(out_, v);
@@ -496,10 +512,25 @@ class Renderer {
     if (!given) evaluated = eval(s.b);
     const Value& iterable = given ? *given : evaluated;
     rt_.pos = s.pos;
+    const Target& target = p_.targets[s.a];
+    if (s.c == npos32 && iterable.kind == Kind::value && iterable.get().is_array()) {
+      // A JSON array is walked in place: its items are borrowed (from the context, or from
+      // `evaluated`/`given`, which outlive the loop), nothing is copied per item.
+      const json& array = iterable.get();
+      LoopState loop{
+          .array = &array,
+          .array_item = iterable.shape == Shape::tuple_list || iterable.shape == Shape::dict_items
+                            ? Shape::tuple
+                            : Shape::plain,
+          .length = array.size(),
+          .depth = depth,
+          .recursive = s.nargs == 1 ? &s : nullptr};
+      run_loop(s, loop, target);
+      return;
+    }
     std::vector<Value> items;
     rt_.iterate(iterable, items);  // `given` lives in its caller's arguments, as long as this
-    const Target& target = p_.targets[s.a];
-    if (s.c != npos32) {  // `for x in xs if cond`: filtered before loop.* counts
+    if (s.c != npos32) {           // `for x in xs if cond`: filtered before loop.* counts
       std::vector<Value> kept;
       for (auto& item : items) {
         Scope scope(*this);
@@ -512,7 +543,7 @@ class Renderer {
                    .length = items.size(),
                    .depth = depth,
                    .recursive = s.nargs == 1 ? &s : nullptr};
-    run_loop(s, loop, [&](std::size_t i) { assign(target, items[i].alias()); });
+    run_loop(s, loop, target);
   }
 
   // `for k, v in d | dictsort` and `for k, v in d.items()` over a dict: the loop walks the dict's
@@ -563,7 +594,7 @@ class Renderer {
     }
     LoopState loop{
         .entries = &entries, .length = entries.size(), .recursive = s.nargs == 1 ? &s : nullptr};
-    run_loop(s, loop, [&](std::size_t i) { bind_entry(*entries[i]); });
+    run_loop(s, loop, target);
     return true;
   }
 
@@ -591,9 +622,10 @@ class Renderer {
       entries[i] = folded[i].second;
   }
 
-  // Runs a loop's body once per item (`bind_item(i)` binds the targets), or its else body.
-  template <typename BindItem>
-  void run_loop(const Stmt& s, LoopState& loop, BindItem bind_item) {
+  // Runs a loop's body once per item, with `target` bound to the item, or its else body.
+  // `loop` and the targets live in a scope of their own, bound once and updated in place for
+  // each item; the body's own variables live in a scope per iteration.
+  void run_loop(const Stmt& s, LoopState& loop, const Target& target) {
     if (loop.length == 0) {
       exec_body(s.else_body, s.nelse);
       return;
@@ -601,41 +633,71 @@ class Renderer {
     Value loop_value;
     loop_value.kind = Kind::loop;
     loop_value.object = &loop;
-    auto loop_name = p_.loop_name;
+    Scope loop_scope(*this);
+    if (p_.loop_name != npos32) bind(p_.loop_name, loop_value.alias());
+    const std::size_t first_target = mark();
     for (std::size_t i = 0; i < loop.length; ++i) {
       if (++rt_.iterations > rt_.env.limits.max_loop_iterations) {
         rt_.fail("OverflowError", fmt::format("more than {} loop iterations (max_loop_iterations)",
                                               rt_.env.limits.max_loop_iterations));
       }
       loop.index0 = i;
+      bind_item(loop, i, target, first_target);
       Scope scope(*this);
-      if (loop_name != npos32) bind(loop_name, loop_value.alias());
-      bind_item(i);
       exec_body(s.body, s.nbody);
     }
   }
 
-  // ---- names ------------------------------------------------------------------------------------
-  Value lookup(std::uint32_t id) {
-    if (vars_ && frames_.size() <= 1) {  // no macro call in progress: one scope chain
-      for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
-        if (it->name == id) return it->value.alias();
+  // Binds a loop's i-th item to its target: in place when the target's variables are already
+  // bound (from `at` on), else pushed there.
+  void bind_item(const LoopState& loop, std::size_t i, const Target& target, std::size_t at) {
+    const bool bound = mark() > at;
+    if (loop.entries) {  // a dict's entry: (key, value), the value borrowed from the dict
+      const Entry& entry = *(*loop.entries)[i];
+      if (bound) {
+        (*vars_)[at].value = Value::of(entry.first);
+        (*vars_)[at + 1].value = Value::borrow(entry.second);
+      } else {
+        bind(p_.target_names[target.names], Value::of(entry.first));
+        bind(p_.target_names[target.names + 1], Value::borrow(entry.second));
       }
-    } else if (vars_) {
-      std::size_t end = vars_->size(), f = frame_;
-      std::uint32_t limit = UINT32_MAX;
-      while (true) {
-        const Frame& frame = frame_at(f);
-        for (std::size_t k = end; k > frame.start; --k) {
-          const Var& v = (*vars_)[k - 1];
-          if (v.name == id && v.level <= limit) return v.value.alias();
-        }
-        if (frame.parent == npos) break;
-        limit = frame.limit;
-        end = frame.parent_end;
-        f = frame.parent;
-      }
+      return;
     }
+    if (!target.tuple && bound) {
+      (*vars_)[at].value = loop.item(i);
+      return;
+    }
+    release(at);
+    assign(target, loop.item(i));
+  }
+
+  // ---- names ------------------------------------------------------------------------------------
+  // The variable `id` names in the current scope chain, or null (the context's or a global).
+  const Value* find_var(std::uint32_t id) const {
+    if (!vars_) return nullptr;
+    if (frames_.size() <= 1) {  // no macro call in progress: one scope chain
+      for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
+        if (it->name == id) return &it->value;
+      }
+      return nullptr;
+    }
+    std::size_t end = vars_->size(), f = frame_;
+    std::uint32_t limit = UINT32_MAX;
+    while (true) {
+      const Frame& frame = frame_at(f);
+      for (std::size_t k = end; k > frame.start; --k) {
+        const Var& v = (*vars_)[k - 1];
+        if (v.name == id && v.level <= limit) return &v.value;
+      }
+      if (frame.parent == npos) return nullptr;
+      limit = frame.limit;
+      end = frame.parent_end;
+      f = frame.parent;
+    }
+  }
+
+  Value lookup(std::uint32_t id) {
+    if (const Value* v = find_var(id)) return v->alias();
     const std::string& name = p_.names[id];
     if (rt_.context.is_object()) {
       if (auto it = rt_.context.find(name); it != rt_.context.end()) return Value::borrow(*it);
@@ -706,7 +768,7 @@ class Renderer {
     const std::string* key;
     if (e.op == Op::getattr) {
       key = &p_.names[e.b];
-      if (is_dict_attribute(*key)) return nullptr;
+      if (p_.name_traits[e.b].dict_attribute) return nullptr;
     } else if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
                p_.constants[p_.exprs[e.b].a].is_string()) {
       key = &p_.constants[p_.exprs[e.b].a].get_ref<const std::string&>();
@@ -715,10 +777,17 @@ class Renderer {
     }
     const Expr& inner = p_.exprs[e.a];
     const json* base = nullptr;
-    if (inner.op == Op::name) {
-      Value v = lookup(inner.a);  // borrows from the context, a global or a variable
-      if (v.kind != Kind::value || v.shape != Shape::plain || !v.ref) return nullptr;
-      base = v.ref;
+    if (inner.op == Op::name) {  // a variable's JSON, or the context's (as lookup resolves)
+      if (const Value* v = find_var(inner.a)) {
+        if (v->kind != Kind::value || v->shape != Shape::plain) return nullptr;
+        base = &v->get();
+      } else if (rt_.context.is_object()) {
+        auto it = rt_.context.find(p_.names[inner.a]);
+        if (it == rt_.context.end()) return nullptr;
+        base = &*it;
+      } else {
+        return nullptr;
+      }
     } else {
       base = object_path(inner);
     }
@@ -737,6 +806,8 @@ class Renderer {
         if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         rt_.pos = e.pos;
+        if (obj.kind == Kind::loop)
+          return rt_.loop_attribute(obj, p_.name_traits[e.b].loop, p_.names[e.b]);
         return stabilize(rt_.getattr(obj, p_.names[e.b]), obj);
       }
       case Op::getitem: {
@@ -755,6 +826,17 @@ class Renderer {
         return call_value(callee, lease);
       }
       case Op::filter: {
+        if ((e.b == static_cast<std::uint32_t>(FilterId::default_) ||
+             e.b == static_cast<std::uint32_t>(FilterId::d)) &&
+            e.nargs == 1 && p_.args[e.args].name == npos32 &&
+            p_.exprs[p_.args[e.args].expr].op == Op::constant) {
+          // `x | default('-')`: x unless undefined (the filter without its argument list)
+          Value input = eval(e.a);
+          if (input.kind != Kind::undefined &&
+              !(input.kind == Kind::value && input.get().is_discarded()))
+            return input;
+          return Value::borrow(p_.constants[p_.exprs[p_.args[e.args].expr].a]);
+        }
         Value input = eval(e.a);
         ArgsLease lease(*this);
         eval_args(e, lease);

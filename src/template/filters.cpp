@@ -602,11 +602,17 @@ class Filters {
         bind("list", {});
         return list_of(items_of(input), list_shape(input));
       case FilterId::lower:
-        bind("lower", {});
-        return Value::of(python_lower(rt_.str(input)));
-      case FilterId::upper:
-        bind("upper", {});
-        return Value::of(python_upper(rt_.str(input)));
+      case FilterId::upper: {
+        bool lower = id == static_cast<std::uint32_t>(FilterId::lower);
+        bind(lower ? "lower" : "upper", {});
+        std::string out;
+        if (input.kind == Kind::value && input.get().is_string()) {
+          append_case_mapped(out, input.get().get_ref<const std::string&>(), lower);
+        } else {
+          append_case_mapped(out, rt_.str(input), lower);
+        }
+        return Value::of(std::move(out));
+      }
       case FilterId::map: {
         std::vector<Value> out;
         const Value* attr = nullptr;
@@ -894,6 +900,23 @@ class Filters {
 };
 
 }  // namespace
+
+void append_case_mapped(std::string& out, std::string_view text, bool lower) {
+  // ASCII (most keys, ids and labels) maps byte by byte; anything else takes Python's tables.
+  bool ascii = std::all_of(text.begin(), text.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) {
+    out += lower ? python_lower(text) : python_upper(text);
+    return;
+  }
+  std::size_t at = out.size();
+  out.append(text);
+  const char from = lower ? 'A' : 'a';
+  const int shift = lower ? 32 : -32;
+  for (std::size_t i = at; i < out.size(); ++i) {
+    if (static_cast<unsigned char>(out[i] - from) < 26) out[i] = static_cast<char>(out[i] + shift);
+  }
+}
 
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs) {

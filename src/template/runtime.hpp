@@ -237,11 +237,14 @@ inline Value stabilize(Value result, const std::vector<Value>& args, const Kwarg
 /// A dict entry as the engine borrows it from a JSON object.
 using Entry = json::object_t::value_type;
 
-/// A `{% for %}` loop's `loop` variable. Items are Values, or (when a loop walks a dict's
-/// entries in place) borrowed entries that become `(key, value)` tuples only when asked for.
+/// A `{% for %}` loop's `loop` variable. Items are Values, the items of a JSON array walked in
+/// place, or (when a loop walks a dict's entries in place) borrowed entries that become
+/// `(key, value)` tuples only when asked for.
 struct LoopState {
   const std::vector<Value>* items = nullptr;
   const std::vector<const Entry*>* entries = nullptr;
+  const json* array = nullptr;  // a JSON array walked in place, its items borrowed
+  Shape array_item = Shape::plain;
   std::size_t length = 0;
   std::size_t index0 = 0;
   std::size_t depth = 1;
@@ -251,6 +254,7 @@ struct LoopState {
   /// The i-th item (i < length); borrows from the loop's items or from the entry's dict.
   Value item(std::size_t i) const {
     if (items) return (*items)[i].alias();
+    if (array) return Value::borrow((*array)[i], array_item);
     const Entry& e = *(*entries)[i];
     return Value::of(json::array({e.first, e.second}), Shape::tuple);
   }
@@ -287,6 +291,8 @@ class Runtime;
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs);
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
+/// Appends Python's `text.lower()` (or `.upper()`) to `out`.
+void append_case_mapped(std::string& out, std::string_view text, bool lower);
 /// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
 Value percent_format(Runtime& rt, std::string_view format, const Value& args);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
@@ -335,6 +341,8 @@ class Runtime {
 
   // ---- lookups (SandboxedEnvironment.getattr / getitem) ----------------------------------------
   Value getattr(const Value& obj, std::string_view name) const;
+  /// `loop.name` on a loop variable (`attr` is loop_attr_of(name)).
+  Value loop_attribute(const Value& loop, LoopAttr attr, std::string_view name) const;
   Value getitem(const Value& obj, const Value& key) const;
   /// Jinja's make_attrgetter: a dotted path, digits as indices, each step a getitem.
   Value get_path(const Value& obj, std::string_view path) const;
@@ -357,10 +365,6 @@ inline const json* find_member(const json& object, std::string_view key) noexcep
   }
   return nullptr;
 }
-
-/// Whether `a.name` on a dict is an attribute of the dict itself (a method Jinja lets templates
-/// call, or one its sandbox refuses) rather than a key lookup.
-bool is_dict_attribute(std::string_view name) noexcept;
 
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
 bool python_equal(const json& a, const json& b) noexcept;
