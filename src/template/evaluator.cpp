@@ -3,8 +3,8 @@
 #include "template/evaluator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <deque>
 #include <memory>
 #include <optional>
 
@@ -77,15 +77,44 @@ class Renderer {
   const Program& p_;
   Runtime rt_;
   std::string& out_;
-  // Variables set by the template, newest last, with the scope level they were set at. A deque,
-  // because Values borrow from the ones below them; created on first use, since most templates
-  // set nothing.
+  // Variables set by the template, newest last, with the scope level they were set at.
   struct Var {
     std::uint32_t name = 0;
     std::uint32_t level = 0;
     Value value{};
   };
-  std::optional<std::deque<Var>> vars_;
+  // A stack whose entries never move (Values borrow from the ones below them): fixed-size
+  // chunks, the first one inside the Renderer, so a render with few variables allocates nothing.
+  class VarStack {
+   public:
+    static constexpr std::size_t chunk = 16;
+    std::size_t size() const noexcept { return size_; }
+    Var& operator[](std::size_t i) noexcept {
+      return i < chunk ? first_[i] : more_[i / chunk - 1][i % chunk];
+    }
+    const Var& operator[](std::size_t i) const noexcept {
+      return i < chunk ? first_[i] : more_[i / chunk - 1][i % chunk];
+    }
+    void push(Var v) {
+      if (size_ >= chunk && (size_ - chunk) / chunk == more_.size())
+        more_.push_back(std::make_unique<Var[]>(chunk));
+      (*this)[size_++] = std::move(v);
+    }
+    // Drops the entries from `to` on (their owned JSON is released now).
+    void truncate(std::size_t to) noexcept {
+      if (size_ > to) [[unlikely]] {
+        do {
+          (*this)[--size_].value = Value();
+        } while (size_ > to);
+      }
+    }
+
+   private:
+    std::array<Var, chunk> first_{};
+    std::vector<std::unique_ptr<Var[]>> more_{};
+    std::size_t size_ = 0;
+  };
+  VarStack vars_;
   std::uint32_t level_ = 0;  // scopes open (loop bodies, with, filter blocks, macro calls)
 
   // Where names resolve: the current frame's variables, then its parent frame's (up to
@@ -479,13 +508,10 @@ class Renderer {
   }
 
   void bind(std::uint32_t name, Value v) {
-    if (!vars_) vars_.emplace();
-    vars_->push_back(Var{.name = name, .level = level_, .value = std::move(v)});
+    vars_.push(Var{.name = name, .level = level_, .value = std::move(v)});
   }
-  std::size_t mark() const { return vars_ ? vars_->size() : 0; }
-  void release(std::size_t to) {
-    if (vars_) vars_->resize(to);
-  }
+  std::size_t mark() const { return vars_.size(); }
+  void release(std::size_t to) { vars_.truncate(to); }
 
   void assign(const Target& t, Value v) {
     if (!t.tuple) {
@@ -655,8 +681,8 @@ class Renderer {
     if (loop.entries) {  // a dict's entry: (key, value), the value borrowed from the dict
       const Entry& entry = *(*loop.entries)[i];
       if (bound) {
-        (*vars_)[at].value = Value::of(entry.first);
-        (*vars_)[at + 1].value = Value::borrow(entry.second);
+        vars_[at].value = Value::of(entry.first);
+        vars_[at + 1].value = Value::borrow(entry.second);
       } else {
         bind(p_.target_names[target.names], Value::of(entry.first));
         bind(p_.target_names[target.names + 1], Value::borrow(entry.second));
@@ -664,7 +690,7 @@ class Renderer {
       return;
     }
     if (!target.tuple && bound) {
-      (*vars_)[at].value = loop.item(i);
+      vars_[at].value = loop.item(i);
       return;
     }
     release(at);
@@ -674,19 +700,18 @@ class Renderer {
   // ---- names ------------------------------------------------------------------------------------
   // The variable `id` names in the current scope chain, or null (the context's or a global).
   const Value* find_var(std::uint32_t id) const {
-    if (!vars_) return nullptr;
     if (frames_.size() <= 1) {  // no macro call in progress: one scope chain
-      for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
-        if (it->name == id) return &it->value;
+      for (std::size_t k = vars_.size(); k > 0; --k) {
+        if (vars_[k - 1].name == id) return &vars_[k - 1].value;
       }
       return nullptr;
     }
-    std::size_t end = vars_->size(), f = frame_;
+    std::size_t end = vars_.size(), f = frame_;
     std::uint32_t limit = UINT32_MAX;
     while (true) {
       const Frame& frame = frame_at(f);
       for (std::size_t k = end; k > frame.start; --k) {
-        const Var& v = (*vars_)[k - 1];
+        const Var& v = vars_[k - 1];
         if (v.name == id && v.level <= limit) return &v.value;
       }
       if (frame.parent == npos) return nullptr;
@@ -771,7 +796,7 @@ class Renderer {
       if (p_.name_traits[e.b].dict_attribute) return nullptr;
     } else if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
                p_.constants[p_.exprs[e.b].a].is_string()) {
-      key = &p_.constants[p_.exprs[e.b].a].get_ref<const std::string&>();
+      key = &string_of(p_.constants[p_.exprs[e.b].a]);
     } else {
       return nullptr;
     }

@@ -903,18 +903,21 @@ class Filters {
 
 void append_case_mapped(std::string& out, std::string_view text, bool lower) {
   // ASCII (most keys, ids and labels) maps byte by byte; anything else takes Python's tables.
-  bool ascii = std::all_of(text.begin(), text.end(),
-                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (!ascii) {
-    out += lower ? python_lower(text) : python_upper(text);
-    return;
-  }
-  std::size_t at = out.size();
-  out.append(text);
-  const char from = lower ? 'A' : 'a';
+  const std::size_t at = out.size();
+  out.resize(at + text.size());
+  char* to = out.data() + at;
+  const char* from = text.data();
+  const unsigned char first = lower ? 'A' : 'a';
   const int shift = lower ? 32 : -32;
-  for (std::size_t i = at; i < out.size(); ++i) {
-    if (static_cast<unsigned char>(out[i] - from) < 26) out[i] = static_cast<char>(out[i] + shift);
+  unsigned char seen = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(from[i]);
+    seen |= c;
+    to[i] = static_cast<char>(static_cast<unsigned char>(c - first) < 26 ? c + shift : c);
+  }
+  if (seen & 0x80) {
+    out.resize(at);
+    out += lower ? python_lower(text) : python_upper(text);
   }
 }
 

@@ -105,7 +105,7 @@ bool python_equal(const json& a, const json& b) noexcept {
   if (a.type() != b.type()) return false;
   switch (a.type()) {
     case json::value_t::string:
-      return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
+      return string_of(a) == string_of(b);
     case json::value_t::array:
       if (a.size() != b.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i) {
@@ -232,7 +232,7 @@ bool Runtime::truthy(const Value& v) const {
         case json::value_t::number_float:
           return j.get<double>() != 0.0;
         case json::value_t::string:
-          return !j.get_ref<const std::string&>().empty();
+          return !string_of(j).empty();
         default:
           return !j.empty();
       }
@@ -316,7 +316,7 @@ void Runtime::append_str(std::string& out, const Value& v) const {
     case Kind::value: {
       const json& j = v.get();
       if (j.is_string()) {
-        out += j.get_ref<const std::string&>();
+        out += string_of(j);
       } else if (j.is_discarded()) {
         use(Value::undefined({}));
       } else {

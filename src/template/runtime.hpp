@@ -70,7 +70,7 @@ class OwnedJson {
     return *this;
   }
   OwnedJson& operator=(OwnedJson&& o) noexcept {
-    j_ = std::move(o.j_);
+    if (!j_.is_null() || !o.j_.is_null()) j_.swap(o.j_);  // `o` is going away with ours
     return *this;
   }
   OwnedJson& operator=(json j) noexcept {
@@ -359,11 +359,17 @@ class Runtime {
 };
 
 /// The member `key` of a JSON object, or null (no temporary std::string for the key).
+/// `object` must be a JSON object.
 inline const json* find_member(const json& object, std::string_view key) noexcept {
-  for (const auto& [k, v] : object.get_ref<const json::object_t&>()) {
-    if (k == key) return &v;
+  for (const auto& [k, v] : *object.get_ptr<const json::object_t*>()) {
+    if (k.size() == key.size() && k.compare(0, k.size(), key.data(), key.size()) == 0) return &v;
   }
   return nullptr;
+}
+
+/// The string a JSON string holds (`j` must be a string; no check, unlike get_ref).
+inline const std::string& string_of(const json& j) noexcept {
+  return *j.get_ptr<const std::string*>();
 }
 
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
