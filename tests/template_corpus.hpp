@@ -772,6 +772,22 @@ inline std::vector<Case> templates() {
        "{{ missing | default() }}|{{ missing | default(x) }}|{{ n | default(1, 2, 3) }}"},
       {"{% for u in users %}{{ u.nick | default(u.name) }}{{ u.age | default('?') }} "
        "{% endfor %}"},
+
+      // ---- filters writing straight into the output
+      {"{{ words | join(', ') }}|{{ users | join(', ', attribute='name') }}|{{ nums | join }}|"
+       "{{ [1, none, true, 'é'] | join('-') }}|{{ words | join(d=' ') }}|{{ s | join('.') }}"},
+      {"{{ users | join(attribute='address.city') | upper }} {{ d | join }} {{ words | join(1) }}"},
+      {"{{ missing | join(',') }}|{{ users | join(',', attribute='nick') }}|"},
+      {"{{ 5 | join }}"},
+      {"{{ words | join(x=1) }}"},
+      {"{{ words | join(',', 'name', 3) }}"},
+      {"{{ missing | upper(1) }}"},
+      {"{{ s | upper }}{{ s | lower }}{{ s | title }}{{ s | replace('o', '0') | upper }}"},
+      {"{% for k, v in keys | dictsort %}{{ k }}{{ v }}{% endfor %} {% for k, v in d | "
+       "dictsort %}{{ k }}{{ v }}{% endfor %} {% for k, v in d.items() %}{{ k }}{% endfor %}"},
+      {"{% for k, v in {'b': 1, 'a': 2, 'd': 3, 'c': 4, 'f': 5, 'e': 6, 'h': 7, 'g': 8, 'j': 9, "
+       "'i': 10, 'l': 11, 'k': 12, 'n': 13, 'm': 14, 'p': 15, 'o': 16, 'r': 17, 'q': 18} | "
+       "dictsort %}{{ k }}{{ v }}{% endfor %}"},
   };
 }
 

@@ -115,6 +115,8 @@ class Renderer {
     std::size_t size_ = 0;
   };
   VarStack vars_;
+  std::vector<Value> no_args_{};  // the arguments of a call without any (stay empty)
+  Kwargs no_kwargs_{};
   std::uint32_t level_ = 0;  // scopes open (loop bodies, with, filter blocks, macro calls)
 
   // Where names resolve: the current frame's variables, then its parent frame's (up to
@@ -206,18 +208,16 @@ class Renderer {
           if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
           return;
         }
-        if (e.op == Op::filter && e.nargs == 0 &&
-            (e.b == static_cast<std::uint32_t>(FilterId::upper) ||
-             e.b == static_cast<std::uint32_t>(FilterId::lower))) {
-          // `{{ s | upper }}` on a string maps it straight into the output
+        if (e.op == Op::filter && !is_default_of_constant(e)) {
+          // `{{ x | f(...) }}`: filters that build a string write it straight into the output
           Value input = eval(e.a);
-          rt_.pos = e.pos;
-          if (input.kind == Kind::value && input.get().is_string()) {
-            append_case_mapped(out_, input.get().get_ref<const std::string&>(),
-                               e.b == static_cast<std::uint32_t>(FilterId::lower));
+          if (e.nargs == 0) {
+            rt_.pos = e.pos;
+            append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
           } else {
             ArgsLease lease(*this);
-            rt_.append_str(out_, apply_filter(rt_, e.b, input, lease.args(), lease.kwargs()));
+            eval_args(e, lease);
+            append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
           }
           if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
           return;
@@ -634,8 +634,19 @@ class Renderer {
     };
     if (std::none_of(entries.begin(), entries.end(),
                      [&](const Entry* e) { return needs_fold(e->first); })) {
-      std::stable_sort(entries.begin(), entries.end(),
-                       [](const Entry* a, const Entry* b) { return a->first < b->first; });
+      auto less = [](const Entry* a, const Entry* b) { return a->first < b->first; };
+      if (entries.size() > 16) {
+        std::stable_sort(entries.begin(), entries.end(), less);
+        return;
+      }
+      // Insertion sort: stable, and no buffer to allocate for the few keys of most dicts.
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        const Entry* e = entries[i];
+        std::size_t j = i;
+        for (; j > 0 && less(e, entries[j - 1]); --j)
+          entries[j] = entries[j - 1];
+        entries[j] = e;
+      }
       return;
     }
     std::vector<std::pair<std::string, const Entry*>> folded;
@@ -820,6 +831,14 @@ class Renderer {
     return find_member(*base, *key);
   }
 
+  // `x | default(constant)` (or `d`), which eval computes without an argument list.
+  bool is_default_of_constant(const Expr& e) const {
+    return (e.b == static_cast<std::uint32_t>(FilterId::default_) ||
+            e.b == static_cast<std::uint32_t>(FilterId::d)) &&
+           e.nargs == 1 && p_.args[e.args].name == npos32 &&
+           p_.exprs[p_.args[e.args].expr].op == Op::constant;
+  }
+
   Value eval(std::uint32_t index) {
     const Expr& e = p_.exprs[index];
     switch (e.op) {
@@ -851,10 +870,7 @@ class Renderer {
         return call_value(callee, lease);
       }
       case Op::filter: {
-        if ((e.b == static_cast<std::uint32_t>(FilterId::default_) ||
-             e.b == static_cast<std::uint32_t>(FilterId::d)) &&
-            e.nargs == 1 && p_.args[e.args].name == npos32 &&
-            p_.exprs[p_.args[e.args].expr].op == Op::constant) {
+        if (is_default_of_constant(e)) {
           // `x | default('-')`: x unless undefined (the filter without its argument list)
           Value input = eval(e.a);
           if (input.kind != Kind::undefined &&

@@ -274,6 +274,43 @@ class Filters {
     return rt_.bind(name, args_, kwargs_, params);
   }
 
+  // Appends `input | join(...)` to `out`.
+  void join(std::string& out, const Value& input) {
+    auto b = bind("join", {"d", "attribute"});
+    std::string sep = str_arg(rt_, b.at(0), "");
+    bool first = true;
+    for (const auto& item : items_of(input)) {
+      if (!first) out += sep;
+      first = false;
+      Value v = attribute(item, b.at(1));
+      rt_.append_str(out, v);
+      rt_.check_size(out.size());
+    }
+  }
+
+  // Appends the filter's result to `out`: straight into it for the filters that build a string
+  // (no intermediate string); false for the others, which `out` is left untouched by.
+  bool append_to(std::string& out, std::uint32_t id, const Value& input) {
+    switch (static_cast<FilterId>(id)) {
+      case FilterId::join:
+        join(out, input);
+        return true;
+      case FilterId::lower:
+      case FilterId::upper: {
+        bool lower = id == static_cast<std::uint32_t>(FilterId::lower);
+        bind(lower ? "lower" : "upper", {});
+        if (input.kind == Kind::value && input.get().is_string()) {
+          append_case_mapped(out, string_of(input.get()), lower);
+        } else {
+          append_case_mapped(out, rt_.str(input), lower);
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   std::vector<Value> items_of(const Value& v) {
     std::vector<Value> items;
     rt_.iterate(v, items);
@@ -585,17 +622,8 @@ class Filters {
         return Value::of(std::move(out), Shape::tuple_list);
       }
       case FilterId::join: {
-        auto b = bind("join", {"d", "attribute"});
-        std::string sep = str_arg(rt_, b.at(0), "");
         std::string out;
-        bool first = true;
-        for (const auto& item : items_of(input)) {
-          if (!first) out += sep;
-          first = false;
-          Value v = attribute(item, b.at(1));
-          rt_.append_str(out, v);
-          rt_.check_size(out.size());
-        }
+        append_to(out, id, input);
         return Value::of(std::move(out));
       }
       case FilterId::list:
@@ -603,14 +631,8 @@ class Filters {
         return list_of(items_of(input), list_shape(input));
       case FilterId::lower:
       case FilterId::upper: {
-        bool lower = id == static_cast<std::uint32_t>(FilterId::lower);
-        bind(lower ? "lower" : "upper", {});
         std::string out;
-        if (input.kind == Kind::value && input.get().is_string()) {
-          append_case_mapped(out, input.get().get_ref<const std::string&>(), lower);
-        } else {
-          append_case_mapped(out, rt_.str(input), lower);
-        }
+        append_to(out, id, input);
         return Value::of(std::move(out));
       }
       case FilterId::map: {
@@ -932,6 +954,12 @@ Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vecto
   for (const auto& [name, a] : kwargs)
     result = stabilize(std::move(result), a);
   return result;
+}
+
+void append_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
+                   Kwargs& kwargs, std::string& out) {
+  if (Filters(rt, args, kwargs).append_to(out, id, input)) return;
+  rt.append_str(out, apply_filter(rt, id, input, args, kwargs));
 }
 
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name) {

@@ -290,6 +290,10 @@ class Runtime;
 /// Filters (filters.cpp) and tests (tests.cpp).
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs);
+/// Appends what `{{ input | filter(args) }}` writes to `out` (as rt.append_str of
+/// apply_filter's result; the filters that build a string write straight into `out`).
+void append_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
+                   Kwargs& kwargs, std::string& out);
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
 /// Appends Python's `text.lower()` (or `.upper()`) to `out`.
 void append_case_mapped(std::string& out, std::string_view text, bool lower);
