@@ -788,6 +788,16 @@ inline std::vector<Case> templates() {
       {"{% for k, v in {'b': 1, 'a': 2, 'd': 3, 'c': 4, 'f': 5, 'e': 6, 'h': 7, 'g': 8, 'j': 9, "
        "'i': 10, 'l': 11, 'k': 12, 'n': 13, 'm': 14, 'p': 15, 'o': 16, 'r': 17, 'q': 18} | "
        "dictsort %}{{ k }}{{ v }}{% endfor %}"},
+
+      // ---- outputs of attribute paths, written from the JSON in place
+      {"{{ event.payload.data.count }}|{{ event.payload['data'].ratio }}|{{ event.follows }}|"
+       "{{ event.payload.data.fields }}|{{ event.payload.data.missing }}|{{ data['get'] }}|"
+       "{{ event.payload.data.changelog.parent }}|{{ event.payload.data.changelog['relationships'] "
+       "}}"},
+      {"{% for u in users %}{{ u.age }}{{ u.active }}{{ u.tags }}{{ u.address }}{{ "
+       "u['address'].city }}"
+       "{{ u.missing }}{% endfor %}"},
+      {"{{ event.payload.data.missing.deeper }}|{{ users.name }}|{{ s.upper }}"},
   };
 }
 

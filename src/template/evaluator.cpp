@@ -222,6 +222,20 @@ class Renderer {
           if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
           return;
         }
+        const json* j = nullptr;
+        if (e.op == Op::getitem ||
+            (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none))
+          j = object_path(e);
+        if (j) {  // `{{ a.b['c'] }}`: the JSON in place
+          if (j->is_string()) {
+            write(string_of(*j));
+            return;
+          }
+          rt_.pos = e.pos;
+          rt_.append_str(out_, Value::borrow(*j));
+          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+          return;
+        }
         Value v = eval(s.a);
         rt_.pos = p_.exprs[s.a].pos;
         rt_.append_str(out_, v);
@@ -847,6 +861,14 @@ class Renderer {
       case Op::name:
         return lookup(e.a);
       case Op::getattr: {
+        if (p_.name_traits[e.b].loop != LoopAttr::none && p_.exprs[e.a].op == Op::name) {
+          // `loop.index` and friends, read off the loop variable in place
+          const Value* v = find_var(p_.exprs[e.a].a);
+          if (v && v->kind == Kind::loop) {
+            rt_.pos = e.pos;
+            return rt_.loop_attribute(*v, p_.name_traits[e.b].loop, p_.names[e.b]);
+          }
+        }
         if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         rt_.pos = e.pos;

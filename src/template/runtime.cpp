@@ -224,13 +224,13 @@ bool Runtime::truthy(const Value& v) const {
         case json::value_t::discarded:
           return false;
         case json::value_t::boolean:
-          return j.get<bool>();
+          return *j.get_ptr<const bool*>();
         case json::value_t::number_integer:
-          return j.get<std::int64_t>() != 0;
+          return *j.get_ptr<const std::int64_t*>() != 0;
         case json::value_t::number_unsigned:
-          return j.get<std::uint64_t>() != 0;
+          return *j.get_ptr<const std::uint64_t*>() != 0;
         case json::value_t::number_float:
-          return j.get<double>() != 0.0;
+          return *j.get_ptr<const double*>() != 0.0;
         case json::value_t::string:
           return !string_of(j).empty();
         default:
