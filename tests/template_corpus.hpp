@@ -798,6 +798,16 @@ inline std::vector<Case> templates() {
        "u['address'].city }}"
        "{{ u.missing }}{% endfor %}"},
       {"{{ event.payload.data.missing.deeper }}|{{ users.name }}|{{ s.upper }}"},
+
+      // ---- dict loops whose keys are updated in place from item to item
+      {"{% set ns = namespace(keys=[], last=none) %}{% for k, v in keys | dictsort %}"
+       "{% set ns.keys = ns.keys + [k] %}{% set ns.last = k %}{% set mine = k %}{% endfor %}"
+       "{{ ns.keys }} {{ ns.last }} {{ mine }}"},
+      {"{% for k, v in d | dictsort %}{% for k2, v2 in d | dictsort %}{{ k }}{{ k2 }} "
+       "{% endfor %}{{ k }}{{ loop.changed(k) }}{{ loop.previtem }}{{ loop.nextitem }}|"
+       "{% endfor %}"},
+      {"{% for k, v in d.items() %}{% macro m() %}{{ k }}{% endmacro %}{% for c in k ~ k %}"
+       "{{ c }}{% endfor %}{{ m() }}{{ [k, k] }}{% endfor %}"},
   };
 }
 

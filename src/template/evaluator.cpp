@@ -706,7 +706,15 @@ class Renderer {
     if (loop.entries) {  // a dict's entry: (key, value), the value borrowed from the dict
       const Entry& entry = *(*loop.entries)[i];
       if (bound) {
-        vars_[at].value = Value::of(entry.first);
+        // The previous key's string is reused (no allocation per item): what borrowed from it
+        // was bound in the previous iteration's scope, which is gone.
+        Value& key = vars_[at].value;
+        if (key.kind == Kind::value && owns_json(key) && key.get().is_string() &&
+            key.shape == Shape::plain) {
+          *key.own.get_mutable().get_ptr<std::string*>() = entry.first;
+        } else {
+          key = Value::of(entry.first);
+        }
         vars_[at + 1].value = Value::borrow(entry.second);
       } else {
         bind(p_.target_names[target.names], Value::of(entry.first));

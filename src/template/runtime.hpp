@@ -87,6 +87,8 @@ class OwnedJson {
     if (!j_.is_null()) j_.~json();
   }
   const json& get() const noexcept { return j_; }
+  /// For updating the JSON in place; only while nothing borrows from it.
+  json& get_mutable() noexcept { return j_; }
 
  private:
   union {
