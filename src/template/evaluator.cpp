@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <new>
 #include <optional>
 
 #include <fmt/format.h>
@@ -88,29 +89,47 @@ class Renderer {
   class VarStack {
    public:
     static constexpr std::size_t chunk = 16;
+    VarStack() = default;
+    VarStack(const VarStack&) = delete;
+    VarStack& operator=(const VarStack&) = delete;
+    ~VarStack() { truncate(0); }
     std::size_t size() const noexcept { return size_; }
     Var& operator[](std::size_t i) noexcept {
-      return i < chunk ? first_[i] : more_[i / chunk - 1][i % chunk];
+      return i < chunk ? first()[i] : more_[i / chunk - 1][i % chunk];
     }
     const Var& operator[](std::size_t i) const noexcept {
-      return i < chunk ? first_[i] : more_[i / chunk - 1][i % chunk];
+      return i < chunk ? first()[i] : more_[i / chunk - 1][i % chunk];
     }
     void push(Var v) {
-      if (size_ >= chunk && (size_ - chunk) / chunk == more_.size())
-        more_.push_back(std::make_unique<Var[]>(chunk));
-      (*this)[size_++] = std::move(v);
+      if (size_ < chunk) {
+        new (&first()[size_]) Var(std::move(v));
+      } else {
+        if ((size_ - chunk) / chunk == more_.size())
+          more_.push_back(std::make_unique<Var[]>(chunk));
+        (*this)[size_] = std::move(v);
+      }
+      ++size_;
     }
     // Drops the entries from `to` on (their owned JSON is released now).
     void truncate(std::size_t to) noexcept {
-      if (size_ > to) [[unlikely]] {
-        do {
-          (*this)[--size_].value = Value();
-        } while (size_ > to);
+      if (size_ <= to) [[likely]]
+        return;
+      while (size_ > to) {
+        --size_;
+        if (size_ < chunk) {
+          first()[size_].~Var();
+        } else {
+          (*this)[size_].value = Value();
+        }
       }
     }
 
    private:
-    std::array<Var, chunk> first_{};
+    // The first chunk is raw storage, its entries constructed as they are pushed (a render that
+    // sets nothing constructs nothing).
+    Var* first() noexcept { return std::launder(reinterpret_cast<Var*>(first_)); }
+    const Var* first() const noexcept { return std::launder(reinterpret_cast<const Var*>(first_)); }
+    alignas(Var) unsigned char first_[chunk * sizeof(Var)];
     std::vector<std::unique_ptr<Var[]>> more_{};
     std::size_t size_ = 0;
   };
