@@ -808,6 +808,19 @@ inline std::vector<Case> templates() {
        "{% endfor %}"},
       {"{% for k, v in d.items() %}{% macro m() %}{{ k }}{% endmacro %}{% for c in k ~ k %}"
        "{{ c }}{% endfor %}{{ m() }}{{ [k, k] }}{% endfor %}"},
+
+      // ---- equality of constants and attribute paths, compared in place
+      {"{{ event.payload.data.count == 3 }} {{ event.payload.data.count == 3.0 }} "
+       "{{ event.payload.data.count != true }} {{ event.payload['data'].ratio == 0.25 }} "
+       "{{ event.follows == none }} {{ event.payload.data.missing == none }} {{ 'a' == 'a' }} "
+       "{{ event.payload.data.fields == ['name', 'weight'] }} {{ event.payload.data.fields != "
+       "('name', 'weight') }} {{ users[0].address == {'city': 'Paris'} }} {{ 1 == true }}"},
+      {"{% for r in event.related %}{% if r['prefect.resource.role'] == 'infrahub.branch' %}B"
+       "{% elif r['prefect.resource.role'] != 'infrahub.account' %}N{% else %}A{% endif %}"
+       "{% endfor %}{{ event.payload.data.changelog.parent == none }}"
+       "{{ event.payload.data.changelog.relationships == {} }}{{ d.b == d.b }}"},
+      {"{{ [1] == (1,) }} {{ (1,) == (1,) }} {{ (1, 2) != [1, 2] }} {% for p in d.items() %}"
+       "{{ p == (p[0], p[1]) }}{{ p == [p[0], p[1]] }}{% endfor %}"},
   };
 }
 

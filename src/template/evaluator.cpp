@@ -1025,7 +1025,26 @@ class Renderer {
     return {};
   }
 
+  // The JSON a constant or an attribute path denotes, in place; null for any other expression
+  // (or a path the general evaluation must resolve). No side effects.
+  const json* json_in_place(std::uint32_t index) {
+    const Expr& e = p_.exprs[index];
+    if (e.op == Op::constant) return &p_.constants[e.a];
+    if (e.op == Op::getitem || (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none))
+      return object_path(e);
+    return nullptr;
+  }
+
   Value eval_compare(const Expr& e) {
+    if (e.nargs == 1) {  // `a.b == 'x'`: both sides' JSON compared in place
+      const Arg& a = p_.args[e.args];
+      auto op = static_cast<CmpOp>(a.name);
+      if (op == CmpOp::eq || op == CmpOp::ne) {
+        const json* l = json_in_place(e.a);
+        const json* r = l ? json_in_place(a.expr) : nullptr;
+        if (r) return Value::of(python_equal(*l, *r) == (op == CmpOp::eq));
+      }
+    }
     Value left = eval(e.a);
     for (const Arg& a : args_of(e)) {
       Value right = eval(a.expr);
@@ -1046,7 +1065,9 @@ class Renderer {
         if (l.kind == Kind::undefined || r.kind == Kind::undefined) {
           eq = l.kind == r.kind;
         } else if (l.kind == Kind::value && r.kind == Kind::value) {
-          eq = python_equal(l.get(), r.get());
+          // A tuple never equals a list: `[1] == (1,)` is False.
+          eq = python_equal(l.get(), r.get()) &&
+               !(l.get().is_array() && (l.shape == Shape::tuple) != (r.shape == Shape::tuple));
         } else {
           eq = l.kind == r.kind && l.object == r.object && l.method == r.method;
         }
