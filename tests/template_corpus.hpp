@@ -718,6 +718,109 @@ inline std::vector<Case> templates() {
       {"{{ '%c' % missing }}"},
       {"{{ '%r' % missing }}"},
       {"{{ 5 % 3 }} {{ -5 % 3 }} {{ 5.5 % 2 }} {{ [1] % 2 }}"},
+
+      // ---- loops over arrays walked in place, loop variables bound once per loop
+      {"{% for x in ints %}{{ loop.index }}{{ loop.revindex }}[{{ loop.previtem }}|"
+       "{{ loop.nextitem }}]{% endfor %}"},
+      {"{% for x in users %}{% for t in x.tags %}{{ loop.depth }}{{ loop.index }}{{ t }}"
+       "{% else %}-{% endfor %}{{ loop.index }}{{ x.address.city }} {% endfor %}"},
+      {"{% for x in [3, 1] + ints %}{{ x }}{% endfor %} {% for x in ints | sort %}{{ x }}"
+       "{% endfor %} {% for x in (1, 2) %}{{ x }}{% endfor %}"},
+      {"{% for p in d.items() %}{{ p }}{{ loop.previtem }}{% endfor %} "
+       "{% for p in d | dictsort %}{{ p }}{% endfor %} {% for p in d.items() | list %}"
+       "{{ p[0] }}{% endfor %}"},
+      {"{% for a, b in nested %}{{ a }}/{{ b }} {% endfor %}{% for a, b in d.items() %}"
+       "{{ a }}{{ b }}{% endfor %}"},
+      {"{% for a, b in ints %}{% endfor %}"},
+      {"{% for x in ints %}{% set y = x %}{{ y }}{{ loop.index }}{% endfor %}[{{ y }}]"},
+      {"{% for x in ints %}{% for x in nums %}{% endfor %}{{ x }}{% endfor %}{{ x }}"},
+      {"{% for k, v in d | dictsort %}{% set k2 = k ~ v %}{{ loop.index }}{{ k2 }}"
+       "{% endfor %}{{ k2 }}{{ k }}"},
+      {"{% set ns = namespace(last=none, names=[]) %}{% for u in users %}{% set ns.last = "
+       "u.address %}{% set ns.names = ns.names + [u.name] %}{% endfor %}{{ ns.last.city }} "
+       "{{ ns.names }} {{ ns.last }}"},
+      {"{% set ns = namespace(tag=none) %}{% for u in users %}{% for t in u.tags %}"
+       "{% set ns.tag = t %}{% endfor %}{% endfor %}{{ ns.tag | upper }}"},
+      {"{% for u in users %}{% macro m(p) %}{{ u.name }}{{ p }}{{ loop.index }}{% endmacro %}"
+       "{{ m(loop.index) }} {% endfor %}"},
+      {"{% macro m() %}{{ x }}{{ caller() }}{% endmacro %}{% for x in ints %}{% call m() %}"
+       "{{ x }}{{ loop.index }}{% endcall %},{% endfor %}"},
+      {"{% for x in ints %}{{ loop.cycle('a', 'b') }}{{ loop.changed(x % 2) }}{% endfor %}"},
+      {"{% for x in empty %}{{ x }}{% else %}none{{ loop }}{% endfor %}"},
+      {"{% for i in range(3) %}{% for j in range(i) %}{{ loop.revindex }}{{ j }}{% endfor %}|"
+       "{% endfor %}"},
+      {"{% for x in nested recursive %}[{% if x is iterable %}{{ loop(x) }}{% else %}{{ x }}"
+       "{% endif %}]{% endfor %}"},
+      {"{% for c in s %}{{ loop.index }}{{ c }}{% endfor %}{% for k in d %}{{ k }}{% endfor %}"},
+      {"{% for x in none %}{% endfor %}"},
+      {"{% for x in missing %}{{ x }}{% else %}E{% endfor %}"},
+      {"{% for x in [users[0], users[1]] %}{{ x.name }}{% endfor %}{% for n in users | "
+       "map(attribute='name') %}{{ n | lower }}{% endfor %}"},
+
+      // ---- upper and lower on borrowed and computed strings, default with a constant
+      {"{{ s | upper }} {{ uni | upper }} {{ uni | lower }} {{ users[0].name | upper }}"
+       "{{ (s | upper) ~ (s | lower) }} {{ s | upper | length }}"},
+      {"{{ 5 | upper }} {{ none | lower }} {{ [1, 'a'] | upper }} {{ d | upper }} "
+       "{{ 'ǅ ß ﬁ' | upper }} {{ 'ΣΑΣ' | lower }}"},
+      {"{{ missing | upper }}|{{ missing.attr | lower }}|"},
+      {"{{ s | upper(1) }}"},
+      {"{{ s | lower(x=1) }}"},
+      {"{% for u in users %}{{ u.name | upper }}{{ u.address.city | lower }}{% endfor %}"},
+      {"{{ missing | default('-') }} {{ none | default('-') }} {{ missing.x | d('z') }} "
+       "{{ '' | default('e') }} {{ users[0].name | default('-') | upper }} {{ 0 | d(1) }}"},
+      {"{{ missing | default('-', true) }} {{ '' | default('e', true) }} "
+       "{{ missing | default() }}|{{ missing | default(x) }}|{{ n | default(1, 2, 3) }}"},
+      {"{% for u in users %}{{ u.nick | default(u.name) }}{{ u.age | default('?') }} "
+       "{% endfor %}"},
+
+      // ---- filters writing straight into the output
+      {"{{ words | join(', ') }}|{{ users | join(', ', attribute='name') }}|{{ nums | join }}|"
+       "{{ [1, none, true, 'é'] | join('-') }}|{{ words | join(d=' ') }}|{{ s | join('.') }}"},
+      {"{{ users | join(attribute='address.city') | upper }} {{ d | join }} {{ words | join(1) }}"},
+      {"{{ missing | join(',') }}|{{ users | join(',', attribute='nick') }}|"},
+      {"{{ 5 | join }}"},
+      {"{{ words | join(x=1) }}"},
+      {"{{ words | join(',', 'name', 3) }}"},
+      {"{{ missing | upper(1) }}"},
+      {"{{ s | upper }}{{ s | lower }}{{ s | title }}{{ s | replace('o', '0') | upper }}"},
+      {"{% for k, v in keys | dictsort %}{{ k }}{{ v }}{% endfor %} {% for k, v in d | "
+       "dictsort %}{{ k }}{{ v }}{% endfor %} {% for k, v in d.items() %}{{ k }}{% endfor %}"},
+      {"{% for k, v in {'b': 1, 'a': 2, 'd': 3, 'c': 4, 'f': 5, 'e': 6, 'h': 7, 'g': 8, 'j': 9, "
+       "'i': 10, 'l': 11, 'k': 12, 'n': 13, 'm': 14, 'p': 15, 'o': 16, 'r': 17, 'q': 18} | "
+       "dictsort %}{{ k }}{{ v }}{% endfor %}"},
+
+      // ---- outputs of attribute paths, written from the JSON in place
+      {"{{ event.payload.data.count }}|{{ event.payload['data'].ratio }}|{{ event.follows }}|"
+       "{{ event.payload.data.fields }}|{{ event.payload.data.missing }}|{{ data['get'] }}|"
+       "{{ event.payload.data.changelog.parent }}|{{ event.payload.data.changelog['relationships'] "
+       "}}"},
+      {"{% for u in users %}{{ u.age }}{{ u.active }}{{ u.tags }}{{ u.address }}{{ "
+       "u['address'].city }}"
+       "{{ u.missing }}{% endfor %}"},
+      {"{{ event.payload.data.missing.deeper }}|{{ users.name }}|{{ s.upper }}"},
+
+      // ---- dict loops whose keys are updated in place from item to item
+      {"{% set ns = namespace(keys=[], last=none) %}{% for k, v in keys | dictsort %}"
+       "{% set ns.keys = ns.keys + [k] %}{% set ns.last = k %}{% set mine = k %}{% endfor %}"
+       "{{ ns.keys }} {{ ns.last }} {{ mine }}"},
+      {"{% for k, v in d | dictsort %}{% for k2, v2 in d | dictsort %}{{ k }}{{ k2 }} "
+       "{% endfor %}{{ k }}{{ loop.changed(k) }}{{ loop.previtem }}{{ loop.nextitem }}|"
+       "{% endfor %}"},
+      {"{% for k, v in d.items() %}{% macro m() %}{{ k }}{% endmacro %}{% for c in k ~ k %}"
+       "{{ c }}{% endfor %}{{ m() }}{{ [k, k] }}{% endfor %}"},
+
+      // ---- equality of constants and attribute paths, compared in place
+      {"{{ event.payload.data.count == 3 }} {{ event.payload.data.count == 3.0 }} "
+       "{{ event.payload.data.count != true }} {{ event.payload['data'].ratio == 0.25 }} "
+       "{{ event.follows == none }} {{ event.payload.data.missing == none }} {{ 'a' == 'a' }} "
+       "{{ event.payload.data.fields == ['name', 'weight'] }} {{ event.payload.data.fields != "
+       "('name', 'weight') }} {{ users[0].address == {'city': 'Paris'} }} {{ 1 == true }}"},
+      {"{% for r in event.related %}{% if r['prefect.resource.role'] == 'infrahub.branch' %}B"
+       "{% elif r['prefect.resource.role'] != 'infrahub.account' %}N{% else %}A{% endif %}"
+       "{% endfor %}{{ event.payload.data.changelog.parent == none }}"
+       "{{ event.payload.data.changelog.relationships == {} }}{{ d.b == d.b }}"},
+      {"{{ [1] == (1,) }} {{ (1,) == (1,) }} {{ (1, 2) != [1, 2] }} {% for p in d.items() %}"
+       "{{ p == (p[0], p[1]) }}{{ p == [p[0], p[1]] }}{% endfor %}"},
   };
 }
 

@@ -3,9 +3,10 @@
 #include "template/evaluator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <deque>
 #include <memory>
+#include <new>
 #include <optional>
 
 #include <fmt/format.h>
@@ -77,15 +78,64 @@ class Renderer {
   const Program& p_;
   Runtime rt_;
   std::string& out_;
-  // Variables set by the template, newest last, with the scope level they were set at. A deque,
-  // because Values borrow from the ones below them; created on first use, since most templates
-  // set nothing.
+  // Variables set by the template, newest last, with the scope level they were set at.
   struct Var {
     std::uint32_t name = 0;
     std::uint32_t level = 0;
     Value value{};
   };
-  std::optional<std::deque<Var>> vars_;
+  // A stack whose entries never move (Values borrow from the ones below them): fixed-size
+  // chunks, the first one inside the Renderer, so a render with few variables allocates nothing.
+  class VarStack {
+   public:
+    static constexpr std::size_t chunk = 16;
+    VarStack() = default;
+    VarStack(const VarStack&) = delete;
+    VarStack& operator=(const VarStack&) = delete;
+    ~VarStack() { truncate(0); }
+    std::size_t size() const noexcept { return size_; }
+    Var& operator[](std::size_t i) noexcept {
+      return i < chunk ? first()[i] : more_[i / chunk - 1][i % chunk];
+    }
+    const Var& operator[](std::size_t i) const noexcept {
+      return i < chunk ? first()[i] : more_[i / chunk - 1][i % chunk];
+    }
+    void push(Var v) {
+      if (size_ < chunk) {
+        new (&first()[size_]) Var(std::move(v));
+      } else {
+        if ((size_ - chunk) / chunk == more_.size())
+          more_.push_back(std::make_unique<Var[]>(chunk));
+        (*this)[size_] = std::move(v);
+      }
+      ++size_;
+    }
+    // Drops the entries from `to` on (their owned JSON is released now).
+    void truncate(std::size_t to) noexcept {
+      if (size_ <= to) [[likely]]
+        return;
+      while (size_ > to) {
+        --size_;
+        if (size_ < chunk) {
+          first()[size_].~Var();
+        } else {
+          (*this)[size_].value = Value();
+        }
+      }
+    }
+
+   private:
+    // The first chunk is raw storage, its entries constructed as they are pushed (a render that
+    // sets nothing constructs nothing).
+    Var* first() noexcept { return std::launder(reinterpret_cast<Var*>(first_)); }
+    const Var* first() const noexcept { return std::launder(reinterpret_cast<const Var*>(first_)); }
+    alignas(Var) unsigned char first_[chunk * sizeof(Var)];
+    std::vector<std::unique_ptr<Var[]>> more_{};
+    std::size_t size_ = 0;
+  };
+  VarStack vars_;
+  std::vector<Value> no_args_{};  // the arguments of a call without any (stay empty)
+  Kwargs no_kwargs_{};
   std::uint32_t level_ = 0;  // scopes open (loop bodies, with, filter blocks, macro calls)
 
   // Where names resolve: the current frame's variables, then its parent frame's (up to
@@ -174,6 +224,34 @@ class Renderer {
           Value input = eval(e.a);
           rt_.pos = e.pos;
           write_tojson(out_, rt_.data(input), nullptr);
+          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+          return;
+        }
+        if (e.op == Op::filter && !is_default_of_constant(e)) {
+          // `{{ x | f(...) }}`: filters that build a string write it straight into the output
+          Value input = eval(e.a);
+          if (e.nargs == 0) {
+            rt_.pos = e.pos;
+            append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
+          } else {
+            ArgsLease lease(*this);
+            eval_args(e, lease);
+            append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
+          }
+          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+          return;
+        }
+        const json* j = nullptr;
+        if (e.op == Op::getitem ||
+            (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none))
+          j = object_path(e);
+        if (j) {  // `{{ a.b['c'] }}`: the JSON in place
+          if (j->is_string()) {
+            write(string_of(*j));
+            return;
+          }
+          rt_.pos = e.pos;
+          rt_.append_str(out_, Value::borrow(*j));
           if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
           return;
         }
@@ -463,13 +541,10 @@ class Renderer {
   }
 
   void bind(std::uint32_t name, Value v) {
-    if (!vars_) vars_.emplace();
-    vars_->push_back(Var{.name = name, .level = level_, .value = std::move(v)});
+    vars_.push(Var{.name = name, .level = level_, .value = std::move(v)});
   }
-  std::size_t mark() const { return vars_ ? vars_->size() : 0; }
-  void release(std::size_t to) {
-    if (vars_) vars_->resize(to);
-  }
+  std::size_t mark() const { return vars_.size(); }
+  void release(std::size_t to) { vars_.truncate(to); }
 
   void assign(const Target& t, Value v) {
     if (!t.tuple) {
@@ -496,10 +571,25 @@ class Renderer {
     if (!given) evaluated = eval(s.b);
     const Value& iterable = given ? *given : evaluated;
     rt_.pos = s.pos;
+    const Target& target = p_.targets[s.a];
+    if (s.c == npos32 && iterable.kind == Kind::value && iterable.get().is_array()) {
+      // A JSON array is walked in place: its items are borrowed (from the context, or from
+      // `evaluated`/`given`, which outlive the loop), nothing is copied per item.
+      const json& array = iterable.get();
+      LoopState loop{
+          .array = &array,
+          .array_item = iterable.shape == Shape::tuple_list || iterable.shape == Shape::dict_items
+                            ? Shape::tuple
+                            : Shape::plain,
+          .length = array.size(),
+          .depth = depth,
+          .recursive = s.nargs == 1 ? &s : nullptr};
+      run_loop(s, loop, target);
+      return;
+    }
     std::vector<Value> items;
     rt_.iterate(iterable, items);  // `given` lives in its caller's arguments, as long as this
-    const Target& target = p_.targets[s.a];
-    if (s.c != npos32) {  // `for x in xs if cond`: filtered before loop.* counts
+    if (s.c != npos32) {           // `for x in xs if cond`: filtered before loop.* counts
       std::vector<Value> kept;
       for (auto& item : items) {
         Scope scope(*this);
@@ -512,7 +602,7 @@ class Renderer {
                    .length = items.size(),
                    .depth = depth,
                    .recursive = s.nargs == 1 ? &s : nullptr};
-    run_loop(s, loop, [&](std::size_t i) { assign(target, items[i].alias()); });
+    run_loop(s, loop, target);
   }
 
   // `for k, v in d | dictsort` and `for k, v in d.items()` over a dict: the loop walks the dict's
@@ -563,7 +653,7 @@ class Renderer {
     }
     LoopState loop{
         .entries = &entries, .length = entries.size(), .recursive = s.nargs == 1 ? &s : nullptr};
-    run_loop(s, loop, [&](std::size_t i) { bind_entry(*entries[i]); });
+    run_loop(s, loop, target);
     return true;
   }
 
@@ -577,8 +667,19 @@ class Renderer {
     };
     if (std::none_of(entries.begin(), entries.end(),
                      [&](const Entry* e) { return needs_fold(e->first); })) {
-      std::stable_sort(entries.begin(), entries.end(),
-                       [](const Entry* a, const Entry* b) { return a->first < b->first; });
+      auto less = [](const Entry* a, const Entry* b) { return a->first < b->first; };
+      if (entries.size() > 16) {
+        std::stable_sort(entries.begin(), entries.end(), less);
+        return;
+      }
+      // Insertion sort: stable, and no buffer to allocate for the few keys of most dicts.
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        const Entry* e = entries[i];
+        std::size_t j = i;
+        for (; j > 0 && less(e, entries[j - 1]); --j)
+          entries[j] = entries[j - 1];
+        entries[j] = e;
+      }
       return;
     }
     std::vector<std::pair<std::string, const Entry*>> folded;
@@ -591,9 +692,10 @@ class Renderer {
       entries[i] = folded[i].second;
   }
 
-  // Runs a loop's body once per item (`bind_item(i)` binds the targets), or its else body.
-  template <typename BindItem>
-  void run_loop(const Stmt& s, LoopState& loop, BindItem bind_item) {
+  // Runs a loop's body once per item, with `target` bound to the item, or its else body.
+  // `loop` and the targets live in a scope of their own, bound once and updated in place for
+  // each item; the body's own variables live in a scope per iteration.
+  void run_loop(const Stmt& s, LoopState& loop, const Target& target) {
     if (loop.length == 0) {
       exec_body(s.else_body, s.nelse);
       return;
@@ -601,41 +703,78 @@ class Renderer {
     Value loop_value;
     loop_value.kind = Kind::loop;
     loop_value.object = &loop;
-    auto loop_name = p_.loop_name;
+    Scope loop_scope(*this);
+    if (p_.loop_name != npos32) bind(p_.loop_name, loop_value.alias());
+    const std::size_t first_target = mark();
     for (std::size_t i = 0; i < loop.length; ++i) {
       if (++rt_.iterations > rt_.env.limits.max_loop_iterations) {
         rt_.fail("OverflowError", fmt::format("more than {} loop iterations (max_loop_iterations)",
                                               rt_.env.limits.max_loop_iterations));
       }
       loop.index0 = i;
+      bind_item(loop, i, target, first_target);
       Scope scope(*this);
-      if (loop_name != npos32) bind(loop_name, loop_value.alias());
-      bind_item(i);
       exec_body(s.body, s.nbody);
     }
   }
 
-  // ---- names ------------------------------------------------------------------------------------
-  Value lookup(std::uint32_t id) {
-    if (vars_ && frames_.size() <= 1) {  // no macro call in progress: one scope chain
-      for (auto it = vars_->rbegin(); it != vars_->rend(); ++it) {
-        if (it->name == id) return it->value.alias();
-      }
-    } else if (vars_) {
-      std::size_t end = vars_->size(), f = frame_;
-      std::uint32_t limit = UINT32_MAX;
-      while (true) {
-        const Frame& frame = frame_at(f);
-        for (std::size_t k = end; k > frame.start; --k) {
-          const Var& v = (*vars_)[k - 1];
-          if (v.name == id && v.level <= limit) return v.value.alias();
+  // Binds a loop's i-th item to its target: in place when the target's variables are already
+  // bound (from `at` on), else pushed there.
+  void bind_item(const LoopState& loop, std::size_t i, const Target& target, std::size_t at) {
+    const bool bound = mark() > at;
+    if (loop.entries) {  // a dict's entry: (key, value), the value borrowed from the dict
+      const Entry& entry = *(*loop.entries)[i];
+      if (bound) {
+        // The previous key's string is reused (no allocation per item): what borrowed from it
+        // was bound in the previous iteration's scope, which is gone.
+        Value& key = vars_[at].value;
+        if (key.kind == Kind::value && owns_json(key) && key.get().is_string() &&
+            key.shape == Shape::plain) {
+          *key.own.get_mutable().get_ptr<std::string*>() = entry.first;
+        } else {
+          key = Value::of(entry.first);
         }
-        if (frame.parent == npos) break;
-        limit = frame.limit;
-        end = frame.parent_end;
-        f = frame.parent;
+        vars_[at + 1].value = Value::borrow(entry.second);
+      } else {
+        bind(p_.target_names[target.names], Value::of(entry.first));
+        bind(p_.target_names[target.names + 1], Value::borrow(entry.second));
       }
+      return;
     }
+    if (!target.tuple && bound) {
+      vars_[at].value = loop.item(i);
+      return;
+    }
+    release(at);
+    assign(target, loop.item(i));
+  }
+
+  // ---- names ------------------------------------------------------------------------------------
+  // The variable `id` names in the current scope chain, or null (the context's or a global).
+  const Value* find_var(std::uint32_t id) const {
+    if (frames_.size() <= 1) {  // no macro call in progress: one scope chain
+      for (std::size_t k = vars_.size(); k > 0; --k) {
+        if (vars_[k - 1].name == id) return &vars_[k - 1].value;
+      }
+      return nullptr;
+    }
+    std::size_t end = vars_.size(), f = frame_;
+    std::uint32_t limit = UINT32_MAX;
+    while (true) {
+      const Frame& frame = frame_at(f);
+      for (std::size_t k = end; k > frame.start; --k) {
+        const Var& v = vars_[k - 1];
+        if (v.name == id && v.level <= limit) return &v.value;
+      }
+      if (frame.parent == npos) return nullptr;
+      limit = frame.limit;
+      end = frame.parent_end;
+      f = frame.parent;
+    }
+  }
+
+  Value lookup(std::uint32_t id) {
+    if (const Value* v = find_var(id)) return v->alias();
     const std::string& name = p_.names[id];
     if (rt_.context.is_object()) {
       if (auto it = rt_.context.find(name); it != rt_.context.end()) return Value::borrow(*it);
@@ -706,24 +845,39 @@ class Renderer {
     const std::string* key;
     if (e.op == Op::getattr) {
       key = &p_.names[e.b];
-      if (is_dict_attribute(*key)) return nullptr;
+      if (p_.name_traits[e.b].dict_attribute) return nullptr;
     } else if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
                p_.constants[p_.exprs[e.b].a].is_string()) {
-      key = &p_.constants[p_.exprs[e.b].a].get_ref<const std::string&>();
+      key = &string_of(p_.constants[p_.exprs[e.b].a]);
     } else {
       return nullptr;
     }
     const Expr& inner = p_.exprs[e.a];
     const json* base = nullptr;
-    if (inner.op == Op::name) {
-      Value v = lookup(inner.a);  // borrows from the context, a global or a variable
-      if (v.kind != Kind::value || v.shape != Shape::plain || !v.ref) return nullptr;
-      base = v.ref;
+    if (inner.op == Op::name) {  // a variable's JSON, or the context's (as lookup resolves)
+      if (const Value* v = find_var(inner.a)) {
+        if (v->kind != Kind::value || v->shape != Shape::plain) return nullptr;
+        base = &v->get();
+      } else if (rt_.context.is_object()) {
+        auto it = rt_.context.find(p_.names[inner.a]);
+        if (it == rt_.context.end()) return nullptr;
+        base = &*it;
+      } else {
+        return nullptr;
+      }
     } else {
       base = object_path(inner);
     }
     if (!base || !base->is_object()) return nullptr;
     return find_member(*base, *key);
+  }
+
+  // `x | default(constant)` (or `d`), which eval computes without an argument list.
+  bool is_default_of_constant(const Expr& e) const {
+    return (e.b == static_cast<std::uint32_t>(FilterId::default_) ||
+            e.b == static_cast<std::uint32_t>(FilterId::d)) &&
+           e.nargs == 1 && p_.args[e.args].name == npos32 &&
+           p_.exprs[p_.args[e.args].expr].op == Op::constant;
   }
 
   Value eval(std::uint32_t index) {
@@ -734,9 +888,19 @@ class Renderer {
       case Op::name:
         return lookup(e.a);
       case Op::getattr: {
+        if (p_.name_traits[e.b].loop != LoopAttr::none && p_.exprs[e.a].op == Op::name) {
+          // `loop.index` and friends, read off the loop variable in place
+          const Value* v = find_var(p_.exprs[e.a].a);
+          if (v && v->kind == Kind::loop) {
+            rt_.pos = e.pos;
+            return rt_.loop_attribute(*v, p_.name_traits[e.b].loop, p_.names[e.b]);
+          }
+        }
         if (const json* j = object_path(e)) return Value::borrow(*j);
         Value obj = eval(e.a);
         rt_.pos = e.pos;
+        if (obj.kind == Kind::loop)
+          return rt_.loop_attribute(obj, p_.name_traits[e.b].loop, p_.names[e.b]);
         return stabilize(rt_.getattr(obj, p_.names[e.b]), obj);
       }
       case Op::getitem: {
@@ -755,6 +919,14 @@ class Renderer {
         return call_value(callee, lease);
       }
       case Op::filter: {
+        if (is_default_of_constant(e)) {
+          // `x | default('-')`: x unless undefined (the filter without its argument list)
+          Value input = eval(e.a);
+          if (input.kind != Kind::undefined &&
+              !(input.kind == Kind::value && input.get().is_discarded()))
+            return input;
+          return Value::borrow(p_.constants[p_.exprs[p_.args[e.args].expr].a]);
+        }
         Value input = eval(e.a);
         ArgsLease lease(*this);
         eval_args(e, lease);
@@ -853,7 +1025,26 @@ class Renderer {
     return {};
   }
 
+  // The JSON a constant or an attribute path denotes, in place; null for any other expression
+  // (or a path the general evaluation must resolve). No side effects.
+  const json* json_in_place(std::uint32_t index) {
+    const Expr& e = p_.exprs[index];
+    if (e.op == Op::constant) return &p_.constants[e.a];
+    if (e.op == Op::getitem || (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none))
+      return object_path(e);
+    return nullptr;
+  }
+
   Value eval_compare(const Expr& e) {
+    if (e.nargs == 1) {  // `a.b == 'x'`: both sides' JSON compared in place
+      const Arg& a = p_.args[e.args];
+      auto op = static_cast<CmpOp>(a.name);
+      if (op == CmpOp::eq || op == CmpOp::ne) {
+        const json* l = json_in_place(e.a);
+        const json* r = l ? json_in_place(a.expr) : nullptr;
+        if (r) return Value::of(python_equal(*l, *r) == (op == CmpOp::eq));
+      }
+    }
     Value left = eval(e.a);
     for (const Arg& a : args_of(e)) {
       Value right = eval(a.expr);
@@ -874,7 +1065,9 @@ class Renderer {
         if (l.kind == Kind::undefined || r.kind == Kind::undefined) {
           eq = l.kind == r.kind;
         } else if (l.kind == Kind::value && r.kind == Kind::value) {
-          eq = python_equal(l.get(), r.get());
+          // A tuple never equals a list: `[1] == (1,)` is False.
+          eq = python_equal(l.get(), r.get()) &&
+               !(l.get().is_array() && (l.shape == Shape::tuple) != (r.shape == Shape::tuple));
         } else {
           eq = l.kind == r.kind && l.object == r.object && l.method == r.method;
         }

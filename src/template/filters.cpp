@@ -274,6 +274,43 @@ class Filters {
     return rt_.bind(name, args_, kwargs_, params);
   }
 
+  // Appends `input | join(...)` to `out`.
+  void join(std::string& out, const Value& input) {
+    auto b = bind("join", {"d", "attribute"});
+    std::string sep = str_arg(rt_, b.at(0), "");
+    bool first = true;
+    for (const auto& item : items_of(input)) {
+      if (!first) out += sep;
+      first = false;
+      Value v = attribute(item, b.at(1));
+      rt_.append_str(out, v);
+      rt_.check_size(out.size());
+    }
+  }
+
+  // Appends the filter's result to `out`: straight into it for the filters that build a string
+  // (no intermediate string); false for the others, which `out` is left untouched by.
+  bool append_to(std::string& out, std::uint32_t id, const Value& input) {
+    switch (static_cast<FilterId>(id)) {
+      case FilterId::join:
+        join(out, input);
+        return true;
+      case FilterId::lower:
+      case FilterId::upper: {
+        bool lower = id == static_cast<std::uint32_t>(FilterId::lower);
+        bind(lower ? "lower" : "upper", {});
+        if (input.kind == Kind::value && input.get().is_string()) {
+          append_case_mapped(out, string_of(input.get()), lower);
+        } else {
+          append_case_mapped(out, rt_.str(input), lower);
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   std::vector<Value> items_of(const Value& v) {
     std::vector<Value> items;
     rt_.iterate(v, items);
@@ -585,28 +622,19 @@ class Filters {
         return Value::of(std::move(out), Shape::tuple_list);
       }
       case FilterId::join: {
-        auto b = bind("join", {"d", "attribute"});
-        std::string sep = str_arg(rt_, b.at(0), "");
         std::string out;
-        bool first = true;
-        for (const auto& item : items_of(input)) {
-          if (!first) out += sep;
-          first = false;
-          Value v = attribute(item, b.at(1));
-          rt_.append_str(out, v);
-          rt_.check_size(out.size());
-        }
+        append_to(out, id, input);
         return Value::of(std::move(out));
       }
       case FilterId::list:
         bind("list", {});
         return list_of(items_of(input), list_shape(input));
       case FilterId::lower:
-        bind("lower", {});
-        return Value::of(python_lower(rt_.str(input)));
-      case FilterId::upper:
-        bind("upper", {});
-        return Value::of(python_upper(rt_.str(input)));
+      case FilterId::upper: {
+        std::string out;
+        append_to(out, id, input);
+        return Value::of(std::move(out));
+      }
       case FilterId::map: {
         std::vector<Value> out;
         const Value* attr = nullptr;
@@ -895,6 +923,26 @@ class Filters {
 
 }  // namespace
 
+void append_case_mapped(std::string& out, std::string_view text, bool lower) {
+  // ASCII (most keys, ids and labels) maps byte by byte; anything else takes Python's tables.
+  const std::size_t at = out.size();
+  out.resize(at + text.size());
+  char* to = out.data() + at;
+  const char* from = text.data();
+  const unsigned char first = lower ? 'A' : 'a';
+  const int shift = lower ? 32 : -32;
+  unsigned char seen = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(from[i]);
+    seen |= c;
+    to[i] = static_cast<char>(static_cast<unsigned char>(c - first) < 26 ? c + shift : c);
+  }
+  if (seen & 0x80) {
+    out.resize(at);
+    out += lower ? python_lower(text) : python_upper(text);
+  }
+}
+
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs) {
   Value result = Filters(rt, args, kwargs).run(id, input);
@@ -906,6 +954,12 @@ Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vecto
   for (const auto& [name, a] : kwargs)
     result = stabilize(std::move(result), a);
   return result;
+}
+
+void append_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
+                   Kwargs& kwargs, std::string& out) {
+  if (Filters(rt, args, kwargs).append_to(out, id, input)) return;
+  rt.append_str(out, apply_filter(rt, id, input, args, kwargs));
 }
 
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name) {

@@ -46,6 +46,11 @@ class Parser {
     p_.root = store_body(body);
     p_.nroot = static_cast<std::uint32_t>(body.size());
     if (auto it = name_ids_.find("loop"); it != name_ids_.end()) p_.loop_name = it->second;
+    p_.name_traits.reserve(p_.names.size());
+    for (const auto& name : p_.names) {
+      p_.name_traits.push_back(
+          NameTraits{.dict_attribute = is_dict_attribute(name), .loop = loop_attr_of(name)});
+    }
   }
 
  private:

@@ -192,6 +192,36 @@ enum class TestId : std::uint32_t {
 std::uint32_t find_builtin_filter(std::string_view name) noexcept;
 std::uint32_t find_builtin_test(std::string_view name) noexcept;
 
+/// The attributes of a `{% for %}` loop's `loop` variable.
+enum class LoopAttr : std::uint8_t {
+  none,
+  index,
+  index0,
+  revindex,
+  revindex0,
+  first,
+  last,
+  length,
+  depth,
+  depth0,
+  previtem,
+  nextitem,
+  cycle,
+  changed,
+};
+/// Whether `a.name` on a dict is an attribute of the dict itself (a method Jinja lets templates
+/// call, or one its sandbox refuses) rather than a key lookup.
+bool is_dict_attribute(std::string_view name) noexcept;
+/// The loop attribute a name denotes (LoopAttr::none for any other name).
+LoopAttr loop_attr_of(std::string_view name) noexcept;
+
+/// What rendering needs to know about a name, decided once at compile time instead of by
+/// string comparisons on every lookup.
+struct NameTraits {
+  bool dict_attribute = false;     // `d.name` on a dict is the dict's attribute, not a key
+  LoopAttr loop = LoopAttr::none;  // `loop.name`
+};
+
 struct Program {
   std::string source;
   std::string text;  // literal template text, referenced by text statements
@@ -203,6 +233,7 @@ struct Program {
   std::vector<std::uint32_t> target_names;
   std::vector<json> constants;
   std::vector<std::string> names;
+  std::vector<NameTraits> name_traits;  // parallel to names
   std::vector<const TemplateFilter*> host_filters;
   std::uint32_t root = 0, nroot = 0;  // top-level body in bodies
   std::uint32_t loop_name = npos32;   // name id of `loop`, npos32 when never named

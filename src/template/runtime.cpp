@@ -105,7 +105,7 @@ bool python_equal(const json& a, const json& b) noexcept {
   if (a.type() != b.type()) return false;
   switch (a.type()) {
     case json::value_t::string:
-      return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
+      return string_of(a) == string_of(b);
     case json::value_t::array:
       if (a.size() != b.size()) return false;
       for (std::size_t i = 0; i < a.size(); ++i) {
@@ -173,8 +173,8 @@ void Runtime::fail(const std::string& python_type, const std::string& message) c
 }
 
 void Runtime::fail_undefined(const Value& v) const {
-  if (v.unsafe) fail("SecurityError", v.hint);
-  throw UndefinedError(v.hint.empty() ? "undefined value" : v.hint, program.line_of(pos));
+  if (v.unsafe) fail("SecurityError", v.hint.str());
+  throw UndefinedError(v.hint.empty() ? "undefined value" : v.hint.str(), program.line_of(pos));
 }
 
 void Runtime::check_size(std::size_t bytes) const {
@@ -224,15 +224,15 @@ bool Runtime::truthy(const Value& v) const {
         case json::value_t::discarded:
           return false;
         case json::value_t::boolean:
-          return j.get<bool>();
+          return *j.get_ptr<const bool*>();
         case json::value_t::number_integer:
-          return j.get<std::int64_t>() != 0;
+          return *j.get_ptr<const std::int64_t*>() != 0;
         case json::value_t::number_unsigned:
-          return j.get<std::uint64_t>() != 0;
+          return *j.get_ptr<const std::uint64_t*>() != 0;
         case json::value_t::number_float:
-          return j.get<double>() != 0.0;
+          return *j.get_ptr<const double*>() != 0.0;
         case json::value_t::string:
-          return !j.get_ref<const std::string&>().empty();
+          return !string_of(j).empty();
         default:
           return !j.empty();
       }
@@ -316,7 +316,7 @@ void Runtime::append_str(std::string& out, const Value& v) const {
     case Kind::value: {
       const json& j = v.get();
       if (j.is_string()) {
-        out += j.get_ref<const std::string&>();
+        out += string_of(j);
       } else if (j.is_discarded()) {
         use(Value::undefined({}));
       } else {
@@ -357,36 +357,67 @@ const json& Runtime::data(const Value& v) const {
 
 // ---- lookups --------------------------------------------------------------------------------
 
+LoopAttr loop_attr_of(std::string_view name) noexcept {
+  static constexpr std::pair<std::string_view, LoopAttr> table[] = {
+      {"index", LoopAttr::index},       {"index0", LoopAttr::index0},
+      {"revindex", LoopAttr::revindex}, {"revindex0", LoopAttr::revindex0},
+      {"first", LoopAttr::first},       {"last", LoopAttr::last},
+      {"length", LoopAttr::length},     {"depth", LoopAttr::depth},
+      {"depth0", LoopAttr::depth0},     {"previtem", LoopAttr::previtem},
+      {"nextitem", LoopAttr::nextitem}, {"cycle", LoopAttr::cycle},
+      {"changed", LoopAttr::changed}};
+  for (auto [n, a] : table) {
+    if (n == name) return a;
+  }
+  return LoopAttr::none;
+}
+
+Value Runtime::loop_attribute(const Value& obj, LoopAttr attr, std::string_view name) const {
+  auto* loop = static_cast<const LoopState*>(obj.object);
+  auto n = static_cast<std::int64_t>(loop->length);
+  auto i = static_cast<std::int64_t>(loop->index0);
+  switch (attr) {
+    case LoopAttr::index:
+      return Value::of(i + 1);
+    case LoopAttr::index0:
+      return Value::of(i);
+    case LoopAttr::revindex:
+      return Value::of(n - i);
+    case LoopAttr::revindex0:
+      return Value::of(n - i - 1);
+    case LoopAttr::first:
+      return Value::of(i == 0);
+    case LoopAttr::last:
+      return Value::of(i == n - 1);
+    case LoopAttr::length:
+      return Value::of(n);
+    case LoopAttr::depth:
+      return Value::of(static_cast<std::int64_t>(loop->depth));
+    case LoopAttr::depth0:
+      return Value::of(static_cast<std::int64_t>(loop->depth) - 1);
+    case LoopAttr::previtem:
+      if (i == 0) return Value::undefined("there is no previous item");
+      return loop->item(static_cast<std::size_t>(i - 1));
+    case LoopAttr::nextitem:
+      if (i + 1 >= n) return Value::undefined("there is no next item");
+      return loop->item(static_cast<std::size_t>(i + 1));
+    case LoopAttr::cycle:
+      return method_of(obj, Method::loop_cycle);
+    case LoopAttr::changed:
+      return method_of(obj, Method::loop_changed);
+    case LoopAttr::none:
+      break;
+  }
+  return Value::undefined(fmt::format("'LoopContext object' has no attribute '{}'", name));
+}
+
 Value Runtime::getattr(const Value& obj, std::string_view name) const {
   switch (obj.kind) {
     case Kind::undefined:
       if (policy(obj) != UndefinedPolicy::chainable) fail_undefined(obj);
       return obj.alias();
-    case Kind::loop: {
-      auto* loop = static_cast<const LoopState*>(obj.object);
-      auto n = static_cast<std::int64_t>(loop->length);
-      auto i = static_cast<std::int64_t>(loop->index0);
-      if (name == "index") return Value::of(i + 1);
-      if (name == "index0") return Value::of(i);
-      if (name == "revindex") return Value::of(n - i);
-      if (name == "revindex0") return Value::of(n - i - 1);
-      if (name == "first") return Value::of(i == 0);
-      if (name == "last") return Value::of(i == n - 1);
-      if (name == "length") return Value::of(n);
-      if (name == "depth") return Value::of(static_cast<std::int64_t>(loop->depth));
-      if (name == "depth0") return Value::of(static_cast<std::int64_t>(loop->depth) - 1);
-      if (name == "previtem") {
-        if (i == 0) return Value::undefined("there is no previous item");
-        return loop->item(static_cast<std::size_t>(i - 1));
-      }
-      if (name == "nextitem") {
-        if (i + 1 >= n) return Value::undefined("there is no next item");
-        return loop->item(static_cast<std::size_t>(i + 1));
-      }
-      if (name == "cycle") return method_of(obj, Method::loop_cycle);
-      if (name == "changed") return method_of(obj, Method::loop_changed);
-      return Value::undefined(fmt::format("'LoopContext object' has no attribute '{}'", name));
-    }
+    case Kind::loop:
+      return loop_attribute(obj, loop_attr_of(name), name);
     case Kind::namespace_: {
       const auto* attrs = static_cast<const json*>(obj.object);
       if (auto it = attrs->find(name); it != attrs->end()) return Value::borrow(*it);

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -69,23 +70,79 @@ class OwnedJson {
     return *this;
   }
   OwnedJson& operator=(OwnedJson&& o) noexcept {
-    j_ = std::move(o.j_);
+    if (!j_.is_null() || !o.j_.is_null()) j_.swap(o.j_);  // `o` is going away with ours
     return *this;
   }
   OwnedJson& operator=(json j) noexcept {
     j_ = std::move(j);
     return *this;
   }
+  /// Replaces the JSON with one built from `x` in place (no temporary to destroy).
+  template <typename T>
+  void emplace(T&& x) {
+    j_.~json();
+    new (&j_) json(std::forward<T>(x));
+  }
   ~OwnedJson() {
     if (!j_.is_null()) j_.~json();
   }
   const json& get() const noexcept { return j_; }
+  /// For updating the JSON in place; only while nothing borrows from it.
+  json& get_mutable() noexcept { return j_; }
 
  private:
   union {
     json j_;
   };
 };
+
+/// An undefined value's message: one pointer, null (and free to copy, move and destroy) for the
+/// values that have none, which is every defined one.
+class Hint {
+ public:
+  Hint() noexcept = default;
+  Hint(const Hint& o) : text_(o.text_ ? new std::string(*o.text_) : nullptr) {}
+  Hint(Hint&& o) noexcept : text_(std::exchange(o.text_, nullptr)) {}
+  Hint& operator=(const Hint& o) {
+    if (this != &o) *this = Hint(o);
+    return *this;
+  }
+  Hint& operator=(Hint&& o) noexcept {
+    std::swap(text_, o.text_);
+    return *this;
+  }
+  Hint& operator=(std::string text) {
+    delete text_;
+    text_ = text.empty() ? nullptr : new std::string(std::move(text));
+    return *this;
+  }
+  ~Hint() { delete text_; }
+  bool empty() const noexcept { return !text_; }
+  /// The message ("" when none).
+  const std::string& str() const noexcept {
+    static const std::string none;
+    return text_ ? *text_ : none;
+  }
+
+ private:
+  std::string* text_ = nullptr;
+};
+
+/// Immutable JSON that values borrow instead of owning a copy (read-only once built, so
+/// shared by every thread).
+struct SharedConstants {
+  static constexpr std::size_t small_ints = 256;
+  json true_ = true, false_ = false, null_ = nullptr;
+  std::array<json, small_ints> ints{};
+  SharedConstants() {
+    for (std::size_t i = 0; i < small_ints; ++i)
+      ints[i] = static_cast<std::int64_t>(i);
+  }
+};
+inline const SharedConstants& constants() {
+  static const SharedConstants c;
+  return c;
+}
 
 /// A runtime value. JSON values are borrowed from the context or the template's constants
 /// (`ref`) whenever possible, and owned (`own`) only when computed.
@@ -98,7 +155,7 @@ struct Value {
   const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
   OwnedJson own{};            // owned JSON when ref is null
   void* object = nullptr;     // LoopState* (loop), json* (namespace attributes), MacroRef*
-  std::string hint{};         // undefined: Jinja's message
+  Hint hint{};                // undefined: Jinja's message
 
   const json& get() const noexcept { return ref ? *ref : own.get(); }
   bool is_undefined() const noexcept { return kind == Kind::undefined; }
@@ -111,11 +168,25 @@ struct Value {
     v.ref = &j;
     return v;
   }
-  static Value of(json j, Shape s = Shape::plain) {
+  /// A computed value. Booleans, None and small integers borrow shared immutable JSON (no
+  /// JSON to build or destroy); anything else is built in place.
+  template <typename T>
+  static Value of(T&& x, Shape s = Shape::plain) {
+    using D = std::remove_cvref_t<T>;
+    if constexpr (std::is_same_v<D, bool>) {
+      return borrow(x ? constants().true_ : constants().false_, s);
+    } else if constexpr (std::is_same_v<D, std::nullptr_t>) {
+      return borrow(constants().null_, s);
+    } else if constexpr (std::is_integral_v<D>) {
+      bool negative = false;
+      if constexpr (std::is_signed_v<D>) negative = x < 0;
+      if (!negative && static_cast<std::uint64_t>(x) < SharedConstants::small_ints)
+        return borrow(constants().ints[static_cast<std::size_t>(x)], s);
+    }
     Value v;
     v.kind = Kind::value;
     v.shape = s;
-    v.own = std::move(j);
+    v.own.emplace(std::forward<T>(x));
     return v;
   }
   static Value undefined(std::string hint) {
@@ -168,11 +239,14 @@ inline Value stabilize(Value result, const std::vector<Value>& args, const Kwarg
 /// A dict entry as the engine borrows it from a JSON object.
 using Entry = json::object_t::value_type;
 
-/// A `{% for %}` loop's `loop` variable. Items are Values, or (when a loop walks a dict's
-/// entries in place) borrowed entries that become `(key, value)` tuples only when asked for.
+/// A `{% for %}` loop's `loop` variable. Items are Values, the items of a JSON array walked in
+/// place, or (when a loop walks a dict's entries in place) borrowed entries that become
+/// `(key, value)` tuples only when asked for.
 struct LoopState {
   const std::vector<Value>* items = nullptr;
   const std::vector<const Entry*>* entries = nullptr;
+  const json* array = nullptr;  // a JSON array walked in place, its items borrowed
+  Shape array_item = Shape::plain;
   std::size_t length = 0;
   std::size_t index0 = 0;
   std::size_t depth = 1;
@@ -182,6 +256,7 @@ struct LoopState {
   /// The i-th item (i < length); borrows from the loop's items or from the entry's dict.
   Value item(std::size_t i) const {
     if (items) return (*items)[i].alias();
+    if (array) return Value::borrow((*array)[i], array_item);
     const Entry& e = *(*entries)[i];
     return Value::of(json::array({e.first, e.second}), Shape::tuple);
   }
@@ -217,7 +292,13 @@ class Runtime;
 /// Filters (filters.cpp) and tests (tests.cpp).
 Value apply_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
                    Kwargs& kwargs);
+/// Appends what `{{ input | filter(args) }}` writes to `out` (as rt.append_str of
+/// apply_filter's result; the filters that build a string write straight into `out`).
+void append_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vector<Value>& args,
+                   Kwargs& kwargs, std::string& out);
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
+/// Appends Python's `text.lower()` (or `.upper()`) to `out`.
+void append_case_mapped(std::string& out, std::string_view text, bool lower);
 /// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
 Value percent_format(Runtime& rt, std::string_view format, const Value& args);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
@@ -266,6 +347,8 @@ class Runtime {
 
   // ---- lookups (SandboxedEnvironment.getattr / getitem) ----------------------------------------
   Value getattr(const Value& obj, std::string_view name) const;
+  /// `loop.name` on a loop variable (`attr` is loop_attr_of(name)).
+  Value loop_attribute(const Value& loop, LoopAttr attr, std::string_view name) const;
   Value getitem(const Value& obj, const Value& key) const;
   /// Jinja's make_attrgetter: a dotted path, digits as indices, each step a getitem.
   Value get_path(const Value& obj, std::string_view path) const;
@@ -282,16 +365,18 @@ class Runtime {
 };
 
 /// The member `key` of a JSON object, or null (no temporary std::string for the key).
+/// `object` must be a JSON object.
 inline const json* find_member(const json& object, std::string_view key) noexcept {
-  for (const auto& [k, v] : object.get_ref<const json::object_t&>()) {
-    if (k == key) return &v;
+  for (const auto& [k, v] : *object.get_ptr<const json::object_t*>()) {
+    if (k.size() == key.size() && k.compare(0, k.size(), key.data(), key.size()) == 0) return &v;
   }
   return nullptr;
 }
 
-/// Whether `a.name` on a dict is an attribute of the dict itself (a method Jinja lets templates
-/// call, or one its sandbox refuses) rather than a key lookup.
-bool is_dict_attribute(std::string_view name) noexcept;
+/// The string a JSON string holds (`j` must be a string; no check, unlike get_ref).
+inline const std::string& string_of(const json& j) noexcept {
+  return *j.get_ptr<const std::string*>();
+}
 
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
 bool python_equal(const json& a, const json& b) noexcept;
