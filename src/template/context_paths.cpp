@@ -15,15 +15,11 @@ bool starts_with(const Path& path, const Path& prefix) {
   return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
 }
 
-// Python's dict attributes: `d.items` (and `d['items']` when the key is absent) is the method,
-// whose result depends on every key, so a lookup of one of these names reads the dict whole. So
-// does a name starting with `_`, which may resolve to a (sandboxed) Python attribute first.
-bool is_dict_attribute(std::string_view name) {
-  static constexpr std::string_view names[] = {"clear",      "copy",   "fromkeys", "get",
-                                               "items",      "keys",   "pop",      "popitem",
-                                               "setdefault", "update", "values"};
-  return name.starts_with('_') ||
-         std::find(std::begin(names), std::end(names), name) != std::end(names);
+// A dict attribute (`d.items`, and `d['items']` when the key is absent) is the method, whose
+// result depends on every key, so a lookup of one reads the dict whole. So does a name starting
+// with `_`, which may resolve to a (sandboxed) Python attribute first.
+bool reads_whole_dict(std::string_view name) {
+  return name.starts_with('_') || detail::is_dict_attribute(name);
 }
 
 // The key of a lookup expression (`a.b`, `a['b']`) that reads one key of a dict, or null.
@@ -36,7 +32,7 @@ const std::string* dict_key(const detail::Program& p, const detail::Expr& lookup
     if (k.op == detail::Op::constant && p.constants[k.a].is_string())
       key = &p.constants[k.a].get_ref<const std::string&>();
   }
-  return key != nullptr && !is_dict_attribute(*key) ? key : nullptr;
+  return key != nullptr && !reads_whole_dict(*key) ? key : nullptr;
 }
 
 // `paths[first, last)` all have at least `depth` elements and share their first `depth`.
