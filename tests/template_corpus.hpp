@@ -821,6 +821,18 @@ inline std::vector<Case> templates() {
        "{{ event.payload.data.changelog.relationships == {} }}{{ d.b == d.b }}"},
       {"{{ [1] == (1,) }} {{ (1,) == (1,) }} {{ (1, 2) != [1, 2] }} {% for p in d.items() %}"
        "{{ p == (p[0], p[1]) }}{{ p == [p[0], p[1]] }}{% endfor %}"},
+
+      // ---- v3 filters: format
+      {"{{ \"%s-%d\" | format(s, n) }}|{{ '%05.2f|%x|%r' | format(f, 255, uni) }}"},
+      {"{{ '%(name)s is %(age)d' | format(name='Bob', age=30) }}|{{ '%s' | format(name='x') }}"},
+      {"{{ 'no args' | format }}|{{ '100%%' | format }}|{{ 42 | format }}|{{ none | format }}"},
+      {"[{{ '%s' | format(missing) }}][{{ missing | format }}]"},
+      {"{{ '%s|%s' | format([1, 'a'], d) }}|{{ '%-6s|%6s|' | format('é', '東京') }}|{{ '%c%c' | "
+       "format(65, 'ü') }}"},
+      {"{{ '%s %s' | format(1) }}"},
+      {"{{ '%s' | format(1, x=2) }}"},
+      {"{{ 'x' | format(1) }}"},
+      {"{{ '%d' | format('x') }}"},
   };
 }
 

@@ -1,6 +1,7 @@
 // Jinja2's built-in filters (jinja2/filters.py) with Python's semantics, plus host filters.
 #include <fenv.h>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -876,6 +877,22 @@ class Filters {
           in_word = word;
         }
         return Value::of(words);
+      }
+      case FilterId::format: {
+        // Jinja's do_format: `soft_str(value) % (kwargs or args)`.
+        if (!args_.empty() && !kwargs_.empty()) {
+          rt_.fail("FilterArgumentError",
+                   "can't handle positional and keyword arguments at the same time");
+        }
+        std::string text = rt_.str(input);
+        if (!kwargs_.empty()) {
+          json mapping = json::object();
+          for (const auto& [k, v] : kwargs_)
+            mapping[std::string(k)] =
+                v.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(v);
+          return percent_format(rt_, text, Value::of(std::move(mapping)));
+        }
+        return percent_format(rt_, text, list_of(args_, Shape::tuple));
       }
       case FilterId::host:
         break;

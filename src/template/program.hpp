@@ -149,6 +149,7 @@ enum class FilterId : std::uint32_t {
   upper,
   urlencode,
   wordcount,
+  format,
   host,  // ids >= host are host filters (index = id - host)
 };
 
