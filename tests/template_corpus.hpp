@@ -833,6 +833,20 @@ inline std::vector<Case> templates() {
       {"{{ '%s' | format(1, x=2) }}"},
       {"{{ 'x' | format(1) }}"},
       {"{{ '%d' | format('x') }}"},
+
+      // ---- v3 filters: batch
+      {"{% for row in ints | batch(3) %}{{ row }};{% endfor %}"},
+      {"{{ ints | batch(3, 'x') | list }}|{{ ints | batch(2, 0) | list }}|{{ ints | batch(10) | "
+       "list }}|{{ ints | batch(10, none) | list }}"},
+      {"{{ empty | batch(2) | list }}|{{ missing | batch(2) | list }}"},
+      {"{{ 'abcdé' | batch(2) | list }}|{{ d | batch(2, '-') | list }}"},
+      {"{{ ints | batch(0) | list }}|{{ ints | batch(-1) | list }}|{{ ints | batch(1) | "
+       "map('first') | join(',') }}"},
+      {"{{ users | batch(2) | map('length') | list }}|{{ ints | batch(linecount=3, fill_with='z') "
+       "| list }}"},
+      {"{{ ints | batch | list }}"},
+      {"{{ ints | batch(2.0, 0) | list }}"},
+      {"{{ ints | batch('a', 0) | list }}"},
   };
 }
 

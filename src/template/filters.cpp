@@ -438,6 +438,51 @@ class Filters {
     return Value::of(rt_.data(items[best]), items[best].shape);
   }
 
+  [[noreturn]] void missing_argument(std::string_view function, std::string_view param) {
+    rt_.type_error(
+        fmt::format("{}() missing 1 required positional argument: '{}'", function, param));
+  }
+
+  // Jinja's do_batch: lists of `linecount` items (a batch is full when its length == linecount,
+  // so 0 yields one empty batch first); the last one padded with `fill_with` unless None.
+  Value batch(const Value& input) {
+    auto b = bind("batch", {"linecount", "fill_with"});
+    if (!b.at(0)) missing_argument("do_batch", "linecount");
+    const json& linecount = rt_.operand(*b.at(0));
+    json out = json::array();
+    json current = json::array();
+    for (const auto& item : items_of(input)) {
+      if (python_equal(json(static_cast<std::int64_t>(current.size())), linecount)) {
+        out.push_back(std::move(current));
+        current = json::array();
+      }
+      current.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
+                                                     : rt_.data(item));
+    }
+    if (!current.empty()) {
+      const Value* fill = b.at(1);
+      if (!is_null(fill)) {
+        std::string error;
+        json size = static_cast<std::int64_t>(current.size());
+        if (python_less(size, linecount, &error)) {
+          if (!linecount.is_number_integer() && !linecount.is_boolean()) {
+            rt_.type_error(fmt::format("can't multiply sequence by non-int of type '{}'",
+                                       python_type_name(linecount)));
+          }
+          long long n = linecount.is_boolean() ? linecount.get<bool>() : int_arg(rt_, b.at(0), 0);
+          rt_.check_size(static_cast<std::size_t>(n));
+          json fill_json =
+              fill->kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(*fill);
+          while (static_cast<long long>(current.size()) < n)
+            current.push_back(fill_json);
+        }
+        if (!error.empty()) rt_.type_error("'<' " + error);
+      }
+      out.push_back(std::move(current));
+    }
+    return Value::of(std::move(out));
+  }
+
   Value run(std::uint32_t id, const Value& input) {
     switch (static_cast<FilterId>(id)) {
       case FilterId::abs: {
@@ -894,6 +939,8 @@ class Filters {
         }
         return percent_format(rt_, text, list_of(args_, Shape::tuple));
       }
+      case FilterId::batch:
+        return batch(input);
       case FilterId::host:
         break;
     }

@@ -150,6 +150,7 @@ enum class FilterId : std::uint32_t {
   urlencode,
   wordcount,
   format,
+  batch,
   host,  // ids >= host are host filters (index = id - host)
 };
 
