@@ -847,6 +847,17 @@ inline std::vector<Case> templates() {
       {"{{ ints | batch | list }}"},
       {"{{ ints | batch(2.0, 0) | list }}"},
       {"{{ ints | batch('a', 0) | list }}"},
+
+      // ---- v3 filters: slice
+      {"{% for col in ints | slice(3) %}{{ col }};{% endfor %}"},
+      {"{{ [1, 2, 3, 4, 5, 6, 7] | slice(3, 'x') | list }}|{{ ints | slice(2, 0) | list }}"},
+      {"{{ ints | slice(6) | list }}|{{ ints | slice(6, '-') | list }}|{{ empty | slice(2) | list "
+       "}}|{{ missing | slice(2) | list }}"},
+      {"{{ 'héllo' | slice(2) | list }}|{{ d | slice(2) | list }}|{{ ints | slice(-1) | list }}"},
+      {"{% for c in users | slice(2) %}{{ c | map(attribute='name') | join(',') }};{% endfor %}"},
+      {"{{ ints | slice(0) | list }}"},
+      {"{{ ints | slice | list }}"},
+      {"{{ ints | slice(1.5) | list }}"},
   };
 }
 

@@ -483,6 +483,45 @@ class Filters {
     return Value::of(std::move(out));
   }
 
+  // Jinja's sync_do_slice: `slices` lists of near-equal length, the first ones one longer; the
+  // shorter ones padded with one `fill_with` unless None.
+  Value slice(const Value& input) {
+    auto b = bind("slice", {"slices", "fill_with"});
+    if (!b.at(0)) missing_argument("sync_do_slice", "slices");
+    const json& slices_json = rt_.operand(*b.at(0));
+    auto items = items_of(input);
+    if (slices_json.is_number_float()) {
+      if (slices_json.get<double>() == 0.0)
+        rt_.fail("ZeroDivisionError", "float floor division by zero");
+      rt_.type_error("'float' object cannot be interpreted as an integer");
+    }
+    long long slices = int_arg(rt_, b.at(0), 0);
+    if (slices == 0) rt_.fail("ZeroDivisionError", "integer division or modulo by zero");
+    json out = json::array();
+    if (slices < 0) return Value::of(std::move(out));
+    auto length = static_cast<long long>(items.size());
+    long long per_slice = length / slices, with_extra = length % slices, offset = 0;
+    rt_.check_size(static_cast<std::size_t>(std::min(slices, 1LL << 40)));
+    const Value* fill = b.at(1);
+    for (long long n = 0; n < slices; ++n) {
+      long long start = offset + n * per_slice;
+      if (n < with_extra) ++offset;
+      long long end = offset + (n + 1) * per_slice;
+      json part = json::array();
+      for (long long i = start; i < end; ++i) {
+        const Value& item = items[static_cast<std::size_t>(i)];
+        part.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
+                                                    : rt_.data(item));
+      }
+      if (!is_null(fill) && n >= with_extra) {
+        part.push_back(fill->kind == Kind::undefined ? json(json::value_t::discarded)
+                                                     : rt_.data(*fill));
+      }
+      out.push_back(std::move(part));
+    }
+    return Value::of(std::move(out));
+  }
+
   Value run(std::uint32_t id, const Value& input) {
     switch (static_cast<FilterId>(id)) {
       case FilterId::abs: {
@@ -941,6 +980,8 @@ class Filters {
       }
       case FilterId::batch:
         return batch(input);
+      case FilterId::slice:
+        return slice(input);
       case FilterId::host:
         break;
     }

@@ -151,6 +151,7 @@ enum class FilterId : std::uint32_t {
   wordcount,
   format,
   batch,
+  slice,
   host,  // ids >= host are host filters (index = id - host)
 };
 
