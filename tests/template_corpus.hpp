@@ -858,6 +858,26 @@ inline std::vector<Case> templates() {
       {"{{ ints | slice(0) | list }}"},
       {"{{ ints | slice | list }}"},
       {"{{ ints | slice(1.5) | list }}"},
+
+      // ---- v3 filters: groupby
+      {"{% for city, items in users | groupby('address.city') %}{{ city }}:{{ items | "
+       "map(attribute='name') | join(',') }};{% endfor %}"},
+      {"{% for city, items in users | groupby('address.city', case_sensitive=true) %}{{ city }}:"
+       "{{ items | length }};{% endfor %}"},
+      {"{{ users | groupby('active') | list }}"},
+      {"{% for site, devs in rows | groupby('site') %}{{ site }}={{ devs | map(attribute='dev') | "
+       "join('+') }} {% endfor %}",
+       "tree"},
+      {"{{ [[1, 'a'], [0, 'b'], [1, 'c']] | groupby(0) | list }}|{{ [{'k': 'x'}, {}] | "
+       "groupby('k', default='none') | list }}"},
+      {"{{ empty | groupby('a') | list }}|{{ missing | groupby('a') | list }}"},
+      {"{{ [{'n': 'Zürich'}, {'n': 'zürich'}, {'n': 'ÉTÉ'}, {'n': 'été'}] | groupby('n') | list "
+       "}}"},
+      {"{{ [{'v': 2}, {'v': 1.0}, {'v': true}] | groupby('v') }}"},
+      {"{% for g in users | groupby('age') %}{{ g[0] }}{{ g[1] | length }} {% endfor %}"},
+      {"{{ users | groupby('zz') | list }}"},
+      {"{{ users | groupby }}"},
+      {"{{ [{'v': 1}, {'v': 'a'}] | groupby('v') }}"},
   };
 }
 

@@ -522,6 +522,43 @@ class Filters {
     return Value::of(std::move(out));
   }
 
+  // Jinja's sync_do_groupby: items sorted (stably) by the attribute, then runs of equal keys as
+  // (grouper, list) tuples; case-insensitive by default, the grouper then as the first item has
+  // it.
+  Value groupby(const Value& input) {
+    auto b = bind("groupby", {"attribute", "default", "case_sensitive"});
+    if (!b.at(0)) missing_argument("sync_do_groupby", "attribute");
+    bool cs = bool_arg(rt_, b.at(2), false);
+    auto items = items_of(input);
+    std::vector<json> raw, keys;
+    std::vector<Value> order;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Value v = attribute(items[i], b.at(0), b.at(1));
+      if (v.kind == Kind::undefined) {
+        // Jinja's Undefined cannot be ordered: sorting two or more items raises.
+        if (items.size() > 1) rt_.fail_undefined(v);
+        raw.emplace_back(json::value_t::discarded);
+      } else {
+        raw.push_back(rt_.data(v));
+      }
+      keys.push_back(fold(raw.back(), cs));
+      order.push_back(Value::of(static_cast<std::int64_t>(i)));
+    }
+    sort_by_keys(order, keys, false);
+    json out = json::array();
+    const json* group_key = nullptr;
+    for (const auto& position : order) {
+      auto i = position.get().get<std::size_t>();
+      if (!group_key || !python_equal(*group_key, keys[i])) {
+        group_key = &keys[i];
+        out.push_back(json::array({cs ? keys[i] : raw[i], json::array()}));
+      }
+      out.back()[1].push_back(items[i].kind == Kind::undefined ? json(json::value_t::discarded)
+                                                               : rt_.data(items[i]));
+    }
+    return Value::of(std::move(out), Shape::tuple_list);
+  }
+
   Value run(std::uint32_t id, const Value& input) {
     switch (static_cast<FilterId>(id)) {
       case FilterId::abs: {
@@ -982,6 +1019,8 @@ class Filters {
         return batch(input);
       case FilterId::slice:
         return slice(input);
+      case FilterId::groupby:
+        return groupby(input);
       case FilterId::host:
         break;
     }

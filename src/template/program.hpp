@@ -152,6 +152,7 @@ enum class FilterId : std::uint32_t {
   format,
   batch,
   slice,
+  groupby,
   host,  // ids >= host are host filters (index = id - host)
 };
 
