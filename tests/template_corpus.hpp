@@ -878,6 +878,20 @@ inline std::vector<Case> templates() {
       {"{{ users | groupby('zz') | list }}"},
       {"{{ users | groupby }}"},
       {"{{ [{'v': 1}, {'v': 'a'}] | groupby('v') }}"},
+
+      // ---- v3 filters: striptags
+      {"{{ html | striptags }}|{{ uni | striptags }}"},
+      {"{{ 'Main &raquo;\t<em>About</em>  <!-- c <b> -->x &amp; &lt;y&gt; &#65;&#x42;&#128;"
+       "&#0;&#xD800;&#1114112;&#11;&#x81;&copy &ampx; &notit; &unknown; &#; &#x; & a' | striptags "
+       "}}"},
+      {"[{{ odd_space | striptags }}][{{ sp | striptags }}][{{ ctrl | striptags }}]"},
+      {"[{{ missing | striptags }}][{{ none | striptags }}][{{ 42 | striptags }}][{{ '' | "
+       "striptags }}][{{ users[0] | striptags }}]"},
+      {"{{ '<b>unclosed <i' | striptags }}|{{ 'a <!-- open' | striptags }}|{{ '<!<!-- x -->-- y "
+       "-->z' | striptags }}|{{ '<!-->x' | striptags }}"},
+      {"{{ '<p>Zürich – 東京 🚀</p>&eacute;&Eacute&#x1F680;&NotNestedGreaterGreater;&Aacutex' | "
+       "striptags }}"},
+      {"{{ s | striptags(1) }}"},
   };
 }
 

@@ -11,6 +11,7 @@
 #include "detail/python_format.hpp"
 #include "detail/unicode_tables.hpp"
 #include "detail/utf8.hpp"
+#include "template/html_entities.hpp"
 #include "template/runtime.hpp"
 
 namespace eventwire::detail {
@@ -227,6 +228,135 @@ void html_escape(std::string& out, std::string_view s) {
         out.push_back(c);
     }
   }
+}
+
+// Python's html.unescape: numeric references (with HTML5's replacements for invalid ones) and
+// the HTML5 named references, the longest known prefix of an unknown name included.
+std::string html_unescape(std::string_view s) {
+  if (s.find('&') == std::string_view::npos) return std::string(s);
+  static constexpr std::array<char16_t, 32> windows_1252 = {
+      0x20ac, 0x81,   0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x8d,   0x017d, 0x8f,   0x90,   0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+      0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d,   0x017e, 0x0178};
+  auto find_entity = [](std::string_view name) -> const HtmlEntity* {
+    auto it = std::lower_bound(std::begin(kHtmlEntities), std::end(kHtmlEntities), name,
+                               [](const HtmlEntity& e, std::string_view n) { return e.name < n; });
+    return it != std::end(kHtmlEntities) && it->name == name ? &*it : nullptr;
+  };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_hex = [&](char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto amp = s.find('&', i);
+    if (amp == std::string_view::npos) break;
+    out.append(s.substr(i, amp - i));
+    i = amp + 1;
+    if (i < s.size() && s[i] == '#') {  // &#123; or &#x7b; (`;` optional)
+      bool hex = i + 1 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'X');
+      std::size_t d = i + (hex ? 2 : 1), e = d;
+      while (e < s.size() && (hex ? is_hex(s[e]) : is_digit(s[e])))
+        ++e;
+      if (e == d) {
+        out.push_back('&');
+        continue;
+      }
+      std::uint64_t num = 0;
+      for (std::size_t k = d; k < e; ++k) {
+        int v = is_digit(s[k]) ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10;
+        num = std::min<std::uint64_t>(num * (hex ? 16 : 10) + static_cast<std::uint64_t>(v),
+                                      0x7FFFFFFF);
+      }
+      i = e < s.size() && s[e] == ';' ? e + 1 : e;
+      if (num == 0) {
+        utf8_append(out, 0xFFFD);
+      } else if (num == 0x0d) {
+        out.push_back('\r');
+      } else if (num >= 0x80 && num <= 0x9f) {
+        utf8_append(out, windows_1252[num - 0x80]);
+      } else if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) {
+        utf8_append(out, 0xFFFD);
+      } else if ((num >= 0x1 && num <= 0x8) || (num >= 0xe && num <= 0x1f) || num == 0x7f ||
+                 num == 0xb || (num >= 0xfdd0 && num <= 0xfdef) || (num & 0xFFFE) == 0xFFFE) {
+        // invalid code points vanish
+      } else {
+        utf8_append(out, static_cast<char32_t>(num));
+      }
+      continue;
+    }
+    // A name: 1 to 32 code points other than \t \n \f space < & # ;, then an optional `;`.
+    std::size_t e = i, count = 0;
+    while (e < s.size() && count < 32) {
+      char c = s[e];
+      if (c == '\t' || c == '\n' || c == '\f' || c == ' ' || c == '<' || c == '&' || c == '#' ||
+          c == ';')
+        break;
+      next_code_point(s, e);
+      ++count;
+    }
+    if (count == 0) {
+      out.push_back('&');
+      continue;
+    }
+    if (e < s.size() && s[e] == ';') ++e;
+    std::string_view name = s.substr(i, e - i);
+    i = e;
+    if (const HtmlEntity* entity = find_entity(name)) {
+      out.append(entity->text);
+      continue;
+    }
+    // The longest known prefix of at least 2 code points (not the whole name).
+    std::vector<std::size_t> cuts;  // byte offsets of code point boundaries
+    for (std::size_t k = 0; k < name.size();) {
+      next_code_point(name, k);
+      cuts.push_back(k);
+    }
+    bool found = false;
+    for (std::size_t x = cuts.size() - 1; x >= 2 && !found; --x) {
+      if (const HtmlEntity* entity = find_entity(name.substr(0, cuts[x - 1]))) {
+        out.append(entity->text);
+        out.append(name.substr(cuts[x - 1]));
+        found = true;
+      }
+    }
+    if (!found) {
+      out.push_back('&');
+      out.append(name);
+    }
+  }
+  out.append(s.substr(std::min(i, s.size())));
+  return out;
+}
+
+// Markupsafe's Markup.striptags: comments, then tags removed, whitespace collapsed to single
+// spaces, then html.unescape.
+std::string strip_tags(std::string text) {
+  std::size_t from = 0;
+  while (true) {
+    auto start = text.find("<!--", from);
+    if (start == std::string::npos) break;
+    auto end = text.find("-->", start);
+    if (end == std::string::npos) break;
+    text.erase(start, end + 3 - start);
+    from = start >= 3 ? start - 3 : 0;  // a `<!--` may form across the cut
+  }
+  from = 0;
+  while (true) {
+    auto start = text.find('<', from);
+    if (start == std::string::npos) break;
+    auto end = text.find('>', start);
+    if (end == std::string::npos) break;
+    text.erase(start, end + 1 - start);
+    from = start;
+  }
+  std::string joined;
+  for (const auto& word : python_split(text, nullptr)) {
+    if (!joined.empty()) joined.push_back(' ');
+    joined += word;
+  }
+  return html_unescape(joined);
 }
 
 // urllib.parse.quote_from_bytes with safe "/" (or nothing, and `+` for spaces, in a query).
@@ -1021,6 +1151,9 @@ class Filters {
         return slice(input);
       case FilterId::groupby:
         return groupby(input);
+      case FilterId::striptags:
+        bind("striptags", {});
+        return Value::of(strip_tags(rt_.str(input)));
       case FilterId::host:
         break;
     }

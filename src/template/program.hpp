@@ -153,6 +153,7 @@ enum class FilterId : std::uint32_t {
   batch,
   slice,
   groupby,
+  striptags,
   host,  // ids >= host are host filters (index = id - host)
 };
 
