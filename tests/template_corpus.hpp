@@ -879,6 +879,21 @@ inline std::vector<Case> templates() {
       {"{{ users | groupby }}"},
       {"{{ [{'v': 1}, {'v': 'a'}] | groupby('v') }}"},
 
+      // ---- v3 filters: filesizeformat
+      {"{{ 0 | filesizeformat }}|{{ 1 | filesizeformat }}|{{ 999 | filesizeformat }}|{{ 1000 | "
+       "filesizeformat }}|{{ 1023 | filesizeformat(true) }}|{{ 1024 | filesizeformat(true) }}"},
+      {"{{ 1500000 | filesizeformat }}|{{ 1500000 | filesizeformat(binary=true) }}|{{ big | "
+       "filesizeformat }}|{{ 1e30 | filesizeformat }}|{{ 1e30 | filesizeformat(true) }}"},
+      {"{{ '2048' | filesizeformat }}|{{ ' 1_000 ' | filesizeformat }}|{{ f | filesizeformat }}|"
+       "{{ -5 | filesizeformat }}|{{ true | filesizeformat }}|{{ 1.0 | filesizeformat }}"},
+      {"{{ 999950 | filesizeformat }}|{{ 1e23 | filesizeformat }}|{{ 1e24 | filesizeformat }}|{{ "
+       "1e27 | filesizeformat }}|{{ -1e30 | filesizeformat }}|{{ 'nan' | filesizeformat }}|{{ "
+       "'inf' | filesizeformat }}|{{ 1e21 | filesizeformat }}"},
+      {"{{ 'abc' | filesizeformat }}"},
+      {"{{ none | filesizeformat }}"},
+      {"{{ missing | filesizeformat }}"},
+      {"{{ '-inf' | filesizeformat }}"},
+
       // ---- v3 filters: striptags
       {"{{ html | striptags }}|{{ uni | striptags }}"},
       {"{{ 'Main &raquo;\t<em>About</em>  <!-- c <b> -->x &amp; &lt;y&gt; &#65;&#x42;&#128;"

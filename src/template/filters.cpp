@@ -689,6 +689,51 @@ class Filters {
     return Value::of(std::move(out), Shape::tuple_list);
   }
 
+  // Jinja's do_filesizeformat: float(value) in decimal (kB) or binary (KiB) units.
+  Value filesizeformat(const Value& input) {
+    auto b = bind("filesizeformat", {"binary"});
+    const json& j = rt_.operand(input);
+    double bytes = 0;
+    if (j.is_number_float()) {
+      bytes = j.get<double>();
+    } else if (j.is_number_unsigned()) {
+      bytes = static_cast<double>(j.get<std::uint64_t>());
+    } else if (j.is_number_integer()) {
+      bytes = static_cast<double>(j.get<std::int64_t>());
+    } else if (j.is_boolean()) {
+      bytes = j.get<bool>();
+    } else if (j.is_string()) {
+      if (!parse_python_float(j.get_ref<const std::string&>(), bytes)) {
+        rt_.fail("ValueError", "could not convert string to float: " + rt_.repr(Value::borrow(j)));
+      }
+    } else {
+      rt_.type_error(fmt::format("float() argument must be a string or a real number, not '{}'",
+                                 python_type_name(j)));
+    }
+    bool binary = bool_arg(rt_, b.at(0), false);
+    double base = binary ? 1024 : 1000;
+    static constexpr std::array<std::string_view, 8> decimal = {"kB", "MB", "GB", "TB",
+                                                                "PB", "EB", "ZB", "YB"};
+    static constexpr std::array<std::string_view, 8> binary_units = {"KiB", "MiB", "GiB", "TiB",
+                                                                     "PiB", "EiB", "ZiB", "YiB"};
+    if (bytes == 1) return Value::of(std::string("1 Byte"));
+    if (bytes < base) {  // f"{int(bytes)} Bytes"
+      if (std::isinf(bytes)) rt_.fail("OverflowError", "cannot convert float infinity to integer");
+      double whole = std::trunc(bytes);
+      return Value::of(whole == 0 ? std::string("0 Bytes") : fmt::format("{:.0f} Bytes", whole));
+    }
+    // unit = base ** (i + 2) as a Python int: exact in a long double (at most 5**27 * 2**27);
+    // `bytes < unit` compares exactly, the division rounds the unit to a double first.
+    long double unit = static_cast<long double>(base);
+    std::size_t i = 0;
+    for (;; ++i) {
+      unit *= static_cast<long double>(base);
+      if (static_cast<long double>(bytes) < unit || i + 1 == decimal.size()) break;
+    }
+    return Value::of(fmt::format("{:.1f} {}", base * bytes / static_cast<double>(unit),
+                                 binary ? binary_units[i] : decimal[i]));
+  }
+
   Value run(std::uint32_t id, const Value& input) {
     switch (static_cast<FilterId>(id)) {
       case FilterId::abs: {
@@ -1151,6 +1196,8 @@ class Filters {
         return slice(input);
       case FilterId::groupby:
         return groupby(input);
+      case FilterId::filesizeformat:
+        return filesizeformat(input);
       case FilterId::striptags:
         bind("striptags", {});
         return Value::of(strip_tags(rt_.str(input)));

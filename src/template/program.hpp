@@ -154,6 +154,7 @@ enum class FilterId : std::uint32_t {
   slice,
   groupby,
   striptags,
+  filesizeformat,
   host,  // ids >= host are host filters (index = id - host)
 };
 
