@@ -894,6 +894,18 @@ inline std::vector<Case> templates() {
       {"{{ missing | filesizeformat }}"},
       {"{{ '-inf' | filesizeformat }}"},
 
+      // ---- v3 filters: xmlattr
+      {"<ul{{ {'class': 'my_list', 'missing': none, 'id': 'list-%d' | format(n)} | xmlattr }}>"},
+      {"{{ {'a': html, 'b': uni, 'c': 1.0, 'd': true, 'e': [1, 'x']} | xmlattr }}"},
+      {"[{{ {} | xmlattr }}]|[{{ {'x': none} | xmlattr }}]|[{{ {'k': 'v'} | xmlattr(false) }}]|"
+       "[{{ {'k': missing, 'j': 1} | xmlattr }}]"},
+      {"{{ event.payload.data.changelog.attributes.name | xmlattr(autospace=false) }}|{{ {'é': "
+       "'ü', 'data-x': ''} | xmlattr }}"},
+      {"{{ {'a b': 1} | xmlattr }}"},
+      {"{{ {'a=': 1} | xmlattr }}"},
+      {"{{ ints | xmlattr }}"},
+      {"{{ missing | xmlattr }}"},
+
       // ---- v3 filters: striptags
       {"{{ html | striptags }}|{{ uni | striptags }}"},
       {"{{ 'Main &raquo;\t<em>About</em>  <!-- c <b> -->x &amp; &lt;y&gt; &#65;&#x42;&#128;"

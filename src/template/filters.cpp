@@ -734,6 +734,32 @@ class Filters {
                                  binary ? binary_units[i] : decimal[i]));
   }
 
+  // Jinja's do_xmlattr: ` key="value"` for each entry whose value is neither None nor
+  // undefined, in insertion order, escaped; keys with whitespace, `/`, `>` or `=` refused.
+  Value xmlattr(const Value& input) {
+    auto b = bind("xmlattr", {"autospace"});
+    const json& j = rt_.operand(input);
+    if (!j.is_object()) {
+      rt_.fail("AttributeError",
+               fmt::format("'{}' object has no attribute 'items'", python_type_name(j)));
+    }
+    std::string out;
+    for (const auto& [key, value] : j.items()) {
+      if (value.is_null() || value.is_discarded()) continue;
+      if (key.find_first_of(" \t\n\r\f\v/>=") != std::string::npos) {
+        rt_.fail("ValueError", "Invalid character in attribute name: " + rt_.repr(Value::of(key)));
+      }
+      if (!out.empty()) out += ' ';
+      html_escape(out, key);
+      out += "=\"";
+      html_escape(out, python_str(value));
+      out += '"';
+      rt_.check_size(out.size());
+    }
+    if (bool_arg(rt_, b.at(0), true) && !out.empty()) out.insert(0, " ");
+    return Value::of(std::move(out));
+  }
+
   Value run(std::uint32_t id, const Value& input) {
     switch (static_cast<FilterId>(id)) {
       case FilterId::abs: {
@@ -1198,6 +1224,8 @@ class Filters {
         return groupby(input);
       case FilterId::filesizeformat:
         return filesizeformat(input);
+      case FilterId::xmlattr:
+        return xmlattr(input);
       case FilterId::striptags:
         bind("striptags", {});
         return Value::of(strip_tags(rt_.str(input)));

@@ -13,14 +13,15 @@ namespace eventwire::detail {
 namespace {
 
 // clang-format off
-constexpr std::array<std::string_view, 50> kFilterNames = {
+constexpr std::array<std::string_view, 51> kFilterNames = {
     "abs",       "attr",   "capitalize", "center",     "count",      "d",           "default",
     "dictsort",  "e",      "escape",     "first",      "float",      "forceescape", "indent",
     "int",       "items",  "join",       "last",       "length",     "list",        "lower",
     "map",       "max",    "min",        "reject",     "rejectattr", "replace",     "reverse",
     "round",     "safe",   "select",     "selectattr", "sort",       "string",      "sum",
     "title",     "tojson", "trim",       "truncate",   "unique",     "upper",       "urlencode",
-    "wordcount", "format", "batch", "slice", "groupby", "striptags", "filesizeformat", ""};
+    "wordcount", "format", "batch",      "slice",      "groupby",    "striptags",   "filesizeformat",
+    "xmlattr",   ""};
 // clang-format on
 
 constexpr std::array<std::string_view, 33> kTestNames = {

@@ -155,6 +155,7 @@ enum class FilterId : std::uint32_t {
   groupby,
   striptags,
   filesizeformat,
+  xmlattr,
   host,  // ids >= host are host filters (index = id - host)
 };
 
