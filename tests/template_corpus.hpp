@@ -919,6 +919,26 @@ inline std::vector<Case> templates() {
       {"{{ '<p>Zürich – 東京 🚀</p>&eacute;&Eacute&#x1F680;&NotNestedGreaterGreater;&Aacutex' | "
        "striptags }}"},
       {"{{ s | striptags(1) }}"},
+
+      // ---- v3 filters: wordwrap
+      {"{{ ('The quick brown fox jumps over the lazy dog. ' * 4) | wordwrap(30) }}"},
+      {"{{ 'Look, goof-ball -- use the -b option! well-known e-mail x-ray a-b-c' | wordwrap(10) "
+       "}}|{{ 'Look, goof-ball -- use the -b option!' | wordwrap(10, break_on_hyphens=false) }}"},
+      {"{{ 'supercalifragilisticexpialidocious and more' | wordwrap(8) }}|{{ "
+       "'supercalifragilisticexpialidocious and more' | wordwrap(8, false) }}|{{ "
+       "'super-cali-fragilistic-expialidocious' | wordwrap(12) }}|{{ '----abcdef-gh' | "
+       "wordwrap(5) }}"},
+      {"{{ 'line one\nline two is longer\r\n\nlast\x1c"
+       "end' | wordwrap(8, wrapstring='<br>') }}|{{ "
+       "'' | wordwrap }}|{{ '   leading  and   trailing   ' | wordwrap(10, wrapstring='|') }}"},
+      {"{{ uni | wordwrap(6) }}|{{ 'Zürich–Genève ÉTÉ-ÇA über-groß 東京-大阪 a\u3000b' | "
+       "wordwrap(7) }}|{{ odd_space | wordwrap(3) }}"},
+      {"{{ 'a\tb  c\vd' | wordwrap(3) }}|{{ 'hello world--again 1-2 ab--cd x--' | wordwrap(6) "
+       "}}|{{ 'ab-cd' | wordwrap(3, break_on_hyphens=1) }}"},
+      {"{{ 'abc' | wordwrap(0) }}"},
+      {"{{ 42 | wordwrap }}"},
+      {"{{ missing | wordwrap }}"},
+      {"{{ s | wordwrap(5, wrapstring=1) }}"},
   };
 }
 

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <span>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -12,6 +15,7 @@
 #include "detail/unicode_tables.hpp"
 #include "detail/utf8.hpp"
 #include "template/html_entities.hpp"
+#include "template/regex_word_tables.hpp"
 #include "template/runtime.hpp"
 
 namespace eventwire::detail {
@@ -357,6 +361,166 @@ std::string strip_tags(std::string text) {
     joined += word;
   }
   return html_unescape(joined);
+}
+
+// ---- Python's textwrap.wrap as Jinja's wordwrap calls it (no tab expansion, whitespace kept,
+// drop_whitespace, no indents).
+
+bool in_ranges(char32_t cp, std::span<const CodePointRange> ranges) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), cp,
+                             [](char32_t c, const CodePointRange& r) { return c < r.first; });
+  return it != ranges.begin() && cp <= std::prev(it)->last;
+}
+// A str pattern's \w and \d, and textwrap's `letter` ([^\d\W]).
+bool re_word(char32_t c) {
+  if (c < 0x80) return std::isalnum(static_cast<int>(c)) || c == '_';
+  return in_ranges(c, kRegexWordRanges);
+}
+bool re_letter(char32_t c) {
+  if (c < 0x80) return std::isalpha(static_cast<int>(c)) || c == '_';
+  return re_word(c) && !in_ranges(c, kRegexDigitRanges);
+}
+bool wrap_space(char32_t c) {
+  return c == '\t' || c == '\n' || c == 0x0b || c == 0x0c || c == '\r' || c == ' ';
+}
+bool word_punct(char32_t c) {
+  return re_word(c) || c == '!' || c == '"' || c == '\'' || c == '&' || c == '.' || c == ',' ||
+         c == '?';
+}
+// Whether `t[at..]` starts with two or more `-` followed by a \w character.
+bool em_dash_at(const std::u32string& t, std::size_t at) {
+  std::size_t e = at;
+  while (e < t.size() && t[e] == '-')
+    ++e;
+  return e - at >= 2 && e < t.size() && re_word(t[e]);
+}
+
+// The end of textwrap's wordsep_re match at `i` (it always matches): a whitespace run, an em-dash
+// between words, or a word up to a breakable hyphen, whitespace, the end or an em-dash.
+std::size_t wordsep_end(const std::u32string& t, std::size_t i) {
+  const std::size_t n = t.size();
+  if (wrap_space(t[i])) {
+    while (i < n && wrap_space(t[i]))
+      ++i;
+    return i;
+  }
+  if (t[i] == '-' && i > 0 && word_punct(t[i - 1]) && em_dash_at(t, i)) {
+    while (t[i] == '-')
+      ++i;
+    return i;
+  }
+  for (std::size_t k = i + 1; k <= n; ++k) {  // the word is t[i..k)
+    if (k < n && t[k] == '-') {
+      bool behind = (k >= 2 && re_letter(t[k - 2]) && re_letter(t[k - 1])) ||
+                    (k >= 3 && re_letter(t[k - 3]) && t[k - 2] == '-' && re_letter(t[k - 1]));
+      std::size_t p = k + 1;
+      bool ahead = p < n && re_letter(t[p]) &&
+                   ((p + 1 < n && re_letter(t[p + 1])) ||
+                    (p + 2 < n && t[p + 1] == '-' && re_letter(t[p + 2])));
+      if (behind && ahead) return k + 1;
+    }
+    if (k == n || wrap_space(t[k])) return k;
+    if (word_punct(t[k - 1]) && em_dash_at(t, k)) return k;
+  }
+  return n;
+}
+
+bool all_python_space(const std::u32string& s) {
+  return std::all_of(s.begin(), s.end(), [](char32_t c) { return is_python_space(c); });
+}
+
+struct WrapOptions {
+  std::size_t width = 79;
+  bool break_long_words = true;
+  bool hyphen_regex = true;  // break_on_hyphens `is True`: textwrap's wordsep_re
+  bool hyphen_long = true;   // break_on_hyphens truthy: long words break after a hyphen
+};
+
+std::vector<std::u32string> textwrap_wrap(const std::u32string& text, const WrapOptions& o) {
+  std::vector<std::u32string> chunks;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t end = i;
+    if (o.hyphen_regex) {
+      end = wordsep_end(text, i);
+    } else {
+      bool space = wrap_space(text[i]);
+      while (end < text.size() && wrap_space(text[end]) == space)
+        ++end;
+    }
+    chunks.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  std::reverse(chunks.begin(), chunks.end());
+  std::vector<std::u32string> lines;
+  const std::size_t width = o.width;
+  while (!chunks.empty()) {
+    std::vector<std::u32string> line;
+    std::size_t len = 0;
+    if (all_python_space(chunks.back()) && !lines.empty()) chunks.pop_back();
+    while (!chunks.empty() && len + chunks.back().size() <= width) {
+      len += chunks.back().size();
+      line.push_back(std::move(chunks.back()));
+      chunks.pop_back();
+    }
+    if (!chunks.empty() && chunks.back().size() > width) {  // _handle_long_word
+      std::size_t space_left = width - len;
+      if (o.break_long_words) {
+        std::u32string& chunk = chunks.back();
+        std::size_t end = space_left;
+        if (o.hyphen_long && chunk.size() > space_left) {
+          auto hyphen = chunk.rfind(U'-', space_left == 0 ? 0 : space_left - 1);
+          if (space_left > 0 && hyphen != std::u32string::npos && hyphen > 0 &&
+              chunk.find_first_not_of(U'-') < hyphen)
+            end = hyphen + 1;
+        }
+        line.push_back(chunk.substr(0, end));
+        chunk.erase(0, end);
+      } else if (line.empty()) {
+        line.push_back(std::move(chunks.back()));
+        chunks.pop_back();
+      }
+    }
+    if (!line.empty() && all_python_space(line.back())) line.pop_back();
+    if (!line.empty()) {
+      std::u32string joined;
+      for (const auto& c : line)
+        joined += c;
+      lines.push_back(std::move(joined));
+    }
+  }
+  return lines;
+}
+
+// Python's str.splitlines() (no ends kept).
+std::vector<std::u32string> split_lines(const std::u32string& s) {
+  std::vector<std::u32string> lines;
+  std::size_t start = 0, i = 0;
+  while (i < s.size()) {
+    char32_t c = s[i];
+    bool brk = c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || c == 0x1c || c == 0x1d ||
+               c == 0x1e || c == 0x85 || c == 0x2028 || c == 0x2029;
+    if (!brk) {
+      ++i;
+      continue;
+    }
+    lines.push_back(s.substr(start, i - start));
+    i += c == '\r' && i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+    start = i;
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+std::u32string to_u32(std::string_view s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();)
+    out.push_back(next_code_point(s, i));
+  return out;
+}
+
+void append_u32(std::string& out, const std::u32string& s) {
+  for (char32_t c : s)
+    utf8_append(out, c);
 }
 
 // urllib.parse.quote_from_bytes with safe "/" (or nothing, and `+` for spaces, in a query).
@@ -1229,6 +1393,44 @@ class Filters {
       case FilterId::striptags:
         bind("striptags", {});
         return Value::of(strip_tags(rt_.str(input)));
+      case FilterId::wordwrap: {
+        auto b = bind("wordwrap", {"width", "break_long_words", "wrapstring", "break_on_hyphens"});
+        if (input.kind == Kind::undefined) rt_.fail_undefined(input);
+        const json& j = rt_.operand(input);
+        if (!j.is_string()) {
+          rt_.fail("AttributeError",
+                   fmt::format("'{}' object has no attribute 'splitlines'", python_type_name(j)));
+        }
+        long long width = int_arg(rt_, b.at(0), 79);
+        std::string wrapstring = "\n";
+        if (!is_null(b.at(2))) {
+          const json& w = rt_.operand(*b.at(2));
+          if (!w.is_string()) {
+            rt_.fail("AttributeError",
+                     fmt::format("'{}' object has no attribute 'join'", python_type_name(w)));
+          }
+          wrapstring = w.get<std::string>();
+        }
+        WrapOptions o;
+        o.break_long_words = bool_arg(rt_, b.at(1), true);
+        o.hyphen_long = bool_arg(rt_, b.at(3), true);
+        o.hyphen_regex = !b.at(3) || (rt_.operand(*b.at(3)).is_boolean() && o.hyphen_long);
+        auto paragraphs = split_lines(to_u32(j.get_ref<const std::string&>()));
+        if (!paragraphs.empty() && width <= 0)
+          rt_.fail("ValueError", fmt::format("invalid width {} (must be > 0)", width));
+        o.width = static_cast<std::size_t>(std::max(width, 1LL));
+        std::string out;
+        for (std::size_t p = 0; p < paragraphs.size(); ++p) {
+          if (p) out += wrapstring;
+          auto lines = textwrap_wrap(paragraphs[p], o);
+          for (std::size_t l = 0; l < lines.size(); ++l) {
+            if (l) out += wrapstring;
+            append_u32(out, lines[l]);
+          }
+          rt_.check_size(out.size());
+        }
+        return Value::of(std::move(out));
+      }
       case FilterId::host:
         break;
     }

@@ -13,7 +13,7 @@ namespace eventwire::detail {
 namespace {
 
 // clang-format off
-constexpr std::array<std::string_view, 51> kFilterNames = {
+constexpr std::array<std::string_view, 52> kFilterNames = {
     "abs",       "attr",   "capitalize", "center",     "count",      "d",           "default",
     "dictsort",  "e",      "escape",     "first",      "float",      "forceescape", "indent",
     "int",       "items",  "join",       "last",       "length",     "list",        "lower",
@@ -21,7 +21,7 @@ constexpr std::array<std::string_view, 51> kFilterNames = {
     "round",     "safe",   "select",     "selectattr", "sort",       "string",      "sum",
     "title",     "tojson", "trim",       "truncate",   "unique",     "upper",       "urlencode",
     "wordcount", "format", "batch",      "slice",      "groupby",    "striptags",   "filesizeformat",
-    "xmlattr",   ""};
+    "xmlattr",   "wordwrap", ""};
 // clang-format on
 
 constexpr std::array<std::string_view, 33> kTestNames = {

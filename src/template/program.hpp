@@ -156,6 +156,7 @@ enum class FilterId : std::uint32_t {
   striptags,
   filesizeformat,
   xmlattr,
+  wordwrap,
   host,  // ids >= host are host filters (index = id - host)
 };
 
