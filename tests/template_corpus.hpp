@@ -821,6 +821,124 @@ inline std::vector<Case> templates() {
        "{{ event.payload.data.changelog.relationships == {} }}{{ d.b == d.b }}"},
       {"{{ [1] == (1,) }} {{ (1,) == (1,) }} {{ (1, 2) != [1, 2] }} {% for p in d.items() %}"
        "{{ p == (p[0], p[1]) }}{{ p == [p[0], p[1]] }}{% endfor %}"},
+
+      // ---- v3 filters: format
+      {"{{ \"%s-%d\" | format(s, n) }}|{{ '%05.2f|%x|%r' | format(f, 255, uni) }}"},
+      {"{{ '%(name)s is %(age)d' | format(name='Bob', age=30) }}|{{ '%s' | format(name='x') }}"},
+      {"{{ 'no args' | format }}|{{ '100%%' | format }}|{{ 42 | format }}|{{ none | format }}"},
+      {"[{{ '%s' | format(missing) }}][{{ missing | format }}]"},
+      {"{{ '%s|%s' | format([1, 'a'], d) }}|{{ '%-6s|%6s|' | format('é', '東京') }}|{{ '%c%c' | "
+       "format(65, 'ü') }}"},
+      {"{{ '%s %s' | format(1) }}"},
+      {"{{ '%s' | format(1, x=2) }}"},
+      {"{{ 'x' | format(1) }}"},
+      {"{{ '%d' | format('x') }}"},
+
+      // ---- v3 filters: batch
+      {"{% for row in ints | batch(3) %}{{ row }};{% endfor %}"},
+      {"{{ ints | batch(3, 'x') | list }}|{{ ints | batch(2, 0) | list }}|{{ ints | batch(10) | "
+       "list }}|{{ ints | batch(10, none) | list }}"},
+      {"{{ empty | batch(2) | list }}|{{ missing | batch(2) | list }}"},
+      {"{{ 'abcdé' | batch(2) | list }}|{{ d | batch(2, '-') | list }}"},
+      {"{{ ints | batch(0) | list }}|{{ ints | batch(-1) | list }}|{{ ints | batch(1) | "
+       "map('first') | join(',') }}"},
+      {"{{ users | batch(2) | map('length') | list }}|{{ ints | batch(linecount=3, fill_with='z') "
+       "| list }}"},
+      {"{{ ints | batch | list }}"},
+      {"{{ ints | batch(2.0, 0) | list }}"},
+      {"{{ ints | batch('a', 0) | list }}"},
+
+      // ---- v3 filters: slice
+      {"{% for col in ints | slice(3) %}{{ col }};{% endfor %}"},
+      {"{{ [1, 2, 3, 4, 5, 6, 7] | slice(3, 'x') | list }}|{{ ints | slice(2, 0) | list }}"},
+      {"{{ ints | slice(6) | list }}|{{ ints | slice(6, '-') | list }}|{{ empty | slice(2) | list "
+       "}}|{{ missing | slice(2) | list }}"},
+      {"{{ 'héllo' | slice(2) | list }}|{{ d | slice(2) | list }}|{{ ints | slice(-1) | list }}"},
+      {"{% for c in users | slice(2) %}{{ c | map(attribute='name') | join(',') }};{% endfor %}"},
+      {"{{ ints | slice(0) | list }}"},
+      {"{{ ints | slice | list }}"},
+      {"{{ ints | slice(1.5) | list }}"},
+
+      // ---- v3 filters: groupby
+      {"{% for city, items in users | groupby('address.city') %}{{ city }}:{{ items | "
+       "map(attribute='name') | join(',') }};{% endfor %}"},
+      {"{% for city, items in users | groupby('address.city', case_sensitive=true) %}{{ city }}:"
+       "{{ items | length }};{% endfor %}"},
+      {"{{ users | groupby('active') | list }}"},
+      {"{% for site, devs in rows | groupby('site') %}{{ site }}={{ devs | map(attribute='dev') | "
+       "join('+') }} {% endfor %}",
+       "tree"},
+      {"{{ [[1, 'a'], [0, 'b'], [1, 'c']] | groupby(0) | list }}|{{ [{'k': 'x'}, {}] | "
+       "groupby('k', default='none') | list }}"},
+      {"{{ empty | groupby('a') | list }}|{{ missing | groupby('a') | list }}"},
+      {"{{ [{'n': 'Zürich'}, {'n': 'zürich'}, {'n': 'ÉTÉ'}, {'n': 'été'}] | groupby('n') | list "
+       "}}"},
+      {"{{ [{'v': 2}, {'v': 1.0}, {'v': true}] | groupby('v') }}"},
+      {"{% for g in users | groupby('age') %}{{ g[0] }}{{ g[1] | length }} {% endfor %}"},
+      {"{{ users | groupby('zz') | list }}"},
+      {"{{ users | groupby }}"},
+      {"{{ [{'v': 1}, {'v': 'a'}] | groupby('v') }}"},
+
+      // ---- v3 filters: filesizeformat
+      {"{{ 0 | filesizeformat }}|{{ 1 | filesizeformat }}|{{ 999 | filesizeformat }}|{{ 1000 | "
+       "filesizeformat }}|{{ 1023 | filesizeformat(true) }}|{{ 1024 | filesizeformat(true) }}"},
+      {"{{ 1500000 | filesizeformat }}|{{ 1500000 | filesizeformat(binary=true) }}|{{ big | "
+       "filesizeformat }}|{{ 1e30 | filesizeformat }}|{{ 1e30 | filesizeformat(true) }}"},
+      {"{{ '2048' | filesizeformat }}|{{ ' 1_000 ' | filesizeformat }}|{{ f | filesizeformat }}|"
+       "{{ -5 | filesizeformat }}|{{ true | filesizeformat }}|{{ 1.0 | filesizeformat }}"},
+      {"{{ 999950 | filesizeformat }}|{{ 1e23 | filesizeformat }}|{{ 1e24 | filesizeformat }}|{{ "
+       "1e27 | filesizeformat }}|{{ -1e30 | filesizeformat }}|{{ 'nan' | filesizeformat }}|{{ "
+       "'inf' | filesizeformat }}|{{ 1e21 | filesizeformat }}"},
+      {"{{ 'abc' | filesizeformat }}"},
+      {"{{ none | filesizeformat }}"},
+      {"{{ missing | filesizeformat }}"},
+      {"{{ '-inf' | filesizeformat }}"},
+
+      // ---- v3 filters: xmlattr
+      {"<ul{{ {'class': 'my_list', 'missing': none, 'id': 'list-%d' | format(n)} | xmlattr }}>"},
+      {"{{ {'a': html, 'b': uni, 'c': 1.0, 'd': true, 'e': [1, 'x']} | xmlattr }}"},
+      {"[{{ {} | xmlattr }}]|[{{ {'x': none} | xmlattr }}]|[{{ {'k': 'v'} | xmlattr(false) }}]|"
+       "[{{ {'k': missing, 'j': 1} | xmlattr }}]"},
+      {"{{ event.payload.data.changelog.attributes.name | xmlattr(autospace=false) }}|{{ {'é': "
+       "'ü', 'data-x': ''} | xmlattr }}"},
+      {"{{ {'a b': 1} | xmlattr }}"},
+      {"{{ {'a=': 1} | xmlattr }}"},
+      {"{{ ints | xmlattr }}"},
+      {"{{ missing | xmlattr }}"},
+
+      // ---- v3 filters: striptags
+      {"{{ html | striptags }}|{{ uni | striptags }}"},
+      {"{{ 'Main &raquo;\t<em>About</em>  <!-- c <b> -->x &amp; &lt;y&gt; &#65;&#x42;&#128;"
+       "&#0;&#xD800;&#1114112;&#11;&#x81;&copy &ampx; &notit; &unknown; &#; &#x; & a' | striptags "
+       "}}"},
+      {"[{{ odd_space | striptags }}][{{ sp | striptags }}][{{ ctrl | striptags }}]"},
+      {"[{{ missing | striptags }}][{{ none | striptags }}][{{ 42 | striptags }}][{{ '' | "
+       "striptags }}][{{ users[0] | striptags }}]"},
+      {"{{ '<b>unclosed <i' | striptags }}|{{ 'a <!-- open' | striptags }}|{{ '<!<!-- x -->-- y "
+       "-->z' | striptags }}|{{ '<!-->x' | striptags }}"},
+      {"{{ '<p>Zürich – 東京 🚀</p>&eacute;&Eacute&#x1F680;&NotNestedGreaterGreater;&Aacutex' | "
+       "striptags }}"},
+      {"{{ s | striptags(1) }}"},
+
+      // ---- v3 filters: wordwrap
+      {"{{ ('The quick brown fox jumps over the lazy dog. ' * 4) | wordwrap(30) }}"},
+      {"{{ 'Look, goof-ball -- use the -b option! well-known e-mail x-ray a-b-c' | wordwrap(10) "
+       "}}|{{ 'Look, goof-ball -- use the -b option!' | wordwrap(10, break_on_hyphens=false) }}"},
+      {"{{ 'supercalifragilisticexpialidocious and more' | wordwrap(8) }}|{{ "
+       "'supercalifragilisticexpialidocious and more' | wordwrap(8, false) }}|{{ "
+       "'super-cali-fragilistic-expialidocious' | wordwrap(12) }}|{{ '----abcdef-gh' | "
+       "wordwrap(5) }}"},
+      {"{{ 'line one\nline two is longer\r\n\nlast\x1c"
+       "end' | wordwrap(8, wrapstring='<br>') }}|{{ "
+       "'' | wordwrap }}|{{ '   leading  and   trailing   ' | wordwrap(10, wrapstring='|') }}"},
+      {"{{ uni | wordwrap(6) }}|{{ 'Zürich–Genève ÉTÉ-ÇA über-groß 東京-大阪 a\u3000b' | "
+       "wordwrap(7) }}|{{ odd_space | wordwrap(3) }}"},
+      {"{{ 'a\tb  c\vd' | wordwrap(3) }}|{{ 'hello world--again 1-2 ab--cd x--' | wordwrap(6) "
+       "}}|{{ 'ab-cd' | wordwrap(3, break_on_hyphens=1) }}"},
+      {"{{ 'abc' | wordwrap(0) }}"},
+      {"{{ 42 | wordwrap }}"},
+      {"{{ missing | wordwrap }}"},
+      {"{{ s | wordwrap(5, wrapstring=1) }}"},
   };
 }
 

@@ -1,15 +1,21 @@
 // Jinja2's built-in filters (jinja2/filters.py) with Python's semantics, plus host filters.
 #include <fenv.h>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <span>
+#include <string>
 
 #include <fmt/format.h>
 
 #include "detail/python_format.hpp"
 #include "detail/unicode_tables.hpp"
 #include "detail/utf8.hpp"
+#include "template/html_entities.hpp"
+#include "template/regex_word_tables.hpp"
 #include "template/runtime.hpp"
 
 namespace eventwire::detail {
@@ -228,6 +234,295 @@ void html_escape(std::string& out, std::string_view s) {
   }
 }
 
+// Python's html.unescape: numeric references (with HTML5's replacements for invalid ones) and
+// the HTML5 named references, the longest known prefix of an unknown name included.
+std::string html_unescape(std::string_view s) {
+  if (s.find('&') == std::string_view::npos) return std::string(s);
+  static constexpr std::array<char16_t, 32> windows_1252 = {
+      0x20ac, 0x81,   0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x8d,   0x017d, 0x8f,   0x90,   0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+      0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d,   0x017e, 0x0178};
+  auto find_entity = [](std::string_view name) -> const HtmlEntity* {
+    auto it = std::lower_bound(std::begin(kHtmlEntities), std::end(kHtmlEntities), name,
+                               [](const HtmlEntity& e, std::string_view n) { return e.name < n; });
+    return it != std::end(kHtmlEntities) && it->name == name ? &*it : nullptr;
+  };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_hex = [&](char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto amp = s.find('&', i);
+    if (amp == std::string_view::npos) break;
+    out.append(s.substr(i, amp - i));
+    i = amp + 1;
+    if (i < s.size() && s[i] == '#') {  // &#123; or &#x7b; (`;` optional)
+      bool hex = i + 1 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'X');
+      std::size_t d = i + (hex ? 2 : 1), e = d;
+      while (e < s.size() && (hex ? is_hex(s[e]) : is_digit(s[e])))
+        ++e;
+      if (e == d) {
+        out.push_back('&');
+        continue;
+      }
+      std::uint64_t num = 0;
+      for (std::size_t k = d; k < e; ++k) {
+        int v = is_digit(s[k]) ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10;
+        num = std::min<std::uint64_t>(num * (hex ? 16 : 10) + static_cast<std::uint64_t>(v),
+                                      0x7FFFFFFF);
+      }
+      i = e < s.size() && s[e] == ';' ? e + 1 : e;
+      if (num == 0) {
+        utf8_append(out, 0xFFFD);
+      } else if (num == 0x0d) {
+        out.push_back('\r');
+      } else if (num >= 0x80 && num <= 0x9f) {
+        utf8_append(out, windows_1252[num - 0x80]);
+      } else if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) {
+        utf8_append(out, 0xFFFD);
+      } else if ((num >= 0x1 && num <= 0x8) || (num >= 0xe && num <= 0x1f) || num == 0x7f ||
+                 num == 0xb || (num >= 0xfdd0 && num <= 0xfdef) || (num & 0xFFFE) == 0xFFFE) {
+        // invalid code points vanish
+      } else {
+        utf8_append(out, static_cast<char32_t>(num));
+      }
+      continue;
+    }
+    // A name: 1 to 32 code points other than \t \n \f space < & # ;, then an optional `;`.
+    std::size_t e = i, count = 0;
+    while (e < s.size() && count < 32) {
+      char c = s[e];
+      if (c == '\t' || c == '\n' || c == '\f' || c == ' ' || c == '<' || c == '&' || c == '#' ||
+          c == ';')
+        break;
+      next_code_point(s, e);
+      ++count;
+    }
+    if (count == 0) {
+      out.push_back('&');
+      continue;
+    }
+    if (e < s.size() && s[e] == ';') ++e;
+    std::string_view name = s.substr(i, e - i);
+    i = e;
+    if (const HtmlEntity* entity = find_entity(name)) {
+      out.append(entity->text);
+      continue;
+    }
+    // The longest known prefix of at least 2 code points (not the whole name).
+    std::vector<std::size_t> cuts;  // byte offsets of code point boundaries
+    for (std::size_t k = 0; k < name.size();) {
+      next_code_point(name, k);
+      cuts.push_back(k);
+    }
+    bool found = false;
+    for (std::size_t x = cuts.size() - 1; x >= 2 && !found; --x) {
+      if (const HtmlEntity* entity = find_entity(name.substr(0, cuts[x - 1]))) {
+        out.append(entity->text);
+        out.append(name.substr(cuts[x - 1]));
+        found = true;
+      }
+    }
+    if (!found) {
+      out.push_back('&');
+      out.append(name);
+    }
+  }
+  out.append(s.substr(std::min(i, s.size())));
+  return out;
+}
+
+// Markupsafe's Markup.striptags: comments, then tags removed, whitespace collapsed to single
+// spaces, then html.unescape.
+std::string strip_tags(std::string text) {
+  std::size_t from = 0;
+  while (true) {
+    auto start = text.find("<!--", from);
+    if (start == std::string::npos) break;
+    auto end = text.find("-->", start);
+    if (end == std::string::npos) break;
+    text.erase(start, end + 3 - start);
+    from = start >= 3 ? start - 3 : 0;  // a `<!--` may form across the cut
+  }
+  from = 0;
+  while (true) {
+    auto start = text.find('<', from);
+    if (start == std::string::npos) break;
+    auto end = text.find('>', start);
+    if (end == std::string::npos) break;
+    text.erase(start, end + 1 - start);
+    from = start;
+  }
+  std::string joined;
+  for (const auto& word : python_split(text, nullptr)) {
+    if (!joined.empty()) joined.push_back(' ');
+    joined += word;
+  }
+  return html_unescape(joined);
+}
+
+// ---- Python's textwrap.wrap as Jinja's wordwrap calls it (no tab expansion, whitespace kept,
+// drop_whitespace, no indents).
+
+bool in_ranges(char32_t cp, std::span<const CodePointRange> ranges) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), cp,
+                             [](char32_t c, const CodePointRange& r) { return c < r.first; });
+  return it != ranges.begin() && cp <= std::prev(it)->last;
+}
+// A str pattern's \w and \d, and textwrap's `letter` ([^\d\W]).
+bool re_word(char32_t c) {
+  if (c < 0x80) return std::isalnum(static_cast<int>(c)) || c == '_';
+  return in_ranges(c, kRegexWordRanges);
+}
+bool re_letter(char32_t c) {
+  if (c < 0x80) return std::isalpha(static_cast<int>(c)) || c == '_';
+  return re_word(c) && !in_ranges(c, kRegexDigitRanges);
+}
+bool wrap_space(char32_t c) {
+  return c == '\t' || c == '\n' || c == 0x0b || c == 0x0c || c == '\r' || c == ' ';
+}
+bool word_punct(char32_t c) {
+  return re_word(c) || c == '!' || c == '"' || c == '\'' || c == '&' || c == '.' || c == ',' ||
+         c == '?';
+}
+// Whether `t[at..]` starts with two or more `-` followed by a \w character.
+bool em_dash_at(const std::u32string& t, std::size_t at) {
+  std::size_t e = at;
+  while (e < t.size() && t[e] == '-')
+    ++e;
+  return e - at >= 2 && e < t.size() && re_word(t[e]);
+}
+
+// The end of textwrap's wordsep_re match at `i` (it always matches): a whitespace run, an em-dash
+// between words, or a word up to a breakable hyphen, whitespace, the end or an em-dash.
+std::size_t wordsep_end(const std::u32string& t, std::size_t i) {
+  const std::size_t n = t.size();
+  if (wrap_space(t[i])) {
+    while (i < n && wrap_space(t[i]))
+      ++i;
+    return i;
+  }
+  if (t[i] == '-' && i > 0 && word_punct(t[i - 1]) && em_dash_at(t, i)) {
+    while (t[i] == '-')
+      ++i;
+    return i;
+  }
+  for (std::size_t k = i + 1; k <= n; ++k) {  // the word is t[i..k)
+    if (k < n && t[k] == '-') {
+      bool behind = (k >= 2 && re_letter(t[k - 2]) && re_letter(t[k - 1])) ||
+                    (k >= 3 && re_letter(t[k - 3]) && t[k - 2] == '-' && re_letter(t[k - 1]));
+      std::size_t p = k + 1;
+      bool ahead = p < n && re_letter(t[p]) &&
+                   ((p + 1 < n && re_letter(t[p + 1])) ||
+                    (p + 2 < n && t[p + 1] == '-' && re_letter(t[p + 2])));
+      if (behind && ahead) return k + 1;
+    }
+    if (k == n || wrap_space(t[k])) return k;
+    if (word_punct(t[k - 1]) && em_dash_at(t, k)) return k;
+  }
+  return n;
+}
+
+bool all_python_space(const std::u32string& s) {
+  return std::all_of(s.begin(), s.end(), [](char32_t c) { return is_python_space(c); });
+}
+
+struct WrapOptions {
+  std::size_t width = 79;
+  bool break_long_words = true;
+  bool hyphen_regex = true;  // break_on_hyphens `is True`: textwrap's wordsep_re
+  bool hyphen_long = true;   // break_on_hyphens truthy: long words break after a hyphen
+};
+
+std::vector<std::u32string> textwrap_wrap(const std::u32string& text, const WrapOptions& o) {
+  std::vector<std::u32string> chunks;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t end = i;
+    if (o.hyphen_regex) {
+      end = wordsep_end(text, i);
+    } else {
+      bool space = wrap_space(text[i]);
+      while (end < text.size() && wrap_space(text[end]) == space)
+        ++end;
+    }
+    chunks.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  std::reverse(chunks.begin(), chunks.end());
+  std::vector<std::u32string> lines;
+  const std::size_t width = o.width;
+  while (!chunks.empty()) {
+    std::vector<std::u32string> line;
+    std::size_t len = 0;
+    if (all_python_space(chunks.back()) && !lines.empty()) chunks.pop_back();
+    while (!chunks.empty() && len + chunks.back().size() <= width) {
+      len += chunks.back().size();
+      line.push_back(std::move(chunks.back()));
+      chunks.pop_back();
+    }
+    if (!chunks.empty() && chunks.back().size() > width) {  // _handle_long_word
+      std::size_t space_left = width - len;
+      if (o.break_long_words) {
+        std::u32string& chunk = chunks.back();
+        std::size_t end = space_left;
+        if (o.hyphen_long && chunk.size() > space_left) {
+          auto hyphen = chunk.rfind(U'-', space_left == 0 ? 0 : space_left - 1);
+          if (space_left > 0 && hyphen != std::u32string::npos && hyphen > 0 &&
+              chunk.find_first_not_of(U'-') < hyphen)
+            end = hyphen + 1;
+        }
+        line.push_back(chunk.substr(0, end));
+        chunk.erase(0, end);
+      } else if (line.empty()) {
+        line.push_back(std::move(chunks.back()));
+        chunks.pop_back();
+      }
+    }
+    if (!line.empty() && all_python_space(line.back())) line.pop_back();
+    if (!line.empty()) {
+      std::u32string joined;
+      for (const auto& c : line)
+        joined += c;
+      lines.push_back(std::move(joined));
+    }
+  }
+  return lines;
+}
+
+// Python's str.splitlines() (no ends kept).
+std::vector<std::u32string> split_lines(const std::u32string& s) {
+  std::vector<std::u32string> lines;
+  std::size_t start = 0, i = 0;
+  while (i < s.size()) {
+    char32_t c = s[i];
+    bool brk = c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || c == 0x1c || c == 0x1d ||
+               c == 0x1e || c == 0x85 || c == 0x2028 || c == 0x2029;
+    if (!brk) {
+      ++i;
+      continue;
+    }
+    lines.push_back(s.substr(start, i - start));
+    i += c == '\r' && i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+    start = i;
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+std::u32string to_u32(std::string_view s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();)
+    out.push_back(next_code_point(s, i));
+  return out;
+}
+
+void append_u32(std::string& out, const std::u32string& s) {
+  for (char32_t c : s)
+    utf8_append(out, c);
+}
+
 // urllib.parse.quote_from_bytes with safe "/" (or nothing, and `+` for spaces, in a query).
 std::string url_quote(std::string_view s, bool for_qs) {
   std::string out;
@@ -435,6 +730,198 @@ class Filters {
       }
     }
     return Value::of(rt_.data(items[best]), items[best].shape);
+  }
+
+  [[noreturn]] void missing_argument(std::string_view function, std::string_view param) {
+    rt_.type_error(
+        fmt::format("{}() missing 1 required positional argument: '{}'", function, param));
+  }
+
+  // Jinja's do_batch: lists of `linecount` items (a batch is full when its length == linecount,
+  // so 0 yields one empty batch first); the last one padded with `fill_with` unless None.
+  Value batch(const Value& input) {
+    auto b = bind("batch", {"linecount", "fill_with"});
+    if (!b.at(0)) missing_argument("do_batch", "linecount");
+    const json& linecount = rt_.operand(*b.at(0));
+    json out = json::array();
+    json current = json::array();
+    for (const auto& item : items_of(input)) {
+      if (python_equal(json(static_cast<std::int64_t>(current.size())), linecount)) {
+        out.push_back(std::move(current));
+        current = json::array();
+      }
+      current.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
+                                                     : rt_.data(item));
+    }
+    if (!current.empty()) {
+      const Value* fill = b.at(1);
+      if (!is_null(fill)) {
+        std::string error;
+        json size = static_cast<std::int64_t>(current.size());
+        if (python_less(size, linecount, &error)) {
+          if (!linecount.is_number_integer() && !linecount.is_boolean()) {
+            rt_.type_error(fmt::format("can't multiply sequence by non-int of type '{}'",
+                                       python_type_name(linecount)));
+          }
+          long long n = linecount.is_boolean() ? linecount.get<bool>() : int_arg(rt_, b.at(0), 0);
+          rt_.check_size(static_cast<std::size_t>(n));
+          json fill_json =
+              fill->kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(*fill);
+          while (static_cast<long long>(current.size()) < n)
+            current.push_back(fill_json);
+        }
+        if (!error.empty()) rt_.type_error("'<' " + error);
+      }
+      out.push_back(std::move(current));
+    }
+    return Value::of(std::move(out));
+  }
+
+  // Jinja's sync_do_slice: `slices` lists of near-equal length, the first ones one longer; the
+  // shorter ones padded with one `fill_with` unless None.
+  Value slice(const Value& input) {
+    auto b = bind("slice", {"slices", "fill_with"});
+    if (!b.at(0)) missing_argument("sync_do_slice", "slices");
+    const json& slices_json = rt_.operand(*b.at(0));
+    auto items = items_of(input);
+    if (slices_json.is_number_float()) {
+      if (slices_json.get<double>() == 0.0)
+        rt_.fail("ZeroDivisionError", "float floor division by zero");
+      rt_.type_error("'float' object cannot be interpreted as an integer");
+    }
+    long long slices = int_arg(rt_, b.at(0), 0);
+    if (slices == 0) rt_.fail("ZeroDivisionError", "integer division or modulo by zero");
+    json out = json::array();
+    if (slices < 0) return Value::of(std::move(out));
+    auto length = static_cast<long long>(items.size());
+    long long per_slice = length / slices, with_extra = length % slices, offset = 0;
+    rt_.check_size(static_cast<std::size_t>(std::min(slices, 1LL << 40)));
+    const Value* fill = b.at(1);
+    for (long long n = 0; n < slices; ++n) {
+      long long start = offset + n * per_slice;
+      if (n < with_extra) ++offset;
+      long long end = offset + (n + 1) * per_slice;
+      json part = json::array();
+      for (long long i = start; i < end; ++i) {
+        const Value& item = items[static_cast<std::size_t>(i)];
+        part.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
+                                                    : rt_.data(item));
+      }
+      if (!is_null(fill) && n >= with_extra) {
+        part.push_back(fill->kind == Kind::undefined ? json(json::value_t::discarded)
+                                                     : rt_.data(*fill));
+      }
+      out.push_back(std::move(part));
+    }
+    return Value::of(std::move(out));
+  }
+
+  // Jinja's sync_do_groupby: items sorted (stably) by the attribute, then runs of equal keys as
+  // (grouper, list) tuples; case-insensitive by default, the grouper then as the first item has
+  // it.
+  Value groupby(const Value& input) {
+    auto b = bind("groupby", {"attribute", "default", "case_sensitive"});
+    if (!b.at(0)) missing_argument("sync_do_groupby", "attribute");
+    bool cs = bool_arg(rt_, b.at(2), false);
+    auto items = items_of(input);
+    std::vector<json> raw, keys;
+    std::vector<Value> order;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Value v = attribute(items[i], b.at(0), b.at(1));
+      if (v.kind == Kind::undefined) {
+        // Jinja's Undefined cannot be ordered: sorting two or more items raises.
+        if (items.size() > 1) rt_.fail_undefined(v);
+        raw.emplace_back(json::value_t::discarded);
+      } else {
+        raw.push_back(rt_.data(v));
+      }
+      keys.push_back(fold(raw.back(), cs));
+      order.push_back(Value::of(static_cast<std::int64_t>(i)));
+    }
+    sort_by_keys(order, keys, false);
+    json out = json::array();
+    const json* group_key = nullptr;
+    for (const auto& position : order) {
+      auto i = position.get().get<std::size_t>();
+      if (!group_key || !python_equal(*group_key, keys[i])) {
+        group_key = &keys[i];
+        out.push_back(json::array({cs ? keys[i] : raw[i], json::array()}));
+      }
+      out.back()[1].push_back(items[i].kind == Kind::undefined ? json(json::value_t::discarded)
+                                                               : rt_.data(items[i]));
+    }
+    return Value::of(std::move(out), Shape::tuple_list);
+  }
+
+  // Jinja's do_filesizeformat: float(value) in decimal (kB) or binary (KiB) units.
+  Value filesizeformat(const Value& input) {
+    auto b = bind("filesizeformat", {"binary"});
+    const json& j = rt_.operand(input);
+    double bytes = 0;
+    if (j.is_number_float()) {
+      bytes = j.get<double>();
+    } else if (j.is_number_unsigned()) {
+      bytes = static_cast<double>(j.get<std::uint64_t>());
+    } else if (j.is_number_integer()) {
+      bytes = static_cast<double>(j.get<std::int64_t>());
+    } else if (j.is_boolean()) {
+      bytes = j.get<bool>();
+    } else if (j.is_string()) {
+      if (!parse_python_float(j.get_ref<const std::string&>(), bytes)) {
+        rt_.fail("ValueError", "could not convert string to float: " + rt_.repr(Value::borrow(j)));
+      }
+    } else {
+      rt_.type_error(fmt::format("float() argument must be a string or a real number, not '{}'",
+                                 python_type_name(j)));
+    }
+    bool binary = bool_arg(rt_, b.at(0), false);
+    double base = binary ? 1024 : 1000;
+    static constexpr std::array<std::string_view, 8> decimal = {"kB", "MB", "GB", "TB",
+                                                                "PB", "EB", "ZB", "YB"};
+    static constexpr std::array<std::string_view, 8> binary_units = {"KiB", "MiB", "GiB", "TiB",
+                                                                     "PiB", "EiB", "ZiB", "YiB"};
+    if (bytes == 1) return Value::of(std::string("1 Byte"));
+    if (bytes < base) {  // f"{int(bytes)} Bytes"
+      if (std::isinf(bytes)) rt_.fail("OverflowError", "cannot convert float infinity to integer");
+      double whole = std::trunc(bytes);
+      return Value::of(whole == 0 ? std::string("0 Bytes") : fmt::format("{:.0f} Bytes", whole));
+    }
+    // unit = base ** (i + 2) as a Python int: exact in a long double (at most 5**27 * 2**27);
+    // `bytes < unit` compares exactly, the division rounds the unit to a double first.
+    long double unit = static_cast<long double>(base);
+    std::size_t i = 0;
+    for (;; ++i) {
+      unit *= static_cast<long double>(base);
+      if (static_cast<long double>(bytes) < unit || i + 1 == decimal.size()) break;
+    }
+    return Value::of(fmt::format("{:.1f} {}", base * bytes / static_cast<double>(unit),
+                                 binary ? binary_units[i] : decimal[i]));
+  }
+
+  // Jinja's do_xmlattr: ` key="value"` for each entry whose value is neither None nor
+  // undefined, in insertion order, escaped; keys with whitespace, `/`, `>` or `=` refused.
+  Value xmlattr(const Value& input) {
+    auto b = bind("xmlattr", {"autospace"});
+    const json& j = rt_.operand(input);
+    if (!j.is_object()) {
+      rt_.fail("AttributeError",
+               fmt::format("'{}' object has no attribute 'items'", python_type_name(j)));
+    }
+    std::string out;
+    for (const auto& [key, value] : j.items()) {
+      if (value.is_null() || value.is_discarded()) continue;
+      if (key.find_first_of(" \t\n\r\f\v/>=") != std::string::npos) {
+        rt_.fail("ValueError", "Invalid character in attribute name: " + rt_.repr(Value::of(key)));
+      }
+      if (!out.empty()) out += ' ';
+      html_escape(out, key);
+      out += "=\"";
+      html_escape(out, python_str(value));
+      out += '"';
+      rt_.check_size(out.size());
+    }
+    if (bool_arg(rt_, b.at(0), true) && !out.empty()) out.insert(0, " ");
+    return Value::of(std::move(out));
   }
 
   Value run(std::uint32_t id, const Value& input) {
@@ -876,6 +1363,73 @@ class Filters {
           in_word = word;
         }
         return Value::of(words);
+      }
+      case FilterId::format: {
+        // Jinja's do_format: `soft_str(value) % (kwargs or args)`.
+        if (!args_.empty() && !kwargs_.empty()) {
+          rt_.fail("FilterArgumentError",
+                   "can't handle positional and keyword arguments at the same time");
+        }
+        std::string text = rt_.str(input);
+        if (!kwargs_.empty()) {
+          json mapping = json::object();
+          for (const auto& [k, v] : kwargs_)
+            mapping[std::string(k)] =
+                v.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(v);
+          return percent_format(rt_, text, Value::of(std::move(mapping)));
+        }
+        return percent_format(rt_, text, list_of(args_, Shape::tuple));
+      }
+      case FilterId::batch:
+        return batch(input);
+      case FilterId::slice:
+        return slice(input);
+      case FilterId::groupby:
+        return groupby(input);
+      case FilterId::filesizeformat:
+        return filesizeformat(input);
+      case FilterId::xmlattr:
+        return xmlattr(input);
+      case FilterId::striptags:
+        bind("striptags", {});
+        return Value::of(strip_tags(rt_.str(input)));
+      case FilterId::wordwrap: {
+        auto b = bind("wordwrap", {"width", "break_long_words", "wrapstring", "break_on_hyphens"});
+        if (input.kind == Kind::undefined) rt_.fail_undefined(input);
+        const json& j = rt_.operand(input);
+        if (!j.is_string()) {
+          rt_.fail("AttributeError",
+                   fmt::format("'{}' object has no attribute 'splitlines'", python_type_name(j)));
+        }
+        long long width = int_arg(rt_, b.at(0), 79);
+        std::string wrapstring = "\n";
+        if (!is_null(b.at(2))) {
+          const json& w = rt_.operand(*b.at(2));
+          if (!w.is_string()) {
+            rt_.fail("AttributeError",
+                     fmt::format("'{}' object has no attribute 'join'", python_type_name(w)));
+          }
+          wrapstring = w.get<std::string>();
+        }
+        WrapOptions o;
+        o.break_long_words = bool_arg(rt_, b.at(1), true);
+        o.hyphen_long = bool_arg(rt_, b.at(3), true);
+        o.hyphen_regex = !b.at(3) || (rt_.operand(*b.at(3)).is_boolean() && o.hyphen_long);
+        auto paragraphs = split_lines(to_u32(j.get_ref<const std::string&>()));
+        if (!paragraphs.empty() && width <= 0)
+          rt_.fail("ValueError", fmt::format("invalid width {} (must be > 0)", width));
+        o.width = static_cast<std::size_t>(std::max(width, 1LL));
+        std::string out;
+        for (std::size_t p = 0; p < paragraphs.size(); ++p) {
+          if (p) out += wrapstring;
+          auto lines = textwrap_wrap(paragraphs[p], o);
+          for (std::size_t l = 0; l < lines.size(); ++l) {
+            if (l) out += wrapstring;
+            append_u32(out, lines[l]);
+          }
+          rt_.check_size(out.size());
+        }
+        return Value::of(std::move(out));
       }
       case FilterId::host:
         break;

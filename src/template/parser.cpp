@@ -12,14 +12,17 @@
 namespace eventwire::detail {
 namespace {
 
-constexpr std::array<std::string_view, 44> kFilterNames = {
+// clang-format off
+constexpr std::array<std::string_view, 52> kFilterNames = {
     "abs",       "attr",   "capitalize", "center",     "count",      "d",           "default",
     "dictsort",  "e",      "escape",     "first",      "float",      "forceescape", "indent",
     "int",       "items",  "join",       "last",       "length",     "list",        "lower",
     "map",       "max",    "min",        "reject",     "rejectattr", "replace",     "reverse",
     "round",     "safe",   "select",     "selectattr", "sort",       "string",      "sum",
     "title",     "tojson", "trim",       "truncate",   "unique",     "upper",       "urlencode",
-    "wordcount", ""};
+    "wordcount", "format", "batch",      "slice",      "groupby",    "striptags",   "filesizeformat",
+    "xmlattr",   "wordwrap", ""};
+// clang-format on
 
 constexpr std::array<std::string_view, 33> kTestNames = {
     "boolean", "callable", "defined",  "divisibleby", "eq",       "equalto",     "escaped",

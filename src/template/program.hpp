@@ -149,6 +149,14 @@ enum class FilterId : std::uint32_t {
   upper,
   urlencode,
   wordcount,
+  format,
+  batch,
+  slice,
+  groupby,
+  striptags,
+  filesizeformat,
+  xmlattr,
+  wordwrap,
   host,  // ids >= host are host filters (index = id - host)
 };
 
