@@ -39,12 +39,36 @@ json labels(const Resource& resource, PathIt first, PathIt last) {
   return out;
 }
 
+// The event's scalar fields as its context holds them (Prefect's ReceivedEvent.occurred is a
+// datetime: a template prints str(datetime)). One table serves the projected context and the
+// direct lookups of EventTemplateContext.
+struct ScalarField {
+  std::string_view name;
+  json (*value)(const Event&);
+};
+constexpr ScalarField scalar_fields[] = {
+    {"occurred", [](const Event& e) -> json { return format_timestamp_python(e.occurred); }},
+    {"event", [](const Event& e) -> json { return e.event; }},
+    {"id", [](const Event& e) -> json { return e.id.to_string(); }},
+    {"follows",
+     [](const Event& e) -> json { return e.follows ? json(e.follows->to_string()) : json(); }},
+};
+
+const ScalarField* scalar_field(std::string_view name) {
+  for (const auto& field : scalar_fields)
+    if (field.name == name) return &field;
+  return nullptr;
+}
+
+bool is_event_field(std::string_view key) {
+  return scalar_field(key) || key == "resource" || key == "related" || key == "payload";
+}
+
 // One key of the event's context value, as event_context(event) holds it, projected on
-// [first, last): the paths below event/<key>.
+// [first, last): the paths below event/<key>. `key` is an event field.
 json event_field(const Event& event, std::string_view key, const ContextPaths& reads, PathIt first,
                  PathIt last) {
-  if (key == "occurred") return format_timestamp_python(event.occurred);
-  if (key == "event") return event.event;
+  if (const ScalarField* field = scalar_field(key)) return field->value(event);
   if (key == "resource") return labels(event.resource, first, last);
   if (key == "related") {
     json related = json::array();
@@ -52,19 +76,8 @@ json event_field(const Event& event, std::string_view key, const ContextPaths& r
       related.push_back(all_labels(r));
     return related;
   }
-  if (key == "payload") {
-    const std::string_view at[] = {"event", "payload"};
-    return reads.project(event.payload, at);
-  }
-  if (key == "id") return event.id.to_string();
-  return event.follows ? json(event.follows->to_string()) : json(nullptr);  // "follows"
-}
-
-bool is_event_field(std::string_view key) {
-  for (std::string_view f :
-       {"occurred", "event", "resource", "related", "payload", "id", "follows"})
-    if (f == key) return true;
-  return false;
+  const std::string_view at[] = {"event", "payload"};  // "payload"
+  return reads.project(event.payload, at);
 }
 
 }  // namespace
@@ -118,10 +131,7 @@ std::optional<json> EventTemplateContext::lookup(std::span<const std::string> pa
     return label ? std::optional<json>(*label) : std::nullopt;
   }
   if (path.size() != 2) return std::nullopt;
-  if (field == "event") return json(e.event);
-  if (field == "occurred") return json(format_timestamp_python(e.occurred));
-  if (field == "id") return json(e.id.to_string());
-  if (field == "follows") return e.follows ? json(e.follows->to_string()) : json(nullptr);
+  if (const ScalarField* scalar = scalar_field(field)) return scalar->value(e);
   return std::nullopt;
 }
 
