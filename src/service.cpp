@@ -406,8 +406,8 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   // --- the service's own events -------------------------------------------------------------
 
-  // Built label by label: these run for every firing, and initializer lists copy each string
-  // twice (nlohmann's initializer lists more than that).
+  // Built label by label into reserved room: these run for every firing, and initializer lists
+  // copy each string twice (nlohmann's more than that) and grow their vectors step by step.
   static std::string concat(std::string_view a, std::string_view b) {
     std::string out;
     out.reserve(a.size() + b.size());
@@ -415,28 +415,41 @@ struct EventService::State : std::enable_shared_from_this<State> {
     return out;
   }
 
-  static Resource trigger_resource(const std::string& name) {
+  static json object_with_room(std::size_t members) {
+    json object(json::value_t::object);
+    object.get_ref<json::object_t&>().reserve(members);
+    return object;
+  }
+
+  static Resource trigger_resource(const std::string& name, std::size_t more_labels) {
     Resource r;
+    r.reserve(2 + more_labels);
     r.set(std::string(labels::resource_id), concat("eventwire.trigger.", name));
     r.set(std::string(labels::resource_name), name);
     return r;
   }
 
   static RelatedResource triggering_event(const Event& event) {
+    std::string id;
+    id.reserve(sizeof("prefect.event.") - 1 + 36);
+    id.append("prefect.event.");
+    event.id.append_to(id);
     RelatedResource r;
-    r.set(std::string(labels::resource_id), concat("prefect.event.", event.id.to_string()));
+    r.reserve(2);
+    r.set(std::string(labels::resource_id), std::move(id));
     r.set(std::string(labels::resource_role), "triggering-event");
     return r;
   }
 
   std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) {
     if (!options.record_self_events) return std::nullopt;
-    json triggering = json::object();
+    json triggering = object_with_room(2);
     triggering.emplace("id", event.id.to_string());
     triggering.emplace("event", event.event);
     Event fired_event{.event = "eventwire.trigger.fired",
-                      .resource = trigger_resource(trigger.name()),
-                      .payload = json::object()};
+                      .resource = trigger_resource(trigger.name(), 0),
+                      .payload = object_with_room(1)};
+    fired_event.related.reserve(1);
     fired_event.related.push_back(triggering_event(event));
     fired_event.payload.emplace("triggering_event", std::move(triggering));
     Uuid id = fired_event.id;
@@ -449,10 +462,11 @@ struct EventService::State : std::enable_shared_from_this<State> {
                      std::chrono::nanoseconds duration) {
     if (!options.record_self_events) return;
     Event e{.event = ok ? "eventwire.action.executed" : "eventwire.action.failed",
-            .resource = trigger_resource(run.trigger),
-            .payload = json::object(),
+            .resource = trigger_resource(run.trigger, 1),
+            .payload = object_with_room(ok ? 3 : 4),
             .follows = fired_id};
     e.resource.set("eventwire.workflow", run.workflow);
+    e.related.reserve(1);
     e.related.push_back(triggering_event(*run.event));
     e.payload.emplace("action_index", action);
     e.payload.emplace("workflow", run.workflow);

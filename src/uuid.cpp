@@ -104,16 +104,29 @@ Uuid Uuid::parse(std::string_view text) {
   return id;
 }
 
-std::string Uuid::to_string() const {
+namespace {
+
+void write_canonical(const std::array<std::uint8_t, 16>& bytes, char* at) noexcept {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string out(36, '-');
-  char* at = out.data();
   for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dash already there
-    *at++ = digits[bytes_[i] >> 4];
-    *at++ = digits[bytes_[i] & 0x0F];
+    if (i == 4 || i == 6 || i == 8 || i == 10) *at++ = '-';
+    *at++ = digits[bytes[i] >> 4];
+    *at++ = digits[bytes[i] & 0x0F];
   }
+}
+
+}  // namespace
+
+std::string Uuid::to_string() const {
+  std::string out(36, '-');
+  write_canonical(bytes_, out.data());
   return out;
+}
+
+void Uuid::append_to(std::string& out) const {
+  const std::size_t at = out.size();
+  out.resize(at + 36);
+  write_canonical(bytes_, out.data() + at);
 }
 
 }  // namespace eventwire

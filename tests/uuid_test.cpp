@@ -19,6 +19,16 @@ TEST_CASE("UUID text round-trips in canonical and hyphen-less forms") {
   CHECK(Uuid{}.to_string() == "00000000-0000-0000-0000-000000000000");
 }
 
+TEST_CASE("append_to writes the canonical text after what the string holds") {
+  const auto id = Uuid::parse("0190c2a4-7c3e-7b1a-9f00-1a2b3c4d5e6f");
+  std::string out = "prefect.event.";
+  id.append_to(out);
+  CHECK(out == "prefect.event.0190c2a4-7c3e-7b1a-9f00-1a2b3c4d5e6f");
+  std::string empty;
+  Uuid{}.append_to(empty);
+  CHECK(empty == "00000000-0000-0000-0000-000000000000");
+}
+
 TEST_CASE("UUID parse refuses bad text") {
   for (const char* bad :
        {"", "0190c2a4-7c3e-7b1a-9f00-1a2b3c4d5e6", "0190c2a4x7c3e-7b1a-9f00-1a2b3c4d5e6f",

@@ -54,6 +54,8 @@ class Resource {
   std::string_view get(std::string_view name) const noexcept;
   /// Sets `name` to `value`, replacing an existing value in place or appending a new label.
   Resource& set(std::string name, std::string value);
+  /// Makes room for `n` labels (a builder's hint; labels are still set one by one).
+  void reserve(std::size_t n) { labels_.reserve(n); }
   /// Removes `name`; returns whether it was present.
   bool erase(std::string_view name);
 

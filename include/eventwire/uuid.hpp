@@ -39,6 +39,8 @@ class Uuid {
 
   /// Canonical lowercase text, e.g. `0190c2a4-7c3e-7b1a-9f00-1a2b3c4d5e6f`.
   std::string to_string() const;
+  /// Appends the canonical text to `out` (no temporary string).
+  void append_to(std::string& out) const;
   const std::array<std::uint8_t, 16>& bytes() const noexcept { return bytes_; }
   /// The version nibble (7 for v7 ids, 4 for v4).
   int version() const noexcept { return bytes_[6] >> 4; }

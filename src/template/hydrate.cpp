@@ -1,5 +1,6 @@
 // Prefect's parameter hydration (prefect/utilities/schema_tools/hydration.py) and
 // RunDeployment's upgrade of plain template strings (actions.py, _upgrade_v1_templates).
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -82,7 +83,7 @@ class Hydrator {
   bool walk(const json& obj, json& out, const ParamPath& path, bool upgrade) {
     if (obj.is_object() && obj.contains(kKind)) return prefect_object(obj, out, path);
     if (obj.is_object()) {
-      out = json::object();
+      out = json(json::value_t::object);  // json::object() goes through an initializer list
       out.get_ref<json::object_t&>().reserve(obj.size());
       for (const auto& [key, value] : obj.items()) {
         json hydrated;
@@ -91,7 +92,7 @@ class Hydrator {
       return true;
     }
     if (obj.is_array()) {
-      out = json::array();
+      out = json(json::value_t::array);
       for (std::size_t i = 0; i < obj.size(); ++i) {
         json hydrated;
         if (walk(obj[i], hydrated, path.item(i), upgrade)) out.push_back(std::move(hydrated));
@@ -126,7 +127,7 @@ class Hydrator {
   ContextSource context_;
   const CompiledTemplates* lookup_;
   CompiledTemplates* fill_;
-  Template scratch_;
+  std::optional<Template> scratch_;  // a default Template allocates: made only when needed
 
   bool prefect_object(const json& obj, json& out, const ParamPath& path) {
     const json& kind = obj[kKind];
@@ -260,7 +261,7 @@ class Hydrator {
     }
     // A template known only now (its text came out of another template): used once.
     scratch_ = std::move(t);
-    return scratch_;
+    return *scratch_;
   }
 
   json parse_json(const std::string& text, const ParamPath& path) const {

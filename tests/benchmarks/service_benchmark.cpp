@@ -102,10 +102,14 @@ std::vector<ew::TriggerDefinition> triggers(bool fires) {
   return all;
 }
 
-void service_inline(benchmark::State& state, bool fires, bool self_events) {
+void service_inline(benchmark::State& state, bool fires, bool self_events,
+                    std::size_t history = ew::MemoryStoreLimits{}.max_events) {
   auto executor = std::make_shared<CountingExecutor>();
-  ew::EventService service{
-      {.executor = executor, .record_self_events = self_events, .triggers = triggers(fires)}};
+  ew::EventService service{{.executor = executor,
+                            .store = std::make_shared<ew::MemoryEventStore>(
+                                ew::MemoryStoreLimits{.max_events = history}),
+                            .record_self_events = self_events,
+                            .triggers = triggers(fires)}};
   for (auto _ : state) {
     benchmark::DoNotOptimize(service.emit(fresh_event()));
   }
@@ -158,20 +162,26 @@ void by_hand(benchmark::State& state, bool fires) {
     call;                                       \
   }
 EVENTWIRE_SERVICE_BENCHMARK(BM_NoFire_Service_Inline, service_inline(s, false, true))
+EVENTWIRE_SERVICE_BENCHMARK(BM_NoFire_Service_Inline_History10k,
+                            service_inline(s, false, true, 10'000))
 EVENTWIRE_SERVICE_BENCHMARK(BM_NoFire_Service_Queued, service_queued(s, false))
 EVENTWIRE_SERVICE_BENCHMARK(BM_NoFire_Baseline_ByHand, by_hand(s, false))
 EVENTWIRE_SERVICE_BENCHMARK(BM_OneFires_Service_Inline, service_inline(s, true, true))
 EVENTWIRE_SERVICE_BENCHMARK(BM_OneFires_Service_Inline_NoSelfEvents, service_inline(s, true, false))
+EVENTWIRE_SERVICE_BENCHMARK(BM_OneFires_Service_Inline_History10k,
+                            service_inline(s, true, true, 10'000))
 EVENTWIRE_SERVICE_BENCHMARK(BM_OneFires_Service_Queued, service_queued(s, true))
 EVENTWIRE_SERVICE_BENCHMARK(BM_OneFires_Baseline_ByHand, by_hand(s, true))
 
 }  // namespace
 
 BENCHMARK(BM_NoFire_Service_Inline)->Arg(0)->Arg(1);
+BENCHMARK(BM_NoFire_Service_Inline_History10k)->Arg(0)->Arg(1);
 BENCHMARK(BM_NoFire_Service_Queued)->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(BM_NoFire_Baseline_ByHand)->Arg(0)->Arg(1);
 BENCHMARK(BM_OneFires_Service_Inline)->Arg(0)->Arg(1);
 BENCHMARK(BM_OneFires_Service_Inline_NoSelfEvents)->Arg(0)->Arg(1);
+BENCHMARK(BM_OneFires_Service_Inline_History10k)->Arg(0)->Arg(1);
 BENCHMARK(BM_OneFires_Service_Queued)->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(BM_OneFires_Baseline_ByHand)->Arg(0)->Arg(1);
 BENCHMARK_MAIN();
