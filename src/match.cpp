@@ -87,8 +87,8 @@ ResourceSpecification::ResourceSpecification(std::initializer_list<Entry> entrie
 
 ResourceSpecification::ResourceSpecification(std::vector<Entry> entries) {
   entries_.reserve(entries.size());
-  for (auto& [label, patterns] : entries)
-    set(std::move(label), std::move(patterns));
+  for (auto& entry : entries)
+    set(std::move(entry.first), std::move(entry.second));
 }
 
 ResourceSpecification& ResourceSpecification::set(std::string label, LabelPatterns patterns) {

@@ -150,13 +150,9 @@ Timestamp parse_timestamp(std::string_view text) {
       in.accept(in.peek());
       int oh = in.digits(2, "zone hours");
       int om = 0;
-      if (in.accept(':')) {
-        om = in.digits(2, "zone minutes");
-      } else if (!in.done()) {
-        om = in.digits(2, "zone minutes");
-      }
+      if (in.accept(':') || !in.done()) om = in.digits(2, "zone minutes");  // +hh:mm, +hhmm
       if (oh > 23 || om > 59) in.fail("zone offset out of range");
-      offset_minutes = sign * (oh * 60 + om);
+      offset_minutes = sign * (oh * 60LL + om);
     }
   }
   if (!in.done()) in.fail("unexpected text after the timestamp");

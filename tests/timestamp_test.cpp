@@ -36,6 +36,9 @@ TEST_CASE("parse_timestamp reads what pydantic reads") {
   CHECK(parse_timestamp("2021-02-03T04:05:06.1234567Z") == at(2021, 2, 3, 4, 5, 6, 123456));
   CHECK(parse_timestamp("2021-02-03T06:05:06+02:00") == at(2021, 2, 3, 4, 5, 6, 0));
   CHECK(parse_timestamp("2021-02-03T02:05:06-0200") == at(2021, 2, 3, 4, 5, 6, 0));
+  // Zone minutes in both forms (+hh:mm, +hhmm), west and east of UTC.
+  CHECK(parse_timestamp("2021-02-03T09:35:06+05:30") == at(2021, 2, 3, 4, 5, 6, 0));
+  CHECK(parse_timestamp("2021-02-03T00:20:06-0345") == at(2021, 2, 3, 4, 5, 6, 0));
   CHECK(parse_timestamp("2021-02-03T04:05Z") == at(2021, 2, 3, 4, 5, 0, 0));
   CHECK(parse_timestamp("2024-03-01") == at(2024, 3, 1, 0, 0, 0, 0));
   CHECK(parse_timestamp("2024-03-01T00:00:00") == at(2024, 3, 1, 0, 0, 0, 0));  // naive = UTC
@@ -53,7 +56,8 @@ TEST_CASE("parse_timestamp refuses malformed text with a ParseError naming it") 
   for (const char* bad :
        {"", "2021", "2021-02-30", "2023-02-29", "2021-13-01", "2021-02-03T24:00:00Z",
         "2021-02-03T04:60:00Z", "2021-02-03T04:05:06.Z", "2021-02-03T04:05:06Zjunk",
-        "2021-02-03T04:05:06+25:00", "yesterday", "2021-02-03T4:05:06Z"}) {
+        "2021-02-03T04:05:06+25:00", "2021-02-03T04:05:06+02:", "2021-02-03T04:05:06+02:60",
+        "yesterday", "2021-02-03T4:05:06Z"}) {
     CAPTURE(bad);
     CHECK_THROWS_AS(parse_timestamp(bad), eventwire::ParseError);
   }

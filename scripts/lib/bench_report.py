@@ -22,10 +22,13 @@ BASELINES = [
     (r"BM_Sqlite_Query", [r"BM_Baseline_ScanQuery"]),
     (r"BM_Index_(\w+)/(\d+)", [r"BM_NaiveScan_\1/\2"]),
     (r"hydrate/compiled-seed", [r"hydrate/seed"]),
+    # service_benchmark: each service variant against the same work done by hand on the same
+    # event (the arg); the ratio is below 1, the service's overhead.
+    (r"BM_(\w+?)_Service_\w+/(\d+)(?:/real_time)?", [r"BM_\1_Baseline_ByHand/\2"]),
 ]
 # Benchmarks that are baselines only (never a row of their own).
 BASELINE_ONLY = re.compile(r"^(BM_Baseline_|BM_NaiveScan_|BM_Trigger_naive|BM_Trigger_std_regex"
-                           r"|BM_Glob_naive|BM_Glob_std_regex|hydrate/seed$)")
+                           r"|BM_Glob_naive|BM_Glob_std_regex|hydrate/seed$|BM_\w+_Baseline_ByHand/)")
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
@@ -121,7 +124,8 @@ def main(out_path, results_dir):
         "Written by `scripts/bench` (do not edit): every Google Benchmark program in",
         "`tests/benchmarks/`, Release build. Each measure of ours is shown next to its baseline",
         "measured in the same run, and the ratio is how many times faster ours is (baseline time /",
-        "our time; per item where the benchmark counts items). CPU time.",
+        "our time; per item where the benchmark counts items). CPU time, except wall-clock time",
+        "for measures named `/real_time` (work spread over threads).",
         "",
         f"Machine: {machine(context)}.",
         f"Run: {context.get('date', '?')}.",

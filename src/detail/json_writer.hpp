@@ -36,7 +36,7 @@ inline constexpr JsonStyle tojson_style{", ", ": ", std::nullopt, true, true, tr
 /// A value JSON cannot hold (Jinja's Undefined, a binary value): Python's TypeError text.
 class NotSerializable : public ValidationError {
  public:
-  explicit NotSerializable(std::string type)
+  explicit NotSerializable(const std::string& type)
       : ValidationError("JSON value", "Object of type " + type + " is not JSON serializable") {}
 };
 

@@ -197,7 +197,14 @@ json RelationshipCardinalityManyChangelog::to_json() const {
 }
 
 const std::string& relationship_name(const RelationshipChangelog& relationship) noexcept {
-  return std::visit([](const auto& r) -> const std::string& { return r.name; }, relationship);
+  // get_if, not std::visit: visit throws bad_variant_access on a valueless variant, and this is
+  // noexcept.
+  if (const auto* one = std::get_if<RelationshipCardinalityOneChangelog>(&relationship))
+    return one->name;
+  if (const auto* many = std::get_if<RelationshipCardinalityManyChangelog>(&relationship))
+    return many->name;
+  static const std::string valueless;  // only after a throwing assignment: no name
+  return valueless;
 }
 
 // --- node ------------------------------------------------------------------------------------
