@@ -576,14 +576,11 @@ class Renderer {
       // A JSON array is walked in place: its items are borrowed (from the context, or from
       // `evaluated`/`given`, which outlive the loop), nothing is copied per item.
       const json& array = iterable.get();
-      LoopState loop{
-          .array = &array,
-          .array_item = iterable.shape == Shape::tuple_list || iterable.shape == Shape::dict_items
-                            ? Shape::tuple
-                            : Shape::plain,
-          .length = array.size(),
-          .depth = depth,
-          .recursive = s.nargs == 1 ? &s : nullptr};
+      LoopState loop{.array = &array,
+                     .array_item = iterable.shape.item(),
+                     .length = array.size(),
+                     .depth = depth,
+                     .recursive = s.nargs == 1 ? &s : nullptr};
       run_loop(s, loop, target);
       return;
     }
@@ -997,19 +994,19 @@ class Renderer {
       case Op::list:
       case Op::tuple: {
         json items = json::array();
-        bool all_tuples = e.nargs > 0;
+        // Tuples inside keep printing as tuples: `[(1, 2)]`.
+        ShapeBuilder shape(e.op == Op::tuple ? SeqKind::tuple : SeqKind::list);
         for (const Arg& a : args_of(e)) {
           Value v = eval(a.expr);
           rt_.pos = e.pos;
-          all_tuples = all_tuples && v.shape == Shape::tuple;
           items.push_back(to_storable(v));
+          shape.add(v.shape, items.back());
         }
-        if (e.op == Op::tuple) return Value::of(std::move(items), Shape::tuple);
-        // A list of tuples keeps printing them as tuples: `[(1, 2)]`.
-        return Value::of(std::move(items), all_tuples ? Shape::tuple_list : Shape::plain);
+        return Value::of(std::move(items), shape.shape());
       }
       case Op::dict: {
         json object = json::object();
+        ShapeBuilder values(SeqKind::list);  // a dict's items are its values: `{'a': (1, 2)}`
         for (const Arg& a : args_of(e)) {
           Value key = eval(a.name);
           Value value = eval(a.expr);
@@ -1017,9 +1014,11 @@ class Renderer {
           if (key.kind != Kind::value || !key.get().is_string()) {
             rt_.type_error("dict keys must be strings in eventwire (JSON objects)");
           }
-          object[key.get().get<std::string>()] = to_storable(value);
+          json& slot = object[key.get().get<std::string>()];
+          slot = to_storable(value);
+          values.add(value.shape, slot);
         }
-        return Value::of(std::move(object));
+        return Value::of(std::move(object), values.shape());
       }
     }
     return {};
@@ -1067,7 +1066,7 @@ class Renderer {
         } else if (l.kind == Kind::value && r.kind == Kind::value) {
           // A tuple never equals a list: `[1] == (1,)` is False.
           eq = python_equal(l.get(), r.get()) &&
-               !(l.get().is_array() && (l.shape == Shape::tuple) != (r.shape == Shape::tuple));
+               !(l.get().is_array() && l.shape.is_tuple() != r.shape.is_tuple());
         } else {
           eq = l.kind == r.kind && l.object == r.object && l.method == r.method;
         }
@@ -1147,7 +1146,8 @@ class Renderer {
           out.push_back(e);
       }
     }
-    return Value::of(std::move(out), shape);
+    return Value::of(std::move(out),
+                     shape.head() == SeqKind::group ? shape.with_head(SeqKind::tuple) : shape);
   }
 
   Value binary(Op op, const Value& l, const Value& r) {
@@ -1162,12 +1162,16 @@ class Renderer {
                      b.get_ref<const std::string&>().size());
       return Value::of(a.get_ref<const std::string&>() + b.get_ref<const std::string&>());
     }
-    if (op == Op::add && a.is_array() && b.is_array() &&
-        (l.shape == Shape::tuple) == (r.shape == Shape::tuple)) {
+    if (op == Op::add && a.is_array() && b.is_array() && l.shape.is_tuple() == r.shape.is_tuple()) {
+      ShapeBuilder shape(l.shape.is_tuple() ? SeqKind::tuple : SeqKind::list);
+      for (const auto& e : a)
+        shape.add(l.shape.item(), e);
+      for (const auto& e : b)
+        shape.add(r.shape.item(), e);
       json out = a;
       for (const auto& e : b)
         out.push_back(e);
-      return Value::of(std::move(out), l.shape);
+      return Value::of(std::move(out), shape.shape());
     }
     if (op == Op::mul && (a.is_string() || a.is_array()) && is_int(b)) return repeat(a, b, l.shape);
     if (op == Op::mul && (b.is_string() || b.is_array()) && is_int(a)) return repeat(b, a, r.shape);
@@ -1352,7 +1356,9 @@ class Renderer {
     json out = json::array();
     for (auto i : indices)
       out.push_back(j[static_cast<std::size_t>(i)]);
-    return Value::of(std::move(out), obj.shape);
+    return Value::of(std::move(out), obj.shape.head() == SeqKind::group
+                                         ? obj.shape.with_head(SeqKind::tuple)
+                                         : obj.shape);
   }
 };
 
