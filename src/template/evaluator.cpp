@@ -94,6 +94,8 @@ class Renderer {
     VarStack& operator=(const VarStack&) = delete;
     ~VarStack() { truncate(0); }
     std::size_t size() const noexcept { return size_; }
+    /// The first `chunk` entries (those of them below size() are live).
+    const Var* first_chunk() const noexcept { return first(); }
     Var& operator[](std::size_t i) noexcept {
       return i < chunk ? first()[i] : more_[i / chunk - 1][i % chunk];
     }
@@ -212,61 +214,88 @@ class Renderer {
     if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
   }
 
+  // Text, output and if, the most common statements, run here; exec_statement runs the others
+  // (its larger frame is set up only for them).
   void exec(const Stmt& s) {
     switch (s.kind) {
       case StmtKind::text:
-        write(std::string_view(p_.text).substr(s.a, s.b));
+        write(std::string_view(p_.text.data() + s.a, s.b));
         return;
-      case StmtKind::output: {
-        const Expr& e = p_.exprs[s.a];
-        if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) &&
-            e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
-          Value input = eval(e.a);
-          rt_.pos = e.pos;
-          write_tojson(out_, rt_.data(input), nullptr);
-          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
-          return;
-        }
-        if (e.op == Op::filter && !is_default_of_constant(e)) {
-          // `{{ x | f(...) }}`: filters that build a string write it straight into the output
-          Value input = eval(e.a);
-          if (e.nargs == 0) {
-            rt_.pos = e.pos;
-            append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
-          } else {
-            ArgsLease lease(*this);
-            eval_args(e, lease);
-            append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
-          }
-          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
-          return;
-        }
-        const json* j = nullptr;
-        if (e.op == Op::getitem ||
-            (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none))
-          j = object_path(e);
-        if (j) {  // `{{ a.b['c'] }}`: the JSON in place
-          if (j->is_string()) {
-            write(string_of(*j));
-            return;
-          }
-          rt_.pos = e.pos;
-          rt_.append_str(out_, Value::borrow(*j));
-          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
-          return;
-        }
-        Value v = eval(s.a);
-        rt_.pos = p_.exprs[s.a].pos;
-        rt_.append_str(out_, v);
-        if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      case StmtKind::output:
+        exec_output(s);
         return;
-      }
       case StmtKind::if_:
-        if (rt_.truthy(eval(s.a))) {
+        if (condition(s.a)) {
           exec_body(s.body, s.nbody);
         } else {
           exec_body(s.else_body, s.nelse);
         }
+        return;
+      default:
+        exec_statement(s);
+    }
+  }
+
+  // `{{ expr }}`.
+  void exec_output(const Stmt& s) {
+    const Expr& e = p_.exprs[s.a];
+    if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) &&
+        e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
+      Value input = eval(e.a);
+      rt_.pos = e.pos;
+      write_tojson(out_, rt_.data(input), nullptr);
+      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      return;
+    }
+    if (e.op == Op::filter && !is_default_of_constant(e)) {
+      // `{{ x | f(...) }}`: filters that build a string write it straight into the output
+      Value input = eval(e.a);
+      if (e.nargs == 0) {
+        rt_.pos = e.pos;
+        append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
+      } else {
+        ArgsLease lease(*this);
+        eval_args(e, lease);
+        append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
+      }
+      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      return;
+    }
+    const json* j = nullptr;
+    if (e.op == Op::getitem ||
+        (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none)) {
+      j = object_path(e);
+    } else if (e.op == Op::name) {  // `{{ x }}`: a variable's JSON
+      const Value* v = find_var(e.a);
+      if (v && v->kind == Kind::value && v->shape.is_plain()) j = &v->get();
+    } else if (e.op == Op::filter && is_default_of_constant(e)) {
+      // `{{ a.b | default('-') }}` with a.b there: a.b
+      j = json_in_place(e.a);
+      if (j && (j->is_discarded() || p_.exprs[e.a].op == Op::constant)) j = nullptr;
+    }
+    if (j) {  // `{{ a.b['c'] }}`: the JSON in place
+      if (j->is_string()) {
+        write(string_of(*j));
+        return;
+      }
+      rt_.pos = e.pos;
+      rt_.append_str(out_, Value::borrow(*j));
+      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      return;
+    }
+    Value v = eval(s.a);
+    rt_.pos = p_.exprs[s.a].pos;
+    rt_.append_str(out_, v);
+    if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+    return;
+  }
+
+  void exec_statement(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::text:
+      case StmtKind::output:
+      case StmtKind::if_:
+        exec(s);
         return;
       case StmtKind::for_:
         exec_for(s);
@@ -591,7 +620,7 @@ class Renderer {
       for (auto& item : items) {
         Scope scope(*this);
         assign(target, item.alias());
-        if (rt_.truthy(eval(s.c))) kept.push_back(std::move(item));
+        if (condition(s.c)) kept.push_back(std::move(item));
       }
       items.swap(kept);
     }
@@ -644,7 +673,7 @@ class Renderer {
       for (const Entry* entry : entries) {
         Scope scope(*this);
         bind_entry(*entry);
-        if (rt_.truthy(eval(s.c))) kept.push_back(entry);
+        if (condition(s.c)) kept.push_back(entry);
       }
       entries.swap(kept);
     }
@@ -739,7 +768,14 @@ class Renderer {
       return;
     }
     if (!target.tuple && bound) {
-      vars_[at].value = loop.item(i);
+      Value& var = vars_[at].value;
+      if (loop.array && var.kind == Kind::value && var.ref && var.method == Method::none) {
+        // the previous item was borrowed from the same array: point at this one
+        var.ref = &(*loop.array)[i];
+        var.shape = loop.array_item;
+        return;
+      }
+      var = loop.item(i);
       return;
     }
     release(at);
@@ -750,7 +786,15 @@ class Renderer {
   // The variable `id` names in the current scope chain, or null (the context's or a global).
   const Value* find_var(std::uint32_t id) const {
     if (frames_.size() <= 1) {  // no macro call in progress: one scope chain
-      for (std::size_t k = vars_.size(); k > 0; --k) {
+      std::size_t k = vars_.size();
+      if (k <= VarStack::chunk) {  // the usual few variables: one array
+        const Var* v = vars_.first_chunk();
+        for (; k > 0; --k) {
+          if (v[k - 1].name == id) return &v[k - 1].value;
+        }
+        return nullptr;
+      }
+      for (; k > 0; --k) {
         if (vars_[k - 1].name == id) return &vars_[k - 1].value;
       }
       return nullptr;
@@ -944,7 +988,7 @@ class Renderer {
         return unary(e.op, v);
       }
       case Op::not_:
-        return Value::of(!rt_.truthy(eval(e.a)));
+        return Value::of(!condition(e.a));
       case Op::and_: {
         Value left = eval(e.a);
         if (!rt_.truthy(left)) return left;
@@ -980,7 +1024,7 @@ class Renderer {
       case Op::compare:
         return eval_compare(e);
       case Op::cond:
-        if (rt_.truthy(eval(e.b))) return eval(e.a);
+        if (condition(e.b)) return eval(e.a);
         if (e.c == npos32) {
           // Jinja uses a plain Undefined here whatever the environment's policy.
           Value v =
@@ -1034,16 +1078,50 @@ class Renderer {
     return nullptr;
   }
 
-  Value eval_compare(const Expr& e) {
-    if (e.nargs == 1) {  // `a.b == 'x'`: both sides' JSON compared in place
-      const Arg& a = p_.args[e.args];
-      auto op = static_cast<CmpOp>(a.name);
-      if (op == CmpOp::eq || op == CmpOp::ne) {
-        const json* l = json_in_place(e.a);
-        const json* r = l ? json_in_place(a.expr) : nullptr;
-        if (r) return Value::of(python_equal(*l, *r) == (op == CmpOp::eq));
+  // `a.b == 'x'` (or `!=`) with both sides' JSON compared in place: 1 or 0, or -1 when the
+  // comparison has another form or a side is not JSON in place.
+  int compare_in_place(const Expr& e) {
+    if (e.nargs != 1) return -1;
+    const Arg& a = p_.args[e.args];
+    auto op = static_cast<CmpOp>(a.name);
+    if (op != CmpOp::eq && op != CmpOp::ne) return -1;
+    const json* l = json_in_place(e.a);
+    const json* r = l ? json_in_place(a.expr) : nullptr;
+    if (!r) return -1;
+    bool equal =
+        l->is_string() && r->is_string() ? string_of(*l) == string_of(*r) : python_equal(*l, *r);
+    return equal == (op == CmpOp::eq) ? 1 : 0;
+  }
+
+  // Python's truth of an expression (rt_.truthy(eval(index))), without the Values of the usual
+  // conditions: `not x`, `loop.first`, `loop.last`, `a.b == 'x'`.
+  bool condition(std::uint32_t index) {
+    const Expr& e = p_.exprs[index];
+    switch (e.op) {
+      case Op::not_:
+        return !condition(e.a);
+      case Op::compare:
+        if (int r = compare_in_place(e); r >= 0) return r == 1;
+        break;
+      case Op::getattr: {
+        LoopAttr attr = p_.name_traits[e.b].loop;
+        if ((attr == LoopAttr::first || attr == LoopAttr::last) && p_.exprs[e.a].op == Op::name) {
+          const Value* v = find_var(p_.exprs[e.a].a);
+          if (v && v->kind == Kind::loop) {
+            const auto* loop = static_cast<const LoopState*>(v->object);
+            return attr == LoopAttr::first ? loop->index0 == 0 : loop->index0 + 1 == loop->length;
+          }
+        }
+        break;
       }
+      default:
+        break;
     }
+    return rt_.truthy(eval(index));
+  }
+
+  Value eval_compare(const Expr& e) {
+    if (int r = compare_in_place(e); r >= 0) return Value::of(r == 1);
     Value left = eval(e.a);
     for (const Arg& a : args_of(e)) {
       Value right = eval(a.expr);

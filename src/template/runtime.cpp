@@ -1,5 +1,6 @@
 // Python semantics of JSON values, and Jinja's sandboxed lookups, for one render.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -351,6 +352,12 @@ void Runtime::append_str(std::string& out, const Value& v) const {
       const json& j = v.get();
       if (j.is_string()) {
         out += string_of(j);
+      } else if (j.is_number_integer()) {  // signed or unsigned: digits as Python prints them
+        char digits[24];
+        auto end = j.is_number_unsigned()
+                       ? std::to_chars(digits, digits + sizeof digits, j.get<std::uint64_t>()).ptr
+                       : std::to_chars(digits, digits + sizeof digits, j.get<std::int64_t>()).ptr;
+        out.append(digits, end);
       } else if (j.is_discarded()) {
         use(Value::undefined({}));
       } else {
