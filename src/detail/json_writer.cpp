@@ -24,7 +24,11 @@ constexpr char hex_digits[] = "0123456789abcdef";
 // buffered reaches the string at flush() (not when an error unwinds).
 class Sink {
  public:
-  Sink(std::string& out, const bool* plain_table) : plain(plain_table), out_(out) {}
+  Sink(std::string& out, const bool* plain_table, const JsonStyle& style)
+      : plain(plain_table), out_(out) {
+    item_separator_.set(style.indent ? std::string_view(",") : style.item_separator);
+    key_separator_.set(style.key_separator);
+  }
   ~Sink() = default;
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
@@ -60,12 +64,39 @@ class Sink {
     out_.append(buffer_, used_);
     used_ = 0;
   }
+  /// The style's separator between items, and between a key and its value.
+  void put_item_separator() { put(item_separator_); }
+  void put_key_separator() { put(key_separator_); }
 
   static constexpr std::size_t capacity = 4096;
   /// The bytes the style writes as they are (plain_bytes).
   const bool* const plain;
 
  private:
+  // A separator padded to 8 bytes, copied with one fixed-size store.
+  struct Separator {
+    std::array<char, 8> bytes{};
+    std::size_t size = 0;
+    std::string_view long_text{};  // when longer than 8 bytes
+    void set(std::string_view text) {
+      size = text.size();
+      if (size > bytes.size()) {
+        long_text = text;
+      } else {
+        std::copy(text.begin(), text.end(), bytes.begin());
+      }
+    }
+  };
+  void put(const Separator& s) {
+    if (s.size > 8) {
+      put(s.long_text);
+      return;
+    }
+    reserve(8);
+    std::memcpy(buffer_ + used_, s.bytes.data(), 8);
+    used_ += s.size;
+  }
+  Separator item_separator_{}, key_separator_{};
   std::string& out_;
   std::size_t used_ = 0;
   char buffer_[capacity];
@@ -145,25 +176,53 @@ std::size_t copy_plain(const bool* plain, std::string_view text, std::size_t i, 
   return i;
 }
 
+// The escape at text[i] (a byte that is not plain), then the rest of the string as
+// write_string writes it: out of line, so that write_string's frame stays small.
+[[gnu::noinline]] void write_string_rest(Sink& out, std::string_view text, std::size_t i,
+                                         const JsonStyle& style);
+
+// A JSON string literal: its plain bytes copied, the others escaped (write_string_rest).
 void write_string(Sink& out, std::string_view text, const JsonStyle& style) {
-  const bool* plain = out.plain;
-  std::size_t i = 0;
   // Plain text is copied in pieces that fit the buffer, with its quotes.
   constexpr std::size_t piece = 1024;
-  out.reserve(std::min(text.size(), piece) + 2);
+  const std::size_t n = text.size();
+  out.reserve(std::min(n, piece) + 2);
   char* to = out.cursor();
   *to++ = '"';
-  while (true) {
-    const std::size_t stop = std::min(text.size(), i + piece);
-    std::size_t at = copy_plain(plain, text.substr(0, stop), i, to);
+  if (n <= piece) {  // the usual short string: at most one piece
+    std::size_t at = copy_plain(out.plain, text, 0, to);
     out.advance_to(to);
-    i = at;
-    if (i == text.size()) break;
-    if (i == stop) {  // a long plain run: next piece
-      out.reserve(std::min(text.size() - i, piece) + 1);
-      to = out.cursor();
-      continue;
+    if (at == n) {
+      out.put('"');
+      return;
     }
+    write_string_rest(out, text, at, style);
+    return;
+  }
+  out.advance_to(to);
+  write_string_rest(out, text, 0, style);
+}
+
+void write_string_rest(Sink& out, std::string_view text, std::size_t i, const JsonStyle& style) {
+  const bool* plain = out.plain;
+  constexpr std::size_t piece = 1024;
+  out.reserve(std::min(text.size() - i, piece) + 1);
+  char* to = out.cursor();
+  bool escape = i < text.size() && !plain[static_cast<unsigned char>(text[i])];
+  while (true) {
+    if (!escape) {
+      const std::size_t stop = std::min(text.size(), i + piece);
+      std::size_t at = copy_plain(plain, text.substr(0, stop), i, to);
+      out.advance_to(to);
+      i = at;
+      if (i == text.size()) break;
+      if (i == stop) {  // a long plain run: next piece
+        out.reserve(std::min(text.size() - i, piece) + 1);
+        to = out.cursor();
+        continue;
+      }
+    }
+    escape = false;
     char32_t cp = 0;
     std::size_t length = utf8_decode(text, i, cp);
     if (is_escaped_byte(cp)) {
@@ -285,7 +344,7 @@ void write_value(Sink& out, const json& value, const JsonStyle& style, int depth
       out.put('[');
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out.put(style.indent ? std::string_view(",") : style.item_separator);
+        if (!first) out.put_item_separator();
         first = false;
         newline(out, style, depth + 1);
         write_value(out, item, style, depth + 1);
@@ -311,11 +370,11 @@ void write_value(Sink& out, const json& value, const JsonStyle& style, int depth
       out.put('{');
       bool first = true;
       for (const Member member : std::span<const Member>(members, count)) {
-        if (!first) out.put(style.indent ? std::string_view(",") : style.item_separator);
+        if (!first) out.put_item_separator();
         first = false;
         newline(out, style, depth + 1);
         write_string(out, member->first, style);
-        out.put(style.key_separator);
+        out.put_key_separator();
         write_value(out, member->second, style, depth + 1);
       }
       if (!first) newline(out, style, depth);
@@ -369,13 +428,13 @@ std::string format_float(double value, bool python_style) {
 }
 
 void write_json(std::string& out, const json& value, const JsonStyle& style) {
-  Sink sink(out, plain_bytes(style).plain);
+  Sink sink(out, plain_bytes(style).plain, style);
   write_value(sink, value, style, 0);
   sink.flush();
 }
 
 void write_json_string(std::string& out, std::string_view text, const JsonStyle& style) {
-  Sink sink(out, plain_bytes(style).plain);
+  Sink sink(out, plain_bytes(style).plain, style);
   write_string(sink, text, style);
   sink.flush();
 }
