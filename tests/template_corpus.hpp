@@ -929,6 +929,10 @@ inline std::vector<Case> templates() {
       {"{% for i in [1, 2, 3] %}{% set i = i * 10 %}{{ i }}{% endfor %}|{% for k, v in d | "
        "dictsort %}{{ k }}{{ v }}{% if loop.first == true %}F{% endif %}{% endfor %}"},
 
+      {"{% for x in 'abc' %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ "
+       "loop.revindex0 }}{{ loop.length }}{% for y in [1, 2] %}[{{ loop.index }}/{{ loop.length "
+       "}}]{% endfor %}{{ loop.index }};{% endfor %}{{ loop.index }}"},
+
       // ---- `loop` cannot be assigned inside a for (Jinja's code generator)
       {"{% for x in [1, 2] %}{% set loop = 1 %}{{ loop }}{% endfor %}"},
       {"{% for x in [1] %}{% if true %}{% set loop = 1 %}{% endif %}{% endfor %}"},

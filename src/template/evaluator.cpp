@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <memory>
 #include <new>
@@ -246,6 +247,25 @@ class Renderer {
       write_tojson(out_, rt_.data(input), nullptr);
       if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
       return;
+    }
+    if (e.op == Op::getattr) {  // `{{ loop.index }}` and the other counters, as digits
+      LoopAttr attr = p_.name_traits[e.b].loop;
+      const LoopState* loop = attr == LoopAttr::index || attr == LoopAttr::index0 ||
+                                      attr == LoopAttr::revindex || attr == LoopAttr::revindex0 ||
+                                      attr == LoopAttr::length
+                                  ? loop_of(e)
+                                  : nullptr;
+      if (loop) {
+        const std::size_t i = loop->index0, n = loop->length;
+        const std::size_t count = attr == LoopAttr::index       ? i + 1
+                                  : attr == LoopAttr::index0    ? i
+                                  : attr == LoopAttr::revindex  ? n - i
+                                  : attr == LoopAttr::revindex0 ? n - i - 1
+                                                                : n;
+        char digits[24];
+        write(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, count).ptr));
+        return;
+      }
     }
     if (e.op == Op::filter && !is_default_of_constant(e)) {
       // `{{ x | f(...) }}`: filters that build a string write it straight into the output
@@ -900,9 +920,7 @@ class Renderer {
         if (v->kind != Kind::value || v->shape != Shape::plain) return nullptr;
         base = &v->get();
       } else if (rt_.context.is_object()) {
-        auto it = rt_.context.find(p_.names[inner.a]);
-        if (it == rt_.context.end()) return nullptr;
-        base = &*it;
+        base = find_member(rt_.context, p_.names[inner.a]);
       } else {
         return nullptr;
       }
@@ -1078,6 +1096,13 @@ class Renderer {
     return nullptr;
   }
 
+  // The loop `e` (`loop.attr`) reads an attribute of, when `loop` is a loop variable.
+  const LoopState* loop_of(const Expr& e) const {
+    if (p_.exprs[e.a].op != Op::name) return nullptr;
+    const Value* v = find_var(p_.exprs[e.a].a);
+    return v && v->kind == Kind::loop ? static_cast<const LoopState*>(v->object) : nullptr;
+  }
+
   // `a.b == 'x'` (or `!=`) with both sides' JSON compared in place: 1 or 0, or -1 when the
   // comparison has another form or a side is not JSON in place.
   int compare_in_place(const Expr& e) {
@@ -1105,10 +1130,8 @@ class Renderer {
         break;
       case Op::getattr: {
         LoopAttr attr = p_.name_traits[e.b].loop;
-        if ((attr == LoopAttr::first || attr == LoopAttr::last) && p_.exprs[e.a].op == Op::name) {
-          const Value* v = find_var(p_.exprs[e.a].a);
-          if (v && v->kind == Kind::loop) {
-            const auto* loop = static_cast<const LoopState*>(v->object);
+        if (attr == LoopAttr::first || attr == LoopAttr::last) {
+          if (const LoopState* loop = loop_of(e)) {
             return attr == LoopAttr::first ? loop->index0 == 0 : loop->index0 + 1 == loop->length;
           }
         }

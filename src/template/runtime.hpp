@@ -434,7 +434,10 @@ class Runtime {
 /// `object` must be a JSON object.
 inline const json* find_member(const json& object, std::string_view key) noexcept {
   for (const auto& [k, v] : *object.get_ptr<const json::object_t*>()) {
-    if (k.size() == key.size() && k.compare(0, k.size(), key.data(), key.size()) == 0) return &v;
+    // sizes, then first bytes, decide most mismatches without a call to memcmp
+    if (k.size() == key.size() && (key.empty() || k[0] == key[0]) &&
+        k.compare(0, k.size(), key.data(), key.size()) == 0)
+      return &v;
   }
   return nullptr;
 }
