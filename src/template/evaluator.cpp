@@ -1113,8 +1113,13 @@ class Renderer {
     const json* l = json_in_place(e.a);
     const json* r = l ? json_in_place(a.expr) : nullptr;
     if (!r) return -1;
-    bool equal =
-        l->is_string() && r->is_string() ? string_of(*l) == string_of(*r) : python_equal(*l, *r);
+    bool equal;
+    if (l->is_string() && r->is_string()) {
+      const std::string &ls = string_of(*l), &rs = string_of(*r);
+      equal = ls.size() == rs.size() && same_bytes(ls.data(), rs.data(), ls.size());
+    } else {
+      equal = python_equal(*l, *r);
+    }
     return equal == (op == CmpOp::eq) ? 1 : 0;
   }
 
