@@ -139,7 +139,8 @@ const PlainBytes& plain_bytes(const JsonStyle& style) {
 
 // Copies the plain bytes of text[i...] to `to` (which has room for them), up to the first byte
 // that is not; returns where it stopped.
-std::size_t copy_plain(const bool* plain, std::string_view text, std::size_t i, char*& to) {
+[[gnu::always_inline]] inline std::size_t copy_plain(const bool* plain, std::string_view text,
+                                                     std::size_t i, char*& to) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size(), start = i;
   auto plain4 = [&](std::size_t at) {
