@@ -44,18 +44,25 @@ json sorted_copy(const json& j) {
   }
   if (j.is_array()) {
     json out = json::array();
+    auto& items = out.get_ref<json::array_t&>();
+    items.reserve(j.size());
     for (const auto& e : j)
-      out.push_back(sorted_copy(e));
+      items.push_back(sorted_copy(e));
     return out;
   }
   if (!j.is_object()) return j;
   std::vector<const std::pair<const std::string, json>*> entries;
+  entries.reserve(j.size());
   for (const auto& entry : j.get_ref<const json::object_t&>())
     entries.push_back(&entry);
   std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  // The keys are unique: appended in order, without ordered_map's search for an existing one,
+  // into storage reserved once (its entries are copied, not moved, when it grows).
   json out = json::object();
+  auto& members = out.get_ref<json::object_t&>();
+  members.reserve(entries.size());
   for (const auto* entry : entries)
-    out.emplace(entry->first, sorted_copy(entry->second));
+    members.emplace_back(entry->first, sorted_copy(entry->second));
   return out;
 }
 
