@@ -879,6 +879,78 @@ inline std::vector<Case> templates() {
       {"{{ users | groupby }}"},
       {"{{ [{'v': 1}, {'v': 'a'}] | groupby('v') }}"},
 
+      // ---- groupby's named tuples and tuples nested in lists
+      {"{% for g in users | groupby('active') %}{{ g }}|{{ g.grouper }}={{ g.list | "
+       "map(attribute='name') | join(',') }}|{{ g[0] }}|{{ g | length }}|{{ g | list }}|{{ g | "
+       "tojson }};{% endfor %}"},
+      {"{% for g in users | groupby('address.city') %}{{ g['grouper'] }}:{{ g.list[0].name }}"
+       "{{ g[-1] | length }}{{ g is sequence }}{{ g.nope }}{{ g == (g[0], g[1]) }}{{ g == [g[0], "
+       "g[1]] }};{% endfor %}"},
+      {"{{ users | groupby('active') | list }}|{{ users | groupby('active') | tojson }}|{{ users "
+       "| groupby('active') | length }}|{{ users | groupby('active') | first }}"},
+      {"{{ users | groupby('age') | map(attribute='grouper') | list }}|{{ users | groupby('age') "
+       "| map(attribute='list') | map('length') | list }}|{{ (users | groupby('age'))[0].list[0]"
+       ".name }}"},
+      {"{{ users | groupby('active') | sort(attribute='grouper', reverse=true) | "
+       "map(attribute='grouper') | join }}|{{ users | groupby('active') | selectattr('grouper') | "
+       "list }}|{{ users | groupby('active') | map(attribute='0') | list }}"},
+      {"{% set g = users | groupby('active') | first %}{{ g | string }}|{{ g | join(';') }}|{{ g "
+       "| reverse | list }}|{{ g[1:] }}|{{ g + (1,) }}|{{ g * 2 }}|{{ g | first }}|{{ g | last | "
+       "length }}|{{ '%s-%s' | format(g.grouper, g.list | length) }}"},
+      {"{{ d.items() | groupby(1) | list }}|{{ d.items() | groupby(0) | map(attribute='list') | "
+       "list }}"},
+      {"{{ users | groupby('active') }}", "main"},
+      {"{% for key, items in users | groupby('active') %}{{ key }}{{ items | length }}{% endfor "
+       "%}"},
+      {"{% for g in users | groupby('active') %}{{ g.list.append }}{% endfor %}"},
+      {"{{ d.items() | batch(2) | list }}|{{ d.items() | slice(2) | list }}|{{ d.items() | "
+       "batch(2, ('x', 0)) | list }}|{{ d.items() | batch(2) | list | tojson }}"},
+      {"{{ [(1, 2)] }}|{{ ((1, 2), (3, 4)) }}|{{ [(1,)] }}|{{ {'a': (1, 2)} }}|{{ [[(1, 2)], [3]] "
+       "}}|{{ [(1, 2), {'a': 3}, 4] }}|{{ ([1], [(2, 3)]) }}"},
+      {"{{ [d.items() | first] }}|{{ (d.items() | list)[0] }}|{{ d | dictsort | batch(1) | list "
+       "}}|{{ [d | dictsort] }}|{{ (d.items() | list) + [(1, 2)] }}|{{ [(1, 2)] * 2 }}"},
+      {"{{ [(1, 2), (3, 4)] | map('first') | list }}|{{ [(1, 2), (3, 4)] | reverse | list }}|{{ "
+       "[(1, 2), (3, 4)] | sort | list }}|{{ [(1, 2), (1, 2)] | unique | list }}|{{ [(2, 1), (1, "
+       "2)] | max }}|{{ [(1, 2)] | list | first }}"},
+      {"{% set t = ((1, 2), (3, 4)) %}{{ t[0] }}|{{ t[1:] }}|{{ t | list }}|{% for a, b in t %}{{ "
+       "(b, a) }}{% endfor %}|{{ t == ((1, 2), (3, 4)) }}|{{ [t] }}"},
+      {"{% for x in [(1, (2, 3))] %}{{ x }}{{ x[1] }}{% endfor %}|{{ [((1, 2), 3)] }}"},
+      {"{% for row in d.items() | batch(2) %}{{ row }}{{ row[0] }};{% endfor %}"},
+      {"{% for a, b in d.items() | batch(2) %}{{ a }}{{ b }}|{% endfor %}"},
+
+      // ---- the evaluator's in-place paths (conditions, variables, defaults)
+      {"{% for u in users %}{% if not loop.first %},{% endif %}{{ u }}{{ u.age }}{{ u.address | "
+       "default('-') }}{{ u.nope | default('-') }}{{ u.tags | default(0) }}{% if loop.last %}."
+       "{% endif %}{% if u.name == 'Bob' %}B{% elif u['name'] != 'Carol' %}!{% endif %}{{ 'y' if "
+       "not loop.last else 'n' }}{% endfor %}"},
+      {"{% set x = [1, missing, (2, 3)] %}{{ x }}|{% for i in x %}{{ i }};{% endfor %}|{% for u in "
+       "users if u.active == true %}{{ loop.index }}{{ u.name }}{% endfor %}|{% set n = -5 %}{{ n "
+       "}}{{ big }}{{ neg }}{{ zero }}"},
+      {"{% for i in [1, 2, 3] %}{% set i = i * 10 %}{{ i }}{% endfor %}|{% for k, v in d | "
+       "dictsort %}{{ k }}{{ v }}{% if loop.first == true %}F{% endif %}{% endfor %}"},
+
+      {"{% for x in 'abc' %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ "
+       "loop.revindex0 }}{{ loop.length }}{% for y in [1, 2] %}[{{ loop.index }}/{{ loop.length "
+       "}}]{% endfor %}{{ loop.index }};{% endfor %}{{ loop.index }}"},
+
+      // ---- `loop` cannot be assigned inside a for (Jinja's code generator)
+      {"{% for x in [1, 2] %}{% set loop = 1 %}{{ loop }}{% endfor %}"},
+      {"{% for x in [1] %}{% if true %}{% set loop = 1 %}{% endif %}{% endfor %}"},
+      {"{% for x in [1] %}{% set loop %}a{% endset %}{% endfor %}"},
+      {"{% for x in [1] %}{% set a, loop = 1, 2 %}{% endfor %}"},
+      {"{% for x in [1] %}{% for loop in [1] %}{% endfor %}{% endfor %}"},
+      {"{% for loop in [1] %}{{ loop }}{% endfor %}"},
+      {"{% for x, loop in [(1, 2)] %}{{ loop }}{% endfor %}"},
+      {"{% for x in [] %}{% else %}{% set loop = 1 %}{% endfor %}"},
+      {"{% for x in [1] %}{% macro m() %}{% set loop = 1 %}{% endmacro %}{% endfor %}"},
+      {"{% for x in [1] %}{% filter upper %}{% set loop = 1 %}{% endfilter %}{% endfor %}"},
+      {"{% if false %}{% for x in [1] %}{% set loop = 1 %}{% endfor %}{% endif %}"},
+      {"{% set loop = 1 %}{{ loop }}|{% with loop = 2 %}{{ loop }}{% endwith %}"},
+      {"{% for x in [1] %}{% with loop = 1 %}{{ loop }}{% endwith %}{% endfor %}"},
+      {"{% macro m() %}{% set loop = 1 %}{{ loop }}{% endmacro %}{{ m() }}"},
+      {"{% set ns = namespace(loop=1) %}{% for x in [1, 2] %}{% set ns.loop = loop.index %}{% "
+       "endfor %}{{ ns.loop }}"},
+
       // ---- v3 filters: filesizeformat
       {"{{ 0 | filesizeformat }}|{{ 1 | filesizeformat }}|{{ 999 | filesizeformat }}|{{ 1000 | "
        "filesizeformat }}|{{ 1023 | filesizeformat(true) }}|{{ 1024 | filesizeformat(true) }}"},

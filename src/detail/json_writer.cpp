@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -18,14 +19,97 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-void append_u_escape(std::string& out, unsigned unit) {
+// The output, written through a buffer on the stack: a value's many small pieces (quotes,
+// separators, short strings) cost a store each instead of a std::string append each. What is
+// buffered reaches the string at flush() (not when an error unwinds).
+class Sink {
+ public:
+  Sink(std::string& out, const bool* plain_table, const JsonStyle& style)
+      : plain(plain_table), out_(out) {
+    item_separator_.set(style.indent ? std::string_view(",") : style.item_separator);
+    key_separator_.set(style.key_separator);
+  }
+  ~Sink() = default;
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  /// Room for `n` more bytes at `cursor()` (n <= capacity).
+  void reserve(std::size_t n) {
+    if (n > capacity - used_) flush();
+  }
+  char* cursor() noexcept { return buffer_ + used_; }
+  void advance_to(char* end) noexcept { used_ = static_cast<std::size_t>(end - buffer_); }
+
+  void put(char c) {
+    reserve(1);
+    buffer_[used_++] = c;
+  }
+  void put(std::string_view text) {
+    if (text.size() > capacity - used_) {
+      flush();
+      if (text.size() > capacity) {
+        out_.append(text);
+        return;
+      }
+    }
+    if (text.size() <= 4) {  // separators and literals: no call to memcpy
+      for (char c : text)
+        buffer_[used_++] = c;
+      return;
+    }
+    std::memcpy(buffer_ + used_, text.data(), text.size());
+    used_ += text.size();
+  }
+  void flush() {
+    out_.append(buffer_, used_);
+    used_ = 0;
+  }
+  /// The style's separator between items, and between a key and its value.
+  void put_item_separator() { put(item_separator_); }
+  void put_key_separator() { put(key_separator_); }
+
+  static constexpr std::size_t capacity = 4096;
+  /// The bytes the style writes as they are (plain_bytes).
+  const bool* const plain;
+
+ private:
+  // A separator padded to 8 bytes, copied with one fixed-size store.
+  struct Separator {
+    std::array<char, 8> bytes{};
+    std::size_t size = 0;
+    std::string_view long_text{};  // when longer than 8 bytes
+    void set(std::string_view text) {
+      size = text.size();
+      if (size > bytes.size()) {
+        long_text = text;
+      } else {
+        std::copy(text.begin(), text.end(), bytes.begin());
+      }
+    }
+  };
+  void put(const Separator& s) {
+    if (s.size > 8) {
+      put(s.long_text);
+      return;
+    }
+    reserve(8);
+    std::memcpy(buffer_ + used_, s.bytes.data(), 8);
+    used_ += s.size;
+  }
+  Separator item_separator_{}, key_separator_{};
+  std::string& out_;
+  std::size_t used_ = 0;
+  char buffer_[capacity];
+};
+
+void append_u_escape(Sink& out, unsigned unit) {
   const char escape[6] = {'\\',
                           'u',
                           hex_digits[(unit >> 12) & 0xF],
                           hex_digits[(unit >> 8) & 0xF],
                           hex_digits[(unit >> 4) & 0xF],
                           hex_digits[unit & 0xF]};
-  out.append(escape, sizeof escape);
+  out.put(std::string_view(escape, sizeof escape));
 }
 
 // Bytes written as they are (no escape, no UTF-8 check needed) in `style`: one table per
@@ -53,22 +137,93 @@ const PlainBytes& plain_bytes(const JsonStyle& style) {
   return plain_tables[(style.ensure_ascii ? 2 : 0) + (style.html_safe ? 1 : 0)];
 }
 
-void write_string(std::string& out, std::string_view text, const JsonStyle& style) {
-  const bool* plain = plain_bytes(style).plain;
-  out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t run = i;  // copy runs of plain bytes at once: most text is plain ASCII
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    while (run + 8 <= text.size() &&
-           (plain[bytes[run]] & plain[bytes[run + 1]] & plain[bytes[run + 2]] &
-            plain[bytes[run + 3]] & plain[bytes[run + 4]] & plain[bytes[run + 5]] &
-            plain[bytes[run + 6]] & plain[bytes[run + 7]]))
-      run += 8;
-    while (run < text.size() && plain[bytes[run]])
-      ++run;
-    out.append(text.data() + i, run - i);
-    if (run == text.size()) break;
-    i = run;
+// Copies the plain bytes of text[i...] to `to` (which has room for them), up to the first byte
+// that is not; returns where it stopped.
+[[gnu::always_inline]] inline std::size_t copy_plain(const bool* plain, std::string_view text,
+                                                     std::size_t i, char*& to) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size(), start = i;
+  auto plain4 = [&](std::size_t at) {
+    return plain[bytes[at]] & plain[bytes[at + 1]] & plain[bytes[at + 2]] & plain[bytes[at + 3]];
+  };
+  while (i + 8 <= n && (plain4(i) & plain4(i + 4))) {  // most text is plain ASCII
+    std::memcpy(to, bytes + i, 8);
+    to += 8;
+    i += 8;
+  }
+  const std::size_t rest = n - i;
+  if (rest > 0 && rest < 8 && n >= start + 8) {
+    // The end of a long run: its last 8 bytes at once (the first ones copied again).
+    if (plain4(n - 8) & plain4(n - 4)) {
+      std::memcpy(to + rest - 8, bytes + n - 8, 8);
+      to += rest;
+      return n;
+    }
+  } else if (rest >= 4 && plain4(i)) {
+    // A short string or the start of a block with a byte to escape: 4 bytes at once, and when
+    // that is the whole rest but 3, the last 4 too.
+    if (rest < 8 && plain4(n - 4)) {
+      std::memcpy(to, bytes + i, 4);
+      std::memcpy(to + rest - 4, bytes + n - 4, 4);
+      to += rest;
+      return n;
+    }
+    std::memcpy(to, bytes + i, 4);
+    to += 4;
+    i += 4;
+  }
+  while (i < n && plain[bytes[i]])
+    *to++ = static_cast<char>(bytes[i++]);
+  return i;
+}
+
+// The escape at text[i] (a byte that is not plain), then the rest of the string as
+// write_string writes it: out of line, so that write_string's frame stays small.
+[[gnu::noinline]] void write_string_rest(Sink& out, std::string_view text, std::size_t i,
+                                         const JsonStyle& style);
+
+// A JSON string literal: its plain bytes copied, the others escaped (write_string_rest).
+void write_string(Sink& out, std::string_view text, const JsonStyle& style) {
+  // Plain text is copied in pieces that fit the buffer, with its quotes.
+  constexpr std::size_t piece = 1024;
+  const std::size_t n = text.size();
+  out.reserve(std::min(n, piece) + 2);
+  char* to = out.cursor();
+  *to++ = '"';
+  if (n <= piece) {  // the usual short string: at most one piece
+    std::size_t at = copy_plain(out.plain, text, 0, to);
+    out.advance_to(to);
+    if (at == n) {
+      out.put('"');
+      return;
+    }
+    write_string_rest(out, text, at, style);
+    return;
+  }
+  out.advance_to(to);
+  write_string_rest(out, text, 0, style);
+}
+
+void write_string_rest(Sink& out, std::string_view text, std::size_t i, const JsonStyle& style) {
+  const bool* plain = out.plain;
+  constexpr std::size_t piece = 1024;
+  out.reserve(std::min(text.size() - i, piece) + 1);
+  char* to = out.cursor();
+  bool escape = i < text.size() && !plain[static_cast<unsigned char>(text[i])];
+  while (true) {
+    if (!escape) {
+      const std::size_t stop = std::min(text.size(), i + piece);
+      std::size_t at = copy_plain(plain, text.substr(0, stop), i, to);
+      out.advance_to(to);
+      i = at;
+      if (i == text.size()) break;
+      if (i == stop) {  // a long plain run: next piece
+        out.reserve(std::min(text.size() - i, piece) + 1);
+        to = out.cursor();
+        continue;
+      }
+    }
+    escape = false;
     char32_t cp = 0;
     std::size_t length = utf8_decode(text, i, cp);
     if (is_escaped_byte(cp)) {
@@ -78,25 +233,25 @@ void write_string(std::string& out, std::string_view text, const JsonStyle& styl
     }
     switch (cp) {
       case '"':
-        out += "\\\"";
+        out.put("\\\"");
         break;
       case '\\':
-        out += "\\\\";
+        out.put("\\\\");
         break;
       case '\b':
-        out += "\\b";
+        out.put("\\b");
         break;
       case '\f':
-        out += "\\f";
+        out.put("\\f");
         break;
       case '\n':
-        out += "\\n";
+        out.put("\\n");
         break;
       case '\r':
-        out += "\\r";
+        out.put("\\r");
         break;
       case '\t':
-        out += "\\t";
+        out.put("\\t");
         break;
       default:
         if (cp < 0x20 || (style.ensure_ascii && cp >= 0x7F) ||
@@ -108,35 +263,63 @@ void write_string(std::string& out, std::string_view text, const JsonStyle& styl
             append_u_escape(out, static_cast<unsigned>(cp));
           }
         } else {
-          out.append(text.substr(i, length));
+          out.put(text.substr(i, length));
         }
     }
     i += length;
+    out.reserve(std::min(text.size() - i, piece) + 1);
+    to = out.cursor();
   }
-  out += '"';
+  out.put('"');
 }
 
 template <typename Int>
-void append_integer(std::string& out, Int value) {
-  char buffer[24];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
+void append_integer(Sink& out, Int value) {
+  out.reserve(24);
+  char* to = out.cursor();
+  out.advance_to(std::to_chars(to, to + 24, value).ptr);
 }
 
-void newline(std::string& out, const JsonStyle& style, int depth) {
+void newline(Sink& out, const JsonStyle& style, int depth) {
   if (!style.indent) return;
-  out += '\n';
+  out.put('\n');
   for (int i = 0; i < depth; ++i)
-    out += *style.indent;
+    out.put(*style.indent);
 }
 
-void write_value(std::string& out, const json& value, const JsonStyle& style, int depth) {
+using Member = const json::object_t::value_type*;
+
+// Code point order of UTF-8 keys (byte order), as Python sorts str keys.
+bool key_less(Member a, Member b) noexcept {
+  // Most keys differ in their first byte: decide those without a call to memcmp.
+  const std::string &x = a->first, &y = b->first;
+  if (!x.empty() && !y.empty() && x[0] != y[0])
+    return static_cast<unsigned char>(x[0]) < static_cast<unsigned char>(y[0]);
+  return x < y;
+}
+
+void sort_members(Member* members, std::size_t count) {
+  if (count > 16) {
+    std::sort(members, members + count, key_less);
+    return;
+  }
+  // Insertion sort: the few keys of most objects, without std::sort's set-up.
+  for (std::size_t i = 1; i < count; ++i) {
+    Member m = members[i];
+    std::size_t j = i;
+    for (; j > 0 && key_less(m, members[j - 1]); --j)
+      members[j] = members[j - 1];
+    members[j] = m;
+  }
+}
+
+void write_value(Sink& out, const json& value, const JsonStyle& style, int depth) {
   switch (value.type()) {
     case json::value_t::null:
-      out += "null";
+      out.put("null");
       return;
     case json::value_t::boolean:
-      out += value.get<bool>() ? "true" : "false";
+      out.put(value.get<bool>() ? std::string_view("true") : std::string_view("false"));
       return;
     case json::value_t::number_integer:
       append_integer(out, value.get<std::int64_t>());
@@ -147,11 +330,11 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
     case json::value_t::number_float: {
       double d = value.get<double>();
       if (std::isfinite(d)) {
-        out += format_float(d, style.python_floats);
+        out.put(format_float(d, style.python_floats));
       } else if (!style.python_floats) {
-        out += "null";  // pydantic's default for inf/nan (ser_json_inf_nan='null')
+        out.put("null");  // pydantic's default for inf/nan (ser_json_inf_nan='null')
       } else {
-        out += std::isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity";
+        out.put(std::isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
       }
       return;
     }
@@ -159,21 +342,20 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       write_string(out, value.get_ref<const std::string&>(), style);
       return;
     case json::value_t::array: {
-      out += '[';
+      out.put('[');
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out += style.indent ? std::string_view(",") : style.item_separator;
+        if (!first) out.put_item_separator();
         first = false;
         newline(out, style, depth + 1);
         write_value(out, item, style, depth + 1);
       }
       if (!first) newline(out, style, depth);
-      out += ']';
+      out.put(']');
       return;
     }
     case json::value_t::object: {
       // Members in writing order; objects of up to 32 members need no allocation.
-      using Member = const json::object_t::value_type*;
       const auto& object = value.get_ref<const json::object_t&>();
       std::array<Member, 32> small;
       std::vector<Member> large;
@@ -185,31 +367,23 @@ void write_value(std::string& out, const json& value, const JsonStyle& style, in
       std::size_t count = 0;
       for (const auto& member : object)
         members[count++] = &member;
-      if (style.sort_keys) {  // byte order of UTF-8 = code point order, as Python sorts str keys
-        std::sort(members, members + count, [](Member a, Member b) {
-          // Most keys differ in their first byte: decide those without a call to memcmp.
-          const std::string &x = a->first, &y = b->first;
-          if (!x.empty() && !y.empty() && x[0] != y[0])
-            return static_cast<unsigned char>(x[0]) < static_cast<unsigned char>(y[0]);
-          return x < y;
-        });
-      }
-      out += '{';
+      if (style.sort_keys) sort_members(members, count);
+      out.put('{');
       bool first = true;
       for (const Member member : std::span<const Member>(members, count)) {
-        if (!first) out += style.indent ? std::string_view(",") : style.item_separator;
+        if (!first) out.put_item_separator();
         first = false;
         newline(out, style, depth + 1);
         write_string(out, member->first, style);
-        out += style.key_separator;
+        out.put_key_separator();
         write_value(out, member->second, style, depth + 1);
       }
       if (!first) newline(out, style, depth);
-      out += '}';
+      out.put('}');
       return;
     }
     default:
-      out += "null";
+      out.put("null");
       return;  // binary values never come from JSON text
   }
 }
@@ -255,11 +429,15 @@ std::string format_float(double value, bool python_style) {
 }
 
 void write_json(std::string& out, const json& value, const JsonStyle& style) {
-  write_value(out, value, style, 0);
+  Sink sink(out, plain_bytes(style).plain, style);
+  write_value(sink, value, style, 0);
+  sink.flush();
 }
 
 void write_json_string(std::string& out, std::string_view text, const JsonStyle& style) {
-  write_string(out, text, style);
+  Sink sink(out, plain_bytes(style).plain, style);
+  write_string(sink, text, style);
+  sink.flush();
 }
 
 std::string to_json_text(const json& value, const JsonStyle& style) {

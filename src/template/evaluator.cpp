@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <memory>
 #include <new>
@@ -43,18 +44,25 @@ json sorted_copy(const json& j) {
   }
   if (j.is_array()) {
     json out = json::array();
+    auto& items = out.get_ref<json::array_t&>();
+    items.reserve(j.size());
     for (const auto& e : j)
-      out.push_back(sorted_copy(e));
+      items.push_back(sorted_copy(e));
     return out;
   }
   if (!j.is_object()) return j;
   std::vector<const std::pair<const std::string, json>*> entries;
+  entries.reserve(j.size());
   for (const auto& entry : j.get_ref<const json::object_t&>())
     entries.push_back(&entry);
   std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  // The keys are unique: appended in order, without ordered_map's search for an existing one,
+  // into storage reserved once (its entries are copied, not moved, when it grows).
   json out = json::object();
+  auto& members = out.get_ref<json::object_t&>();
+  members.reserve(entries.size());
   for (const auto* entry : entries)
-    out.emplace(entry->first, sorted_copy(entry->second));
+    members.emplace_back(entry->first, sorted_copy(entry->second));
   return out;
 }
 
@@ -94,6 +102,8 @@ class Renderer {
     VarStack& operator=(const VarStack&) = delete;
     ~VarStack() { truncate(0); }
     std::size_t size() const noexcept { return size_; }
+    /// The first `chunk` entries (those of them below size() are live).
+    const Var* first_chunk() const noexcept { return first(); }
     Var& operator[](std::size_t i) noexcept {
       return i < chunk ? first()[i] : more_[i / chunk - 1][i % chunk];
     }
@@ -212,61 +222,107 @@ class Renderer {
     if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
   }
 
+  // Text, output and if, the most common statements, run here; exec_statement runs the others
+  // (its larger frame is set up only for them).
   void exec(const Stmt& s) {
     switch (s.kind) {
       case StmtKind::text:
-        write(std::string_view(p_.text).substr(s.a, s.b));
+        write(std::string_view(p_.text.data() + s.a, s.b));
         return;
-      case StmtKind::output: {
-        const Expr& e = p_.exprs[s.a];
-        if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) &&
-            e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
-          Value input = eval(e.a);
-          rt_.pos = e.pos;
-          write_tojson(out_, rt_.data(input), nullptr);
-          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
-          return;
-        }
-        if (e.op == Op::filter && !is_default_of_constant(e)) {
-          // `{{ x | f(...) }}`: filters that build a string write it straight into the output
-          Value input = eval(e.a);
-          if (e.nargs == 0) {
-            rt_.pos = e.pos;
-            append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
-          } else {
-            ArgsLease lease(*this);
-            eval_args(e, lease);
-            append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
-          }
-          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
-          return;
-        }
-        const json* j = nullptr;
-        if (e.op == Op::getitem ||
-            (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none))
-          j = object_path(e);
-        if (j) {  // `{{ a.b['c'] }}`: the JSON in place
-          if (j->is_string()) {
-            write(string_of(*j));
-            return;
-          }
-          rt_.pos = e.pos;
-          rt_.append_str(out_, Value::borrow(*j));
-          if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
-          return;
-        }
-        Value v = eval(s.a);
-        rt_.pos = p_.exprs[s.a].pos;
-        rt_.append_str(out_, v);
-        if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      case StmtKind::output:
+        exec_output(s);
         return;
-      }
       case StmtKind::if_:
-        if (rt_.truthy(eval(s.a))) {
+        if (condition(s.a)) {
           exec_body(s.body, s.nbody);
         } else {
           exec_body(s.else_body, s.nelse);
         }
+        return;
+      default:
+        exec_statement(s);
+    }
+  }
+
+  // `{{ expr }}`.
+  void exec_output(const Stmt& s) {
+    const Expr& e = p_.exprs[s.a];
+    if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) &&
+        e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
+      Value input = eval(e.a);
+      rt_.pos = e.pos;
+      write_tojson(out_, rt_.data(input), nullptr);
+      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      return;
+    }
+    if (e.op == Op::getattr) {  // `{{ loop.index }}` and the other counters, as digits
+      LoopAttr attr = p_.name_traits[e.b].loop;
+      const LoopState* loop = attr == LoopAttr::index || attr == LoopAttr::index0 ||
+                                      attr == LoopAttr::revindex || attr == LoopAttr::revindex0 ||
+                                      attr == LoopAttr::length
+                                  ? loop_of(e)
+                                  : nullptr;
+      if (loop) {
+        const std::size_t i = loop->index0, n = loop->length;
+        const std::size_t count = attr == LoopAttr::index       ? i + 1
+                                  : attr == LoopAttr::index0    ? i
+                                  : attr == LoopAttr::revindex  ? n - i
+                                  : attr == LoopAttr::revindex0 ? n - i - 1
+                                                                : n;
+        char digits[24];
+        write(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, count).ptr));
+        return;
+      }
+    }
+    if (e.op == Op::filter && !is_default_of_constant(e)) {
+      // `{{ x | f(...) }}`: filters that build a string write it straight into the output
+      Value input = eval(e.a);
+      if (e.nargs == 0) {
+        rt_.pos = e.pos;
+        append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
+      } else {
+        ArgsLease lease(*this);
+        eval_args(e, lease);
+        append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
+      }
+      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      return;
+    }
+    const json* j = nullptr;
+    if (e.op == Op::getitem ||
+        (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none)) {
+      j = object_path(e);
+    } else if (e.op == Op::name) {  // `{{ x }}`: a variable's JSON
+      const Value* v = find_var(e.a);
+      if (v && v->kind == Kind::value && v->shape.is_plain()) j = &v->get();
+    } else if (e.op == Op::filter && is_default_of_constant(e)) {
+      // `{{ a.b | default('-') }}` with a.b there: a.b
+      j = json_in_place(e.a);
+      if (j && (j->is_discarded() || p_.exprs[e.a].op == Op::constant)) j = nullptr;
+    }
+    if (j) {  // `{{ a.b['c'] }}`: the JSON in place
+      if (j->is_string()) {
+        write(string_of(*j));
+        return;
+      }
+      rt_.pos = e.pos;
+      rt_.append_str(out_, Value::borrow(*j));
+      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      return;
+    }
+    Value v = eval(s.a);
+    rt_.pos = p_.exprs[s.a].pos;
+    rt_.append_str(out_, v);
+    if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+    return;
+  }
+
+  void exec_statement(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::text:
+      case StmtKind::output:
+      case StmtKind::if_:
+        exec(s);
         return;
       case StmtKind::for_:
         exec_for(s);
@@ -576,14 +632,11 @@ class Renderer {
       // A JSON array is walked in place: its items are borrowed (from the context, or from
       // `evaluated`/`given`, which outlive the loop), nothing is copied per item.
       const json& array = iterable.get();
-      LoopState loop{
-          .array = &array,
-          .array_item = iterable.shape == Shape::tuple_list || iterable.shape == Shape::dict_items
-                            ? Shape::tuple
-                            : Shape::plain,
-          .length = array.size(),
-          .depth = depth,
-          .recursive = s.nargs == 1 ? &s : nullptr};
+      LoopState loop{.array = &array,
+                     .array_item = iterable.shape.item(),
+                     .length = array.size(),
+                     .depth = depth,
+                     .recursive = s.nargs == 1 ? &s : nullptr};
       run_loop(s, loop, target);
       return;
     }
@@ -594,7 +647,7 @@ class Renderer {
       for (auto& item : items) {
         Scope scope(*this);
         assign(target, item.alias());
-        if (rt_.truthy(eval(s.c))) kept.push_back(std::move(item));
+        if (condition(s.c)) kept.push_back(std::move(item));
       }
       items.swap(kept);
     }
@@ -647,7 +700,7 @@ class Renderer {
       for (const Entry* entry : entries) {
         Scope scope(*this);
         bind_entry(*entry);
-        if (rt_.truthy(eval(s.c))) kept.push_back(entry);
+        if (condition(s.c)) kept.push_back(entry);
       }
       entries.swap(kept);
     }
@@ -742,7 +795,14 @@ class Renderer {
       return;
     }
     if (!target.tuple && bound) {
-      vars_[at].value = loop.item(i);
+      Value& var = vars_[at].value;
+      if (loop.array && var.kind == Kind::value && var.ref && var.method == Method::none) {
+        // the previous item was borrowed from the same array: point at this one
+        var.ref = &(*loop.array)[i];
+        var.shape = loop.array_item;
+        return;
+      }
+      var = loop.item(i);
       return;
     }
     release(at);
@@ -753,7 +813,15 @@ class Renderer {
   // The variable `id` names in the current scope chain, or null (the context's or a global).
   const Value* find_var(std::uint32_t id) const {
     if (frames_.size() <= 1) {  // no macro call in progress: one scope chain
-      for (std::size_t k = vars_.size(); k > 0; --k) {
+      std::size_t k = vars_.size();
+      if (k <= VarStack::chunk) {  // the usual few variables: one array
+        const Var* v = vars_.first_chunk();
+        for (; k > 0; --k) {
+          if (v[k - 1].name == id) return &v[k - 1].value;
+        }
+        return nullptr;
+      }
+      for (; k > 0; --k) {
         if (vars_[k - 1].name == id) return &vars_[k - 1].value;
       }
       return nullptr;
@@ -859,9 +927,7 @@ class Renderer {
         if (v->kind != Kind::value || v->shape != Shape::plain) return nullptr;
         base = &v->get();
       } else if (rt_.context.is_object()) {
-        auto it = rt_.context.find(p_.names[inner.a]);
-        if (it == rt_.context.end()) return nullptr;
-        base = &*it;
+        base = find_member(rt_.context, p_.names[inner.a]);
       } else {
         return nullptr;
       }
@@ -947,7 +1013,7 @@ class Renderer {
         return unary(e.op, v);
       }
       case Op::not_:
-        return Value::of(!rt_.truthy(eval(e.a)));
+        return Value::of(!condition(e.a));
       case Op::and_: {
         Value left = eval(e.a);
         if (!rt_.truthy(left)) return left;
@@ -983,7 +1049,7 @@ class Renderer {
       case Op::compare:
         return eval_compare(e);
       case Op::cond:
-        if (rt_.truthy(eval(e.b))) return eval(e.a);
+        if (condition(e.b)) return eval(e.a);
         if (e.c == npos32) {
           // Jinja uses a plain Undefined here whatever the environment's policy.
           Value v =
@@ -997,19 +1063,19 @@ class Renderer {
       case Op::list:
       case Op::tuple: {
         json items = json::array();
-        bool all_tuples = e.nargs > 0;
+        // Tuples inside keep printing as tuples: `[(1, 2)]`.
+        ShapeBuilder shape(e.op == Op::tuple ? SeqKind::tuple : SeqKind::list);
         for (const Arg& a : args_of(e)) {
           Value v = eval(a.expr);
           rt_.pos = e.pos;
-          all_tuples = all_tuples && v.shape == Shape::tuple;
           items.push_back(to_storable(v));
+          shape.add(v.shape, items.back());
         }
-        if (e.op == Op::tuple) return Value::of(std::move(items), Shape::tuple);
-        // A list of tuples keeps printing them as tuples: `[(1, 2)]`.
-        return Value::of(std::move(items), all_tuples ? Shape::tuple_list : Shape::plain);
+        return Value::of(std::move(items), shape.shape());
       }
       case Op::dict: {
         json object = json::object();
+        ShapeBuilder values(SeqKind::list);  // a dict's items are its values: `{'a': (1, 2)}`
         for (const Arg& a : args_of(e)) {
           Value key = eval(a.name);
           Value value = eval(a.expr);
@@ -1017,9 +1083,11 @@ class Renderer {
           if (key.kind != Kind::value || !key.get().is_string()) {
             rt_.type_error("dict keys must be strings in eventwire (JSON objects)");
           }
-          object[key.get().get<std::string>()] = to_storable(value);
+          json& slot = object[key.get().get<std::string>()];
+          slot = to_storable(value);
+          values.add(value.shape, slot);
         }
-        return Value::of(std::move(object));
+        return Value::of(std::move(object), values.shape());
       }
     }
     return {};
@@ -1035,16 +1103,60 @@ class Renderer {
     return nullptr;
   }
 
-  Value eval_compare(const Expr& e) {
-    if (e.nargs == 1) {  // `a.b == 'x'`: both sides' JSON compared in place
-      const Arg& a = p_.args[e.args];
-      auto op = static_cast<CmpOp>(a.name);
-      if (op == CmpOp::eq || op == CmpOp::ne) {
-        const json* l = json_in_place(e.a);
-        const json* r = l ? json_in_place(a.expr) : nullptr;
-        if (r) return Value::of(python_equal(*l, *r) == (op == CmpOp::eq));
-      }
+  // The loop `e` (`loop.attr`) reads an attribute of, when `loop` is a loop variable.
+  const LoopState* loop_of(const Expr& e) const {
+    if (p_.exprs[e.a].op != Op::name) return nullptr;
+    const Value* v = find_var(p_.exprs[e.a].a);
+    return v && v->kind == Kind::loop ? static_cast<const LoopState*>(v->object) : nullptr;
+  }
+
+  // `a.b == 'x'` (or `!=`) with both sides' JSON compared in place: 1 or 0, or -1 when the
+  // comparison has another form or a side is not JSON in place.
+  int compare_in_place(const Expr& e) {
+    if (e.nargs != 1) return -1;
+    const Arg& a = p_.args[e.args];
+    auto op = static_cast<CmpOp>(a.name);
+    if (op != CmpOp::eq && op != CmpOp::ne) return -1;
+    const json* l = json_in_place(e.a);
+    const json* r = l ? json_in_place(a.expr) : nullptr;
+    if (!r) return -1;
+    bool equal;
+    if (l->is_string() && r->is_string()) {
+      const std::string &ls = string_of(*l), &rs = string_of(*r);
+      equal = ls.size() == rs.size() && same_bytes(ls.data(), rs.data(), ls.size());
+    } else {
+      equal = python_equal(*l, *r);
     }
+    return equal == (op == CmpOp::eq) ? 1 : 0;
+  }
+
+  // Python's truth of an expression (rt_.truthy(eval(index))), without the Values of the usual
+  // conditions: `not x`, `loop.first`, `loop.last`, `a.b == 'x'`.
+  bool condition(std::uint32_t index) {
+    const Expr& e = p_.exprs[index];
+    switch (e.op) {
+      case Op::not_:
+        return !condition(e.a);
+      case Op::compare:
+        if (int r = compare_in_place(e); r >= 0) return r == 1;
+        break;
+      case Op::getattr: {
+        LoopAttr attr = p_.name_traits[e.b].loop;
+        if (attr == LoopAttr::first || attr == LoopAttr::last) {
+          if (const LoopState* loop = loop_of(e)) {
+            return attr == LoopAttr::first ? loop->index0 == 0 : loop->index0 + 1 == loop->length;
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return rt_.truthy(eval(index));
+  }
+
+  Value eval_compare(const Expr& e) {
+    if (int r = compare_in_place(e); r >= 0) return Value::of(r == 1);
     Value left = eval(e.a);
     for (const Arg& a : args_of(e)) {
       Value right = eval(a.expr);
@@ -1067,7 +1179,7 @@ class Renderer {
         } else if (l.kind == Kind::value && r.kind == Kind::value) {
           // A tuple never equals a list: `[1] == (1,)` is False.
           eq = python_equal(l.get(), r.get()) &&
-               !(l.get().is_array() && (l.shape == Shape::tuple) != (r.shape == Shape::tuple));
+               !(l.get().is_array() && l.shape.is_tuple() != r.shape.is_tuple());
         } else {
           eq = l.kind == r.kind && l.object == r.object && l.method == r.method;
         }
@@ -1147,7 +1259,8 @@ class Renderer {
           out.push_back(e);
       }
     }
-    return Value::of(std::move(out), shape);
+    return Value::of(std::move(out),
+                     shape.head() == SeqKind::group ? shape.with_head(SeqKind::tuple) : shape);
   }
 
   Value binary(Op op, const Value& l, const Value& r) {
@@ -1162,12 +1275,16 @@ class Renderer {
                      b.get_ref<const std::string&>().size());
       return Value::of(a.get_ref<const std::string&>() + b.get_ref<const std::string&>());
     }
-    if (op == Op::add && a.is_array() && b.is_array() &&
-        (l.shape == Shape::tuple) == (r.shape == Shape::tuple)) {
+    if (op == Op::add && a.is_array() && b.is_array() && l.shape.is_tuple() == r.shape.is_tuple()) {
+      ShapeBuilder shape(l.shape.is_tuple() ? SeqKind::tuple : SeqKind::list);
+      for (const auto& e : a)
+        shape.add(l.shape.item(), e);
+      for (const auto& e : b)
+        shape.add(r.shape.item(), e);
       json out = a;
       for (const auto& e : b)
         out.push_back(e);
-      return Value::of(std::move(out), l.shape);
+      return Value::of(std::move(out), shape.shape());
     }
     if (op == Op::mul && (a.is_string() || a.is_array()) && is_int(b)) return repeat(a, b, l.shape);
     if (op == Op::mul && (b.is_string() || b.is_array()) && is_int(a)) return repeat(b, a, r.shape);
@@ -1352,7 +1469,9 @@ class Renderer {
     json out = json::array();
     for (auto i : indices)
       out.push_back(j[static_cast<std::size_t>(i)]);
-    return Value::of(std::move(out), obj.shape);
+    return Value::of(std::move(out), obj.shape.head() == SeqKind::group
+                                         ? obj.shape.with_head(SeqKind::tuple)
+                                         : obj.shape);
   }
 };
 

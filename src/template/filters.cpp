@@ -672,16 +672,15 @@ class Filters {
     items.swap(sorted);
   }
 
-  Value list_of(const std::vector<Value>& items, Shape shape = Shape::plain) {
+  /// A list (or tuple) of `items`; tuples among them keep printing as tuples.
+  Value list_of(const std::vector<Value>& items, SeqKind head = SeqKind::list) {
     json out = json::array();
-    for (const auto& v : items)
+    ShapeBuilder shape(head);
+    for (const auto& v : items) {
       out.push_back(v.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(v));
-    return Value::of(std::move(out), shape);
-  }
-
-  static Shape list_shape(const Value& v) {
-    return v.shape == Shape::tuple_list || v.shape == Shape::dict_items ? Shape::tuple_list
-                                                                        : Shape::plain;
+      shape.add(v.shape, out.back());
+    }
+    return Value::of(std::move(out), shape.shape());
   }
 
   Value select(const Value& input, bool attr_mode, bool keep) {
@@ -703,7 +702,7 @@ class Filters {
       bool ok = test == npos32 ? rt_.truthy(subject) : apply_test(rt_, test, subject, test_args);
       if (ok == keep) out.push_back(std::move(item));
     }
-    return list_of(out, list_shape(input));
+    return list_of(out);
   }
 
   Value min_max(const Value& input, bool is_max) {
@@ -745,6 +744,7 @@ class Filters {
     const json& linecount = rt_.operand(*b.at(0));
     json out = json::array();
     json current = json::array();
+    ShapeBuilder batch_shape(SeqKind::list);
     for (const auto& item : items_of(input)) {
       if (python_equal(json(static_cast<std::int64_t>(current.size())), linecount)) {
         out.push_back(std::move(current));
@@ -752,6 +752,7 @@ class Filters {
       }
       current.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
                                                      : rt_.data(item));
+      batch_shape.add(item.shape, current.back());
     }
     if (!current.empty()) {
       const Value* fill = b.at(1);
@@ -767,6 +768,7 @@ class Filters {
           rt_.check_size(static_cast<std::size_t>(n));
           json fill_json =
               fill->kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(*fill);
+          batch_shape.add(fill->shape, fill_json);
           while (static_cast<long long>(current.size()) < n)
             current.push_back(fill_json);
         }
@@ -774,7 +776,7 @@ class Filters {
       }
       out.push_back(std::move(current));
     }
-    return Value::of(std::move(out));
+    return Value::of(std::move(out), Shape::of(SeqKind::list, batch_shape.shape()));
   }
 
   // Jinja's sync_do_slice: `slices` lists of near-equal length, the first ones one longer; the
@@ -797,6 +799,7 @@ class Filters {
     long long per_slice = length / slices, with_extra = length % slices, offset = 0;
     rt_.check_size(static_cast<std::size_t>(std::min(slices, 1LL << 40)));
     const Value* fill = b.at(1);
+    ShapeBuilder slice_shape(SeqKind::list);
     for (long long n = 0; n < slices; ++n) {
       long long start = offset + n * per_slice;
       if (n < with_extra) ++offset;
@@ -806,14 +809,16 @@ class Filters {
         const Value& item = items[static_cast<std::size_t>(i)];
         part.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
                                                     : rt_.data(item));
+        slice_shape.add(item.shape, part.back());
       }
       if (!is_null(fill) && n >= with_extra) {
         part.push_back(fill->kind == Kind::undefined ? json(json::value_t::discarded)
                                                      : rt_.data(*fill));
+        slice_shape.add(fill->shape, part.back());
       }
       out.push_back(std::move(part));
     }
-    return Value::of(std::move(out));
+    return Value::of(std::move(out), Shape::of(SeqKind::list, slice_shape.shape()));
   }
 
   // Jinja's sync_do_groupby: items sorted (stably) by the attribute, then runs of equal keys as
@@ -826,6 +831,8 @@ class Filters {
     auto items = items_of(input);
     std::vector<json> raw, keys;
     std::vector<Value> order;
+    // A group is a named tuple (grouper, list): its items are the groupers and the lists.
+    ShapeBuilder group_shape(SeqKind::group), list_shape(SeqKind::list);
     for (std::size_t i = 0; i < items.size(); ++i) {
       Value v = attribute(items[i], b.at(0), b.at(1));
       if (v.kind == Kind::undefined) {
@@ -835,6 +842,7 @@ class Filters {
       } else {
         raw.push_back(rt_.data(v));
       }
+      group_shape.add(v.shape, raw.back());
       keys.push_back(fold(raw.back(), cs));
       order.push_back(Value::of(static_cast<std::int64_t>(i)));
     }
@@ -849,8 +857,10 @@ class Filters {
       }
       out.back()[1].push_back(items[i].kind == Kind::undefined ? json(json::value_t::discarded)
                                                                : rt_.data(items[i]));
+      list_shape.add(items[i].shape, out.back()[1].back());
     }
-    return Value::of(std::move(out), Shape::tuple_list);
+    if (!out.empty()) group_shape.add(list_shape.shape(), out[0][1]);
+    return Value::of(std::move(out), Shape::of(SeqKind::list, group_shape.shape()));
   }
 
   // Jinja's do_filesizeformat: float(value) in decimal (kB) or binary (KiB) units.
@@ -1115,7 +1125,7 @@ class Filters {
       }
       case FilterId::list:
         bind("list", {});
-        return list_of(items_of(input), list_shape(input));
+        return list_of(items_of(input));
       case FilterId::lower:
       case FilterId::upper: {
         std::string out;
@@ -1196,7 +1206,7 @@ class Filters {
         }
         auto items = items_of(input);
         std::reverse(items.begin(), items.end());
-        return list_of(items, list_shape(input));
+        return list_of(items);
       }
       case FilterId::round: {
         auto b = bind("round", {"precision", "method"});
@@ -1214,7 +1224,7 @@ class Filters {
         for (const auto& item : items)
           keys.push_back(multi_key_of(item, b.at(2), cs));
         sort_by_keys(items, keys, bool_arg(rt_, b.at(0), false));
-        return list_of(items, list_shape(input));
+        return list_of(items);
       }
       case FilterId::string:
         bind("string", {});
@@ -1318,7 +1328,11 @@ class Filters {
         std::vector<json> seen;
         for (auto& item : items_of(input)) {
           json key = key_of(item, b.at(1), cs);
-          if (key.is_structured())
+          // A tuple of scalars is hashable (`[(1, 2), (1, 2)] | unique`); lists and dicts are not.
+          bool hashable_tuple =
+              is_null(b.at(1)) && item.shape.is_tuple() && key.is_array() &&
+              std::none_of(key.begin(), key.end(), [](const json& k) { return k.is_structured(); });
+          if (key.is_structured() && !hashable_tuple)
             rt_.type_error(fmt::format("unhashable type: '{}'", python_type_name(key)));
           bool found = std::any_of(seen.begin(), seen.end(),
                                    [&](const json& s) { return python_equal(s, key); });
@@ -1327,7 +1341,7 @@ class Filters {
             out.push_back(std::move(item));
           }
         }
-        return list_of(out, list_shape(input));
+        return list_of(out);
       }
       case FilterId::urlencode: {
         bind("urlencode", {});
@@ -1378,7 +1392,7 @@ class Filters {
                 v.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(v);
           return percent_format(rt_, text, Value::of(std::move(mapping)));
         }
-        return percent_format(rt_, text, list_of(args_, Shape::tuple));
+        return percent_format(rt_, text, list_of(args_, SeqKind::tuple));
       }
       case FilterId::batch:
         return batch(input);

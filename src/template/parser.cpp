@@ -65,6 +65,7 @@ class Parser {
   std::unordered_map<std::string, std::uint32_t> name_ids_;
   std::vector<std::string_view> open_blocks_;  // for messages
   std::vector<std::uint32_t> macro_flags_;     // MacroFlags of the macro bodies being parsed
+  std::vector<std::uint32_t> loop_stores_;     // where `for`/`set` targets name `loop`
 
   // ---- tokens -------------------------------------------------------------------------------
   const Token& cur() const { return tokens_[i_]; }
@@ -305,8 +306,9 @@ class Parser {
     return add_stmt(s);
   }
 
-  // A name or a tuple of names; `ns.attr` when allowed (set).
-  std::uint32_t parse_target(bool allow_namespace, std::uint32_t* ns_attr) {
+  // A name or a tuple of names; `ns.attr` when allowed (set). `store`: a for or set target,
+  // which must not be `loop` anywhere inside a for (a `with` target may).
+  std::uint32_t parse_target(bool allow_namespace, std::uint32_t* ns_attr, bool store) {
     Target target;
     target.names = static_cast<std::uint32_t>(p_.target_names.size());
     bool paren = skip_op("(");
@@ -325,6 +327,7 @@ class Parser {
           n == "None") {
         fail_at(pos, fmt::format("Can't assign to '{}'", n));
       }
+      if (store && n == "loop") loop_stores_.push_back(pos);
       p_.target_names.push_back(intern(n));
       ++target.count;
       if (!skip_op(",")) break;
@@ -347,7 +350,8 @@ class Parser {
     auto depth =
         static_cast<std::uint32_t>(std::count(open_blocks_.begin(), open_blocks_.end(), "for"));
     p_.for_depth = std::max(p_.for_depth, depth);
-    auto target = parse_target(false, nullptr);
+    auto stores_before = loop_stores_.size();
+    auto target = parse_target(false, nullptr, true);
     if (!skip_name("in")) fail(fmt::format("expected token 'in', got '{}'", describe(cur())));
     auto iter = parse_tuple(false, false, {"recursive"}, false);
     std::uint32_t filter = npos32;
@@ -363,6 +367,10 @@ class Parser {
     next();  // endfor
     end_block();
     open_blocks_.pop_back();
+    // Jinja's code generator refuses any store to `loop` in a for, its body included.
+    if (loop_stores_.size() > stores_before)
+      fail_at(loop_stores_[stores_before],
+              "Can't assign to special loop variable in for-loop target");
     Stmt s{.kind = StmtKind::for_, .a = target, .b = iter, .c = filter, .pos = pos};
     s.nargs = recursive ? 1 : 0;
     s.body = store_body(body);
@@ -376,7 +384,7 @@ class Parser {
     auto pos = cur().pos;
     next();
     std::uint32_t attr = npos32;
-    auto target = parse_target(true, &attr);
+    auto target = parse_target(true, &attr, true);
     if (skip_op("=")) {
       auto value = parse_tuple(false, true, {}, false);
       end_block();
@@ -410,7 +418,7 @@ class Parser {
     std::vector<Arg> assignments;
     while (cur().kind != Tok::block_end) {
       if (!assignments.empty()) expect_op(",");
-      auto target = parse_target(false, nullptr);
+      auto target = parse_target(false, nullptr, false);
       expect_op("=");
       assignments.push_back({.name = target, .expr = parse_expression(true)});
     }

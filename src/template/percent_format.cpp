@@ -31,7 +31,7 @@ class Formatter {
   Formatter(Runtime& rt, std::string_view format, const Value& args)
       : rt_(rt), format_(format), args_(args) {
     const json* j = args.kind == Kind::value ? &args.get() : nullptr;
-    if (j && j->is_array() && args.shape == Shape::tuple) {
+    if (j && j->is_array() && args.shape.is_tuple()) {
       tuple_ = j;
     } else if (j && (j->is_object() || j->is_array())) {
       mapping_ = true;  // Python: any non-tuple, non-str object with __getitem__
@@ -264,7 +264,7 @@ class Formatter {
       return std::string(names[static_cast<std::size_t>(rt_.policy(arg))]);
     }
     if (arg.kind != Kind::value) return "function";
-    if (arg.shape == Shape::tuple) return "tuple";
+    if (arg.shape.is_tuple()) return "tuple";
     return std::string(python_type_name(arg.get()));
   }
 

@@ -1,5 +1,6 @@
 // Python semantics of JSON values, and Jinja's sandboxed lookups, for one render.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -248,58 +249,92 @@ std::string Runtime::repr(const Value& v) const {
   return out;
 }
 
+namespace {
+
+/// Python's repr of `j` as the type `shape` says (tuples, dict views), lists below.
+void append_shaped_repr(std::string& out, const json& j, Shape shape) {
+  if (shape.is_plain()) {
+    append_python_repr(out, j);
+    return;
+  }
+  if (j.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : j.items()) {
+      if (!first) out += ", ";
+      first = false;
+      append_python_string_repr(out, key);
+      out += ": ";
+      append_shaped_repr(out, value, shape.item());
+    }
+    out += '}';
+    return;
+  }
+  if (!j.is_array()) {
+    append_python_repr(out, j);
+    return;
+  }
+  auto items = [&](char open, char close) {
+    out += open;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      if (i) out += ", ";
+      append_shaped_repr(out, j[i], shape.item());
+    }
+    if (close == ')' && j.size() == 1) out += ',';
+    out += close;
+  };
+  switch (shape.head()) {
+    case SeqKind::list:
+      items('[', ']');
+      return;
+    case SeqKind::tuple:
+    case SeqKind::group:
+      items('(', ')');
+      return;
+    case SeqKind::dict_items:
+      out += "dict_items(";
+      break;
+    case SeqKind::dict_keys:
+      out += "dict_keys(";
+      break;
+    case SeqKind::dict_values:
+      out += "dict_values(";
+      break;
+  }
+  items('[', ']');
+  out += ')';
+}
+
+}  // namespace
+
+void ShapeBuilder::add(Shape item, const json& j) noexcept {
+  if (!j.is_structured()) return;  // a scalar has no items to agree on
+  // The levels this item has a say in: its head (a dict's head is no sequence), and the levels
+  // down to its deepest non-list one (deeper, it may hold no arrays at all).
+  std::uint32_t bits = item.bits_;
+  std::uint32_t mask = 0xFu;
+  for (int level = 1; level < Shape::levels; ++level) {
+    if (bits >> (4 * level)) mask |= 0xFu << (4 * level);
+  }
+  if (j.is_object()) mask &= ~0xFu;
+  std::uint32_t differ = (bits_ ^ bits) & known_ & mask;
+  for (int level = 0; level < Shape::levels; ++level) {
+    if ((differ >> (4 * level)) & 0xFu) conflict_ |= 0xFu << (4 * level);
+  }
+  bits_ |= bits & mask & ~known_;
+  known_ |= mask;
+}
+
+Shape ShapeBuilder::shape() const noexcept {
+  return Shape::of(head_, Shape(bits_ & ~conflict_));
+}
+
 void Runtime::append_repr(std::string& out, const Value& v) const {
   if (v.kind != Kind::value) {
     append_str(out, v);
     return;
   }
-  const json& j = v.get();
-  auto tuple = [&](const json& t) {
-    out += '(';
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      if (i) out += ", ";
-      append_python_repr(out, t[i]);
-    }
-    out += t.size() == 1 ? ",)" : ")";
-  };
-  auto list_of = [&](const json& a, bool tuples) {
-    out += '[';
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (i) out += ", ";
-      if (tuples && a[i].is_array()) {
-        tuple(a[i]);
-      } else {
-        append_python_repr(out, a[i]);
-      }
-    }
-    out += ']';
-  };
-  switch (v.shape) {
-    case Shape::plain:
-      append_python_repr(out, j);
-      return;
-    case Shape::tuple:
-      tuple(j);
-      return;
-    case Shape::tuple_list:
-      list_of(j, true);
-      return;
-    case Shape::dict_items:
-      out += "dict_items(";
-      list_of(j, true);
-      out += ')';
-      return;
-    case Shape::dict_keys:
-      out += "dict_keys(";
-      list_of(j, false);
-      out += ')';
-      return;
-    case Shape::dict_values:
-      out += "dict_values(";
-      list_of(j, false);
-      out += ')';
-      return;
-  }
+  append_shaped_repr(out, v.get(), v.shape);
 }
 
 std::string Runtime::str(const Value& v) const {
@@ -317,6 +352,12 @@ void Runtime::append_str(std::string& out, const Value& v) const {
       const json& j = v.get();
       if (j.is_string()) {
         out += string_of(j);
+      } else if (j.is_number_integer()) {  // signed or unsigned: digits as Python prints them
+        char digits[24];
+        auto end = j.is_number_unsigned()
+                       ? std::to_chars(digits, digits + sizeof digits, j.get<std::uint64_t>()).ptr
+                       : std::to_chars(digits, digits + sizeof digits, j.get<std::int64_t>()).ptr;
+        out.append(digits, end);
       } else if (j.is_discarded()) {
         use(Value::undefined({}));
       } else {
@@ -446,7 +487,7 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
           fmt::format("'builtin_function_or_method object' has no attribute '{}'", name));
   }
   const json& j = obj.get();
-  if (j.is_object() && obj.shape == Shape::plain) {
+  if (j.is_object() && obj.shape.head() == SeqKind::list) {
     for (auto m : kDictMethods) {
       if (m == name) {
         Method id = m == "get"      ? Method::dict_get
@@ -458,11 +499,17 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
       }
     }
     if (is_one_of(kDictUnsafe, name)) return unsafe_attribute(j, name);
-    if (const json* member = find_member(j, name)) return Value::borrow(*member);
+    if (const json* member = find_member(j, name)) return Value::borrow(*member, obj.shape.item());
   } else if (j.is_array()) {
+    // groupby's items are named tuples (grouper, list).
+    if (obj.shape.head() == SeqKind::group && j.size() == 2) {
+      if (name == "grouper") return Value::borrow(j[0], obj.shape.item());
+      if (name == "list") return Value::borrow(j[1], obj.shape.item());
+    }
     if (name == "count") return method_of(obj, Method::list_count);
     if (name == "index") return method_of(obj, Method::list_index);
-    if (obj.shape == Shape::plain && is_one_of(kListUnsafe, name)) return unsafe_attribute(j, name);
+    if (obj.shape.head() == SeqKind::list && is_one_of(kListUnsafe, name))
+      return unsafe_attribute(j, name);
   } else if (j.is_string()) {
     if (auto m = str_method(name); m != Method::none) return method_of(obj, m);
   }
@@ -480,7 +527,7 @@ Value Runtime::getitem(const Value& obj, const Value& key) const {
     const json& j = obj.get();
     if (j.is_object() && k->is_string()) {
       if (auto it = j.find(k->get_ref<const std::string&>()); it != j.end())
-        return Value::borrow(*it);
+        return Value::borrow(*it, obj.shape.item());
     } else if ((j.is_array() || j.is_string()) && (k->is_number_integer() || k->is_boolean())) {
       std::int64_t index = k->is_boolean()           ? (k->get<bool>() ? 1 : 0)
                            : k->is_number_unsigned() ? INT64_MAX
@@ -489,10 +536,7 @@ Value Runtime::getitem(const Value& obj, const Value& key) const {
         auto n = static_cast<std::int64_t>(j.size());
         if (index < 0) index += n;
         if (index >= 0 && index < n) {
-          const json& item = j[static_cast<std::size_t>(index)];
-          bool tuples = obj.shape != Shape::plain && obj.shape != Shape::tuple &&
-                        obj.shape != Shape::dict_keys && obj.shape != Shape::dict_values;
-          return Value::borrow(item, tuples ? Shape::tuple : Shape::plain);
+          return Value::borrow(j[static_cast<std::size_t>(index)], obj.shape.item());
         }
       } else {
         const std::string& s = j.get_ref<const std::string&>();
@@ -553,8 +597,7 @@ void Runtime::iterate(const Value& v, std::vector<Value>& out) const {
   const json& j = v.get();
   switch (j.type()) {
     case json::value_t::array: {
-      Shape item = v.shape == Shape::tuple_list || v.shape == Shape::dict_items ? Shape::tuple
-                                                                                : Shape::plain;
+      Shape item = v.shape.item();
       out.reserve(out.size() + j.size());
       for (const auto& e : j)
         out.push_back(Value::borrow(e, item));

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -19,8 +20,74 @@
 
 namespace eventwire::detail {
 
-/// How a JSON array prints: Python has tuples and dict views where JSON has only arrays.
-enum class Shape : std::uint8_t { plain, tuple, tuple_list, dict_items, dict_keys, dict_values };
+/// What Python type a JSON array stands for, where Python has tuples, groupby's named tuples
+/// and dict views and JSON has only arrays.
+enum class SeqKind : std::uint8_t { list, tuple, group, dict_items, dict_keys, dict_values };
+
+/// How a value prints, level by level: the kind of the value itself (its head), of its items (a
+/// list's or tuple's items, a dict's values), of their items, and so on, `levels` deep (deeper
+/// arrays are lists). All items of one level share one kind: `[(1, 2), (3, 4)]` is
+/// list-of-tuple, `d.items() | batch(2)` list-of-list-of-tuple. A head that does not apply (a
+/// dict, a string) is ignored. The default, `plain`, is lists all the way down.
+class Shape {
+ public:
+  static constexpr int levels = 8;
+  constexpr Shape() noexcept = default;
+  /// `head` for the value, `items` for what it holds.
+  static constexpr Shape of(SeqKind head, Shape items = {}) noexcept {
+    return Shape(static_cast<std::uint32_t>(head) | (items.bits_ << 4));
+  }
+  constexpr SeqKind head() const noexcept { return static_cast<SeqKind>(bits_ & 0xFu); }
+  /// The shape of an item (a dict view's: `dict_items` holds tuples, the others plain values).
+  constexpr Shape item() const noexcept {
+    switch (head()) {
+      case SeqKind::dict_items:
+        return of(SeqKind::tuple);
+      case SeqKind::dict_keys:
+      case SeqKind::dict_values:
+        return {};
+      default:
+        return Shape(bits_ >> 4);
+    }
+  }
+  /// A tuple (plain or groupby's): prints `(a, b)`, compares unequal to a list.
+  constexpr bool is_tuple() const noexcept {
+    return head() == SeqKind::tuple || head() == SeqKind::group;
+  }
+  constexpr bool is_view() const noexcept { return head() >= SeqKind::dict_items; }
+  constexpr bool is_plain() const noexcept { return bits_ == 0; }
+  /// The same shape with another head.
+  constexpr Shape with_head(SeqKind head) const noexcept {
+    return Shape((bits_ & ~0xFu) | static_cast<std::uint32_t>(head));
+  }
+  friend constexpr bool operator==(Shape a, Shape b) noexcept { return a.bits_ == b.bits_; }
+
+  static const Shape plain, tuple, tuple_list, dict_items, dict_keys, dict_values;
+
+ private:
+  friend class ShapeBuilder;
+  constexpr explicit Shape(std::uint32_t bits) noexcept : bits_(bits) {}
+  std::uint32_t bits_ = 0;
+};
+inline constexpr Shape Shape::plain{};
+inline constexpr Shape Shape::tuple = Shape::of(SeqKind::tuple);
+inline constexpr Shape Shape::tuple_list = Shape::of(SeqKind::list, Shape::of(SeqKind::tuple));
+inline constexpr Shape Shape::dict_items = Shape::of(SeqKind::dict_items);
+inline constexpr Shape Shape::dict_keys = Shape::of(SeqKind::dict_keys);
+inline constexpr Shape Shape::dict_values = Shape::of(SeqKind::dict_values);
+
+/// The shape of a list or tuple (`head`) built from items of the given shapes and JSON:
+/// the items' shared shape, level by level; where two items disagree, lists.
+class ShapeBuilder {
+ public:
+  explicit ShapeBuilder(SeqKind head) : head_(head) {}
+  void add(Shape item, const json& j) noexcept;
+  Shape shape() const noexcept;
+
+ private:
+  SeqKind head_;
+  std::uint32_t bits_ = 0, known_ = 0, conflict_ = 0;
+};
 
 enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function, macro };
 
@@ -148,10 +215,10 @@ inline const SharedConstants& constants() {
 /// (`ref`) whenever possible, and owned (`own`) only when computed.
 struct Value {
   Kind kind = Kind::undefined;
-  Shape shape = Shape::plain;
   Method method = Method::none;
-  bool unsafe = false;        // undefined from a refused attribute: calling it is a SecurityError
-  bool lenient = false;       // a plain Undefined whatever the policy (`a if false`, no else)
+  bool unsafe = false;   // undefined from a refused attribute: calling it is a SecurityError
+  bool lenient = false;  // a plain Undefined whatever the policy (`a if false`, no else)
+  Shape shape = Shape::plain;
   const json* ref = nullptr;  // borrowed JSON (value, or a method's receiver)
   OwnedJson own{};            // owned JSON when ref is null
   void* object = nullptr;     // LoopState* (loop), json* (namespace attributes), MacroRef*
@@ -364,11 +431,38 @@ class Runtime {
   Value call(const Value& callee, std::vector<Value>& args, Kwargs& kwargs);
 };
 
+/// Whether the `n` bytes at `a` and `b` are equal: 8 (or 4) bytes per comparison, the last
+/// block overlapping, so the short keys of JSON objects need no call to memcmp.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  auto load8 = [](const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  auto load4 = [](const char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  if (n >= 8) {
+    if (n > 32) return std::memcmp(a, b, n) == 0;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (load8(a + i) != load8(b + i)) return false;
+    }
+    return load8(a + n - 8) == load8(b + n - 8);
+  }
+  if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 /// The member `key` of a JSON object, or null (no temporary std::string for the key).
 /// `object` must be a JSON object.
 inline const json* find_member(const json& object, std::string_view key) noexcept {
   for (const auto& [k, v] : *object.get_ptr<const json::object_t*>()) {
-    if (k.size() == key.size() && k.compare(0, k.size(), key.data(), key.size()) == 0) return &v;
+    if (k.size() == key.size() && same_bytes(k.data(), key.data(), key.size())) return &v;
   }
   return nullptr;
 }

@@ -113,7 +113,7 @@ bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const V
     case TestId::string:
       return j && j->is_string();
     case TestId::mapping:
-      return j && j->is_object() && v.shape == Shape::plain;
+      return j && j->is_object() && v.shape.head() == SeqKind::list;
     case TestId::iterable:
       rt.use(v);
       return v.kind == Kind::undefined || v.kind == Kind::loop ||
@@ -121,8 +121,7 @@ bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const V
     case TestId::sequence:
       rt.use(v);
       return v.kind == Kind::undefined ||
-             (j && (j->is_string() || j->is_structured()) && v.shape != Shape::dict_keys &&
-              v.shape != Shape::dict_values && v.shape != Shape::dict_items);
+             (j && (j->is_string() || j->is_structured()) && !v.shape.is_view());
     case TestId::callable:
       return v.kind == Kind::undefined || v.kind == Kind::method || v.kind == Kind::function ||
              v.kind == Kind::loop || v.kind == Kind::macro;
