@@ -33,15 +33,9 @@ inline constexpr JsonStyle pydantic_style{};
 /// `json.dumps(v, sort_keys=True)` plus Jinja's HTML escaping: what `tojson` writes.
 inline constexpr JsonStyle tojson_style{", ", ": ", std::nullopt, true, true, true, true};
 
-/// A value JSON cannot hold (Jinja's Undefined, a binary value): Python's TypeError text.
-class NotSerializable : public ValidationError {
- public:
-  explicit NotSerializable(const std::string& type)
-      : ValidationError("JSON value", "Object of type " + type + " is not JSON serializable") {}
-};
-
-/// Appends `value` to `out` in `style`. Throws ValidationError on invalid UTF-8 in a string,
-/// NotSerializable for a discarded (Undefined) or binary value.
+/// Appends `value` to `out` in `style`. Throws ValidationError on invalid UTF-8 in a string. A
+/// discarded or binary value (neither comes from JSON text; templates reject Undefined before
+/// writing) is written as `null`.
 void write_json(std::string& out, const json& value, const JsonStyle& style);
 std::string to_json_text(const json& value, const JsonStyle& style);
 /// Appends one JSON string literal (quotes included).

@@ -274,13 +274,11 @@ std::string html_unescape(std::string_view s) {
                                       0x7FFFFFFF);
       }
       i = e < s.size() && s[e] == ';' ? e + 1 : e;
-      if (num == 0) {
-        utf8_append(out, 0xFFFD);
-      } else if (num == 0x0d) {
+      if (num == 0x0d) {
         out.push_back('\r');
       } else if (num >= 0x80 && num <= 0x9f) {
         utf8_append(out, windows_1252[num - 0x80]);
-      } else if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) {
+      } else if (num == 0 || (num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) {
         utf8_append(out, 0xFFFD);
       } else if ((num >= 0x1 && num <= 0x8) || (num >= 0xe && num <= 0x1f) || num == 0x7f ||
                  num == 0xb || (num >= 0xfdd0 && num <= 0xfdef) || (num & 0xFFFE) == 0xFFFE) {

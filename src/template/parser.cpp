@@ -277,7 +277,7 @@ class Parser {
   std::uint32_t parse_if() {
     auto pos = cur().pos;
     next();  // if / elif
-    open_blocks_.push_back("if");
+    open_blocks_.emplace_back("if");
     auto cond = parse_tuple(false, false, {}, false);
     end_block();
     auto body = subparse({"elif", "else", "endif"});
@@ -345,7 +345,7 @@ class Parser {
   std::uint32_t parse_for() {
     auto pos = cur().pos;
     next();
-    open_blocks_.push_back("for");
+    open_blocks_.emplace_back("for");
     ++p_.for_loops;
     auto depth =
         static_cast<std::uint32_t>(std::count(open_blocks_.begin(), open_blocks_.end(), "for"));
@@ -401,7 +401,7 @@ class Parser {
       fail(fmt::format("expected token '=', got '{}'", describe(cur())));
     if (is_op("|")) fail("filtered block assignments are not supported");
     end_block();
-    open_blocks_.push_back("set");
+    open_blocks_.emplace_back("set");
     auto body = subparse({"endset"});
     next();
     end_block();
@@ -423,7 +423,7 @@ class Parser {
       assignments.push_back({.name = target, .expr = parse_expression(true)});
     }
     end_block();
-    open_blocks_.push_back("with");
+    open_blocks_.emplace_back("with");
     auto body = subparse({"endwith"});
     next();
     end_block();
@@ -453,7 +453,7 @@ class Parser {
         args));
     chain = parse_filter_expr(chain);
     end_block();
-    open_blocks_.push_back("filter");
+    open_blocks_.emplace_back("filter");
     auto body = subparse({"endfilter"});
     next();
     end_block();
@@ -522,7 +522,7 @@ class Parser {
     }
     auto params = parse_signature();
     end_block();
-    open_blocks_.push_back("macro");
+    open_blocks_.emplace_back("macro");
     std::uint32_t flags = 0;
     auto body = parse_macro_body("endmacro", flags);
     return add_stmt(with_params(
@@ -537,7 +537,7 @@ class Parser {
     auto call = parse_expression(true);
     if (p_.exprs[call].op != Op::call) fail_at(pos, "expected call");
     end_block();
-    open_blocks_.push_back("call");
+    open_blocks_.emplace_back("call");
     std::uint32_t flags = 0;
     auto body = parse_macro_body("endcall", flags);
     return add_stmt(with_params({.kind = StmtKind::call_block, .a = call, .c = flags, .pos = pos},
@@ -874,6 +874,7 @@ class Parser {
     std::uint32_t key = items[0];
     if (items.size() > 1) {
       std::vector<Arg> tuple;
+      tuple.reserve(items.size());
       for (auto e : items)
         tuple.push_back({.expr = e});
       key = add_expr(with_args({.op = Op::tuple, .pos = pos}, tuple));

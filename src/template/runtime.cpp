@@ -115,7 +115,8 @@ bool python_equal(const json& a, const json& b) noexcept {
       return true;
     case json::value_t::object:
       if (a.size() != b.size()) return false;
-      for (const auto& [k, v] : a.items()) {
+      // The object itself, not items(): its proxies may build strings, and this is noexcept.
+      for (const auto& [k, v] : a.get_ref<const json::object_t&>()) {
         auto it = b.find(k);
         if (it == b.end() || !python_equal(v, *it)) return false;
       }

@@ -11,8 +11,6 @@ void write_tojson(std::string& out, const json& value, const std::string* indent
   if (indent) style.indent = *indent;
   try {
     write_json(out, value, style);
-  } catch (const NotSerializable& e) {
-    throw TemplateRuntimeError(e.rule(), "TypeError");
   } catch (const ValidationError& e) {  // a string that is not UTF-8
     throw TemplateRuntimeError("tojson: " + std::string(e.what()), "UnicodeDecodeError");
   }
