@@ -42,6 +42,61 @@ void sql(const std::string& path, const char* statement) {
   sqlite3_close(db);
 }
 
+// Writes a store as an older eventwire did: `ddl` (its tables, its user_version), then `event` as
+// seq 7 with resource id infrahub.node.1 and one related resource, infrahub.branch.b in the role
+// infrahub.branch, where that schema kept related resources: the `related` table (schemas 1 and
+// 2) or the events.related column (schema 3).
+void write_legacy_store(const std::string& path, const char* ddl, const Event& event) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, ddl, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
+                             "VALUES (7, ?, ?, ?, ?, ?)",
+                             -1, &insert, nullptr) == SQLITE_OK);
+  std::string body = event.dump();
+  sqlite3_bind_blob(insert, 1, event.id.bytes().data(), 16, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert, 2, event.occurred.time_since_epoch().count());
+  sqlite3_bind_text(insert, 3, event.event.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+  sqlite3_finalize(insert);
+  sqlite3_stmt* has_table = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'related'", -1,
+                             &has_table, nullptr) == SQLITE_OK);
+  const bool related_table = sqlite3_step(has_table) == SQLITE_ROW;
+  sqlite3_finalize(has_table);
+  REQUIRE(sqlite3_exec(db,
+                       related_table
+                           ? "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')"
+                           : "UPDATE events SET related = '17:infrahub.branch.b15:infrahub.branch' "
+                             "WHERE seq = 7",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+// The names of a store's tables and indexes, sorted, and its schema version.
+std::pair<std::string, int> schema_of(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
+                             "WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
+                             -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  std::string names = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return {names, version};
+}
+
 }  // namespace
 
 TEST_CASE("events survive closing and reopening the store, byte for byte") {
@@ -158,42 +213,21 @@ TEST_CASE("the schema is versioned") {
 TEST_CASE("a store of schema version 1 is migrated, its events kept") {
   TempPath file;
   auto e = make("infrahub.node.created");
-  {
-    // Version 1 as the first eventwire release wrote it (this is its DDL, not ours).
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, R"sql(
-      CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
-      CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,
-        occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
-        body TEXT NOT NULL);
-      CREATE INDEX events_by_occurred ON events (occurred, seq);
-      CREATE INDEX events_by_name ON events (event, occurred, seq);
-      CREATE INDEX events_by_resource ON events (resource_id, occurred);
-      CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL);
-      CREATE INDEX related_by_id ON related (related_id, seq);
-      CREATE INDEX related_by_seq ON related (seq);
-      PRAGMA user_version = 1;)sql",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_stmt* insert = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db,
-                               "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
-                               "VALUES (7, ?, ?, ?, ?, ?)",
-                               -1, &insert, nullptr) == SQLITE_OK);
-    std::string body = e->dump();
-    sqlite3_bind_blob(insert, 1, e->id.bytes().data(), 16, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(insert, 2, e->occurred.time_since_epoch().count());
-    sqlite3_bind_text(insert, 3, e->event.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
-    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
-    sqlite3_finalize(insert);
-    REQUIRE(sqlite3_exec(db,
-                         "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  // Version 1 as the first eventwire release wrote it (this is its DDL, not ours).
+  write_legacy_store(file.path, R"sql(
+    CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+    CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL);
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    CREATE INDEX related_by_seq ON related (seq);
+    PRAGMA user_version = 1;)sql",
+                     *e);
   SqliteEventStore store(file.path);
   auto back = store.get(e->id);
   REQUIRE(back);
@@ -215,42 +249,21 @@ TEST_CASE("a store of schema version 1 is migrated, its events kept") {
 TEST_CASE("a store of schema version 2 is migrated: the indexes no query read are dropped") {
   TempPath file;
   auto e = make("infrahub.node.created");
-  {
-    // Version 2 as eventwire wrote it (its DDL, not ours).
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, R"sql(
-      CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
-      CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,
-        occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
-        body TEXT NOT NULL);
-      CREATE INDEX events_by_occurred ON events (occurred, seq);
-      CREATE INDEX events_by_name ON events (event, occurred, seq);
-      CREATE INDEX events_by_resource ON events (resource_id, occurred);
-      CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL,
-        PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
-      CREATE INDEX related_by_id ON related (related_id, seq);
-      PRAGMA user_version = 2;)sql",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_stmt* insert = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db,
-                               "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
-                               "VALUES (7, ?, ?, ?, ?, ?)",
-                               -1, &insert, nullptr) == SQLITE_OK);
-    std::string body = e->dump();
-    sqlite3_bind_blob(insert, 1, e->id.bytes().data(), 16, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(insert, 2, e->occurred.time_since_epoch().count());
-    sqlite3_bind_text(insert, 3, e->event.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
-    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
-    sqlite3_finalize(insert);
-    REQUIRE(sqlite3_exec(db,
-                         "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  // Version 2 as eventwire wrote it (its DDL, not ours).
+  write_legacy_store(file.path, R"sql(
+    CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+    CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL,
+      PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    PRAGMA user_version = 2;)sql",
+                     *e);
   {
     SqliteEventStore store(file.path);
     auto back = store.get(e->id);
@@ -266,22 +279,8 @@ TEST_CASE("a store of schema version 2 is migrated: the indexes no query read ar
     CHECK(store.append(make("infrahub.node.updated")));
     CHECK(store.count({.related = {{.roles = {"infrahub.branch"}}}}) == 2);
   }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db,
-                             "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
-                             "WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
-                             -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) ==
-        "events events_by_name events_by_occurred eventwire_store");
-  sqlite3_finalize(stmt);
-  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(stmt, 0) == 3);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  CHECK(schema_of(file.path) ==
+        std::pair<std::string, int>("events events_by_name events_by_occurred eventwire_store", 3));
 }
 
 TEST_CASE("related ids and roles with digits, colons and multibyte text are matched exactly") {
