@@ -165,6 +165,7 @@ TEMPLATE_TEST_CASE("resource ids and prefixes compare bytes, case and all", "[st
   CHECK(count({}, {""}) == ids.size());
   CHECK(count({}, {"cafe", "infrahub.node."}) == 3);
   CHECK(count({}, {"nothing", ""}) == ids.size());
+  CHECK(store.count({.exclude_prefixes = {""}}) == 0);  // every name starts with ""
   CHECK(count({"infrahub.node.a", "cafe"}, {"infrahub."}) == 1);
   CHECK(count({"infrahub.node.a", "cafe"}, {""}) == 2);
   auto page = store.query(
