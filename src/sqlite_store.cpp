@@ -132,7 +132,7 @@ const char* const migrations[] = {
     // 4: queries by resource id and by related id read indexes written by the append itself (an
     // acknowledged event is found by them at once, from any connection). They key a 64-bit hash
     // of the id (id_hash(): 8 bytes whatever the id's length), and lead with the event's chunk
-    // (seq >> chunk_bits, 16384 events): the rows of a batch land in the last chunk, so an append
+    // (seq >> chunk_bits, 4096 events): the rows of a batch land in the last chunk, so an append
     // writes a few pages at the end of each index instead of one page per distinct id all over it
     // (unchunked, batched appends lost a third of their speed; chunked, the entries themselves
     // still cost about a quarter: some 1 µs per entry). Within a chunk, one id's entries are in
@@ -146,7 +146,7 @@ const char* const migrations[] = {
     R"sql(
     ALTER TABLE events ADD COLUMN chunk INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE events ADD COLUMN resource_hash INTEGER NOT NULL DEFAULT 0;
-    UPDATE events SET chunk = seq >> 14, resource_hash = eventwire_id_hash(resource_id);
+    UPDATE events SET chunk = seq >> 12, resource_hash = eventwire_id_hash(resource_id);
     CREATE INDEX events_by_resource ON events (chunk, resource_hash, occurred);
     CREATE TABLE related_ids (
       chunk INTEGER NOT NULL,
@@ -163,7 +163,7 @@ const char* const migrations[] = {
 static_assert(std::size(migrations) == SqliteEventStore::schema_version);
 
 // Events seq >> chunk_bits share a chunk of the id indexes (migration 4 spells the number).
-constexpr int chunk_bits = 14;
+constexpr int chunk_bits = 12;
 
 // What the indexes of schema 4 store of a resource or related id: its 64-bit FNV-1a hash. Written
 // into stores, so it never changes.
