@@ -3,9 +3,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <mutex>
+#include <optional>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -125,8 +128,91 @@ const char* const migrations[] = {
                           length(CAST(r.role AS BLOB)) || ':' || r.role, '')
       FROM related r WHERE r.seq = events.seq), '');
     DROP TABLE related;
+    )sql",
+    // 4: queries by resource id and by related id read indexes written by the append itself (an
+    // acknowledged event is found by them at once, from any connection). They key a 64-bit hash
+    // of the id (id_hash(): 8 bytes whatever the id's length), and lead with the event's chunk
+    // (seq >> chunk_bits, 4096 events): the rows of a batch land in the last chunk, so an append
+    // writes a few pages at the end of each index instead of one page per distinct id all over it
+    // (unchunked, batched appends lost a third of their speed; chunked, the entries themselves
+    // still cost about a quarter: some 1 µs per entry). Within a chunk, one id's entries are in
+    // (occurred, seq) order: a page query walks the chunks newest first (id_chunks keeps each
+    // chunk's time span) and stops once no older chunk can hold a better event.
+    // The event row still decides: resource_id and the related column are compared to the ids
+    // themselves, so ids sharing a hash cost a look at one more event, never a wrong result.
+    // - events.chunk and events.resource_hash, indexed by events_by_resource.
+    // - related_ids: a row per event and distinct related id, filled for the events already
+    //   stored by index_stored_related_ids() right after this step.
+    R"sql(
+    ALTER TABLE events ADD COLUMN chunk INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN resource_hash INTEGER NOT NULL DEFAULT 0;
+    UPDATE events SET chunk = seq >> 12, resource_hash = eventwire_id_hash(resource_id);
+    CREATE INDEX events_by_resource ON events (chunk, resource_hash, occurred);
+    CREATE TABLE related_ids (
+      chunk INTEGER NOT NULL,
+      id_hash INTEGER NOT NULL,
+      occurred INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      PRIMARY KEY (chunk, id_hash, occurred, seq)) WITHOUT ROWID;
+    CREATE TABLE id_chunks (
+      chunk INTEGER PRIMARY KEY,
+      first_occurred INTEGER NOT NULL,
+      last_occurred INTEGER NOT NULL);
+    INSERT INTO id_chunks SELECT chunk, min(occurred), max(occurred) FROM events GROUP BY chunk;
     )sql"};
 static_assert(std::size(migrations) == SqliteEventStore::schema_version);
+
+// Events seq >> chunk_bits share a chunk of the id indexes (migration 4 spells the number).
+constexpr int chunk_bits = 12;
+
+// What the indexes of schema 4 store of a resource or related id: its 64-bit FNV-1a hash. Written
+// into stores, so it never changes.
+std::int64_t id_hash(std::string_view id) {
+  std::uint64_t h = 0xcbf29ce484222325u;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 0x100000001b3u;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+// The distinct hashes of `ids`, in order of first appearance.
+std::vector<std::int64_t> distinct_hashes(const std::vector<std::string_view>& ids) {
+  std::vector<std::int64_t> hashes;
+  for (auto id : ids) {
+    const std::int64_t h = id_hash(id);
+    if (std::find(hashes.begin(), hashes.end(), h) == hashes.end()) hashes.push_back(h);
+  }
+  return hashes;
+}
+
+// A related_ids row.
+struct RelatedIdRow {
+  std::int64_t chunk = 0;
+  std::int64_t hash = 0;
+  std::int64_t occurred = 0;
+  std::int64_t seq = 0;
+  friend auto operator<=>(const RelatedIdRow&, const RelatedIdRow&) = default;
+};
+
+// The related_ids rows of a stored event: one per distinct related id.
+void add_related_id_rows(std::string_view related_column, std::int64_t occurred, std::int64_t seq,
+                         std::vector<RelatedIdRow>& rows) {
+  const std::size_t first = rows.size();
+  std::size_t at = 0;
+  std::string_view id;
+  std::string_view role;
+  while (next_related_part(related_column, at, id)) {
+    if (!next_related_part(related_column, at, role))
+      throw StoreError("stored related resources are malformed");
+    const RelatedIdRow row{
+        .chunk = seq >> chunk_bits, .hash = id_hash(id), .occurred = occurred, .seq = seq};
+    if (std::find(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end(), row) ==
+        rows.end()) {
+      rows.push_back(row);
+    }
+  }
+}
 
 // One prepared statement. Text and blobs are bound without a copy (SQLITE_STATIC): what is bound
 // must outlive the statement's steps, and reset() comes before binding again.
@@ -189,20 +275,37 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// A WHERE clause and its parameters, built from a query so that SQL selects exactly what
-// CompiledEventQuery::matches accepts: the indexed columns narrow the rows, and when a filter
+// A FROM and WHERE clause and their parameters, built from a query so that SQL selects exactly
+// what CompiledEventQuery::matches accepts: the indexed columns narrow the rows, and when a filter
 // reads labels, eventwire_matches(query, body) applies the query itself to what is left.
+//
+// The rows are read in the page order through `order` (its occurred and seq columns): `events`
+// itself (events_by_occurred, events_by_name), or, for a query by one id, an id index:
+// - one resource id (one hash): events_by_resource, (chunk, resource_hash, occurred, seq);
+// - else a related filter naming one id: related_ids (alias `x`) joined to the events, read first.
+// Those drive `by_chunk`: with `one_chunk`, the clause reads one chunk, bound at `chunk_parameter`
+// (the caller walks the chunks); else every chunk. Several resource ids read events_by_resource
+// too, and the page is sorted.
 struct Where {
   using Parameter = std::variant<std::int64_t, std::string, Uuid, const CompiledEventQuery*,
                                  const RelatedFilter*>;
+  std::string from = "events";
+  std::string order = "events";  // the table whose (occurred, seq) the page is ordered by
   std::string sql = " WHERE 1";
   std::vector<Parameter> parameters;
+  bool by_chunk = false;
+  std::size_t chunk_parameter = 0;  // with one_chunk: the index in `parameters` of the chunk
 
   // AND [NOT] (column = ? OR ... OR substr(column, 1, ?) = ?). Columns are compared as BLOBs so
   // that prefix lengths count bytes, as std::string::starts_with does.
   void any_of(std::string_view column, const std::vector<std::string>& exact,
               const std::vector<std::string>& prefixes, bool negate) {
     if (exact.empty() && prefixes.empty()) return;
+    // Every value starts with "" (and SQLite's substr of an empty BLOB is NULL, not "").
+    if (std::any_of(prefixes.begin(), prefixes.end(), [](const auto& p) { return p.empty(); })) {
+      if (negate) sql += " AND 0";
+      return;
+    }
     std::string clause;
     for (const auto& value : exact) {
       clause +=
@@ -218,63 +321,139 @@ struct Where {
     sql += fmt::format(" AND {}({})", negate ? "NOT " : "", clause);
   }
 
+  // AND column IN (?, ...) over `values`.
+  template <typename T>
+  void in(std::string_view column, const std::vector<T>& values) {
+    sql += fmt::format(" AND {} IN (", column);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      sql += i ? ",?" : "?";
+      parameters.emplace_back(values[i]);
+    }
+    sql += ")";
+  }
+
+  // AND table.chunk = ? (the walk of one_chunk) or AND table.chunk IN (every chunk).
+  void chunk(std::string_view table, bool one_chunk) {
+    if (one_chunk) {
+      sql += fmt::format(" AND {}.chunk = ?", table);
+      chunk_parameter = parameters.size();
+      parameters.emplace_back(std::int64_t{0});
+    } else {
+      sql += fmt::format(" AND {}.chunk IN (SELECT chunk FROM id_chunks)", table);
+    }
+  }
+
   // `with_page`: also the cursor (totals and counts leave it out).
-  Where(const CompiledEventQuery& compiled, bool with_page) {
+  Where(const CompiledEventQuery& compiled, bool with_page, bool one_chunk = false) {
     const EventQuery& q = compiled.query();
-    if (q.occurred_after) {
-      sql += " AND occurred >= ?";
-      parameters.emplace_back(micros(*q.occurred_after));
-    }
-    if (q.occurred_before) {
-      sql += " AND occurred <= ?";
-      parameters.emplace_back(micros(*q.occurred_before));
-    }
-    if (!q.ids.empty()) {
-      sql += " AND id IN (";
-      for (std::size_t i = 0; i < q.ids.size(); ++i) {
-        sql += i ? ",?" : "?";
-        parameters.emplace_back(q.ids[i]);
+    std::vector<std::string_view> resource_ids(q.resource_ids.begin(), q.resource_ids.end());
+    const auto resource_hashes = distinct_hashes(resource_ids);
+    // Event ids are answered by their own unique index: no id index drives those queries.
+    const RelatedFilter* driver = nullptr;
+    std::vector<std::int64_t> driver_hash;
+    if (q.ids.empty() && q.resource_ids.empty()) {
+      for (const auto& filter : q.related) {
+        auto hashes = distinct_hashes(index_ids(filter));
+        if (hashes.size() == 1) {
+          driver = &filter;
+          driver_hash = std::move(hashes);
+          break;
+        }
       }
-      sql += ")";
     }
+    if (driver) {
+      from = "related_ids AS x CROSS JOIN events ON events.seq = x.seq";
+      order = "x";
+      by_chunk = true;
+      chunk("x", one_chunk);
+      in("x.id_hash", driver_hash);
+    } else if (q.ids.empty() && !q.resource_ids.empty()) {
+      from = "events INDEXED BY events_by_resource";
+      by_chunk = resource_hashes.size() == 1;
+      chunk("events", by_chunk && one_chunk);
+    }
+    if (!q.resource_ids.empty()) in("events.resource_hash", resource_hashes);
+    auto window = [&](std::string_view table) {
+      if (q.occurred_after) {
+        sql += fmt::format(" AND {}.occurred >= ?", table);
+        parameters.emplace_back(micros(*q.occurred_after));
+      }
+      if (q.occurred_before) {
+        sql += fmt::format(" AND {}.occurred <= ?", table);
+        parameters.emplace_back(micros(*q.occurred_before));
+      }
+    };
+    window("events");
+    if (driver) window("x");  // the same window on the index read first
+    if (!q.ids.empty()) in("id", q.ids);
     // Prefect ANDs names and prefixes: a listed name that also has a listed prefix. Exact names
     // compare the TEXT column itself, so that events_by_name answers them: with the BINARY
     // collation `=` is byte equality, as the BLOB comparison.
-    if (!q.event_names.empty()) {
-      sql += " AND event IN (";
-      for (std::size_t i = 0; i < q.event_names.size(); ++i) {
-        sql += i ? ",?" : "?";
-        parameters.emplace_back(q.event_names[i]);
-      }
-      sql += ")";
-    }
+    if (!q.event_names.empty()) in("event", q.event_names);
     any_of("event", {}, q.event_prefixes, false);
     any_of("event", q.exclude_names, q.exclude_prefixes, true);
-    any_of("resource_id", q.resource_ids, {}, false);
+    any_of("resource_id", q.resource_ids, {}, false);  // the ids themselves, not their hashes
     any_of("resource_id", {}, q.resource_id_prefixes, false);
     for (const auto& filter : q.related)
-      related(filter);
+      related(filter, driver || !q.resource_ids.empty() || !q.ids.empty());
     if (compiled.reads_labels()) {
       sql += " AND eventwire_matches(?, body)";
       parameters.emplace_back(&compiled);
     }
     if (with_page && compiled.after()) {
-      sql += q.order == EventOrder::ascending ? " AND (occurred, seq) > (?, ?)"
-                                              : " AND (occurred, seq) < (?, ?)";
+      sql += fmt::format(" AND ({0}.occurred, {0}.seq) {1} (?, ?)", order,
+                         q.order == EventOrder::ascending ? ">" : "<");
       parameters.emplace_back(micros(compiled.after()->occurred));
       parameters.emplace_back(static_cast<std::int64_t>(compiled.after()->sequence));
     }
   }
 
+  // The ids related_ids can select a filter's events by: its ids, else those of its (id, role)
+  // pairs; none when it names no id.
+  static std::vector<std::string_view> index_ids(const RelatedFilter& filter) {
+    std::vector<std::string_view> ids(filter.ids.begin(), filter.ids.end());
+    if (ids.empty()) {
+      for (const auto& pair : filter.resources_in_roles)
+        ids.push_back(pair.first);
+    }
+    return ids;
+  }
+
   // One related resource must satisfy the ids and roles of a filter, as in Prefect's SQL
-  // (eventwire_related); its labels are left to eventwire_matches.
-  void related(const RelatedFilter& filter) {
+  // (eventwire_related); its labels are left to eventwire_matches. Unless another index already
+  // narrows the rows (`narrowed`), a filter naming ids first selects the events carrying one of
+  // them from related_ids.
+  void related(const RelatedFilter& filter, bool narrowed) {
     if (filter.ids.empty() && filter.roles.empty() && filter.resources_in_roles.empty()) {
       return;  // constrains nothing here (labels alone: eventwire_matches)
+    }
+    if (auto ids = index_ids(filter); !narrowed && !ids.empty()) {
+      sql +=
+          " AND events.seq IN (SELECT seq FROM related_ids WHERE chunk IN (SELECT chunk FROM "
+          "id_chunks) AND id_hash IN (";
+      const auto hashes = distinct_hashes(ids);
+      for (std::size_t i = 0; i < hashes.size(); ++i) {
+        sql += i ? ",?" : "?";
+        parameters.emplace_back(hashes[i]);
+      }
+      sql += "))";
     }
     sql += " AND eventwire_related(?, related)";
     parameters.emplace_back(&filter);
   }
+
+  // The page query: SELECT occurred, seq, body ... ORDER BY ... LIMIT ? OFFSET ?, bound after
+  // the parameters.
+  std::string page_sql(EventOrder direction) const {
+    const char* dir = direction == EventOrder::ascending ? "ASC" : "DESC";
+    return fmt::format(
+        "SELECT events.occurred, events.seq, body FROM {0}{1} ORDER BY {2}.occurred {3}, {2}.seq "
+        "{3} "
+        "LIMIT ? OFFSET ?",
+        from, sql, order, dir);
+  }
+
+  std::string count_sql() const { return fmt::format("SELECT count(*) FROM {}{}", from, sql); }
 
   // Binds the parameters from index 1; returns the next free index.
   int bind(Statement& statement) const {
@@ -347,6 +526,13 @@ void eventwire_related(sqlite3_context* context, int, sqlite3_value** argv) {
   }
 }
 
+// eventwire_id_hash(id): id_hash of the bytes of `id`, for migrations.
+void eventwire_id_hash(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* data = static_cast<const char*>(sqlite3_value_blob(argv[0]));
+  std::string_view id(data ? data : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  sqlite3_result_int64(context, id_hash(id));
+}
+
 }  // namespace
 
 struct SqliteEventStore::Database {
@@ -356,6 +542,10 @@ struct SqliteEventStore::Database {
 
   ~Database() {
     insert_event.reset();  // statements before the connection
+    insert_related_id.reset();
+    insert_related_rows.reset();
+    last_seq.reset();
+    widen_chunk.reset();
     sqlite3_close_v2(handle);
   }
 
@@ -389,6 +579,9 @@ struct SqliteEventStore::Database {
                                    eventwire_matches, nullptr, nullptr, nullptr) != SQLITE_OK ||
         sqlite3_create_function_v2(handle, "eventwire_related", 2,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, eventwire_related,
+                                   nullptr, nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_create_function_v2(handle, "eventwire_id_hash", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, eventwire_id_hash,
                                    nullptr, nullptr, nullptr) != SQLITE_OK) {
       fail("cannot register eventwire's SQL functions");
     }
@@ -433,6 +626,7 @@ struct SqliteEventStore::Database {
       exec("BEGIN IMMEDIATE", "cannot start migration");
       try {
         exec(migrations[v], "migration failed");
+        if (v + 1 == 4) index_stored_related_ids();
         exec(fmt::format("PRAGMA user_version = {}", v + 1).c_str(), "migration failed");
         exec("COMMIT", "migration failed");
       } catch (...) {
@@ -442,14 +636,71 @@ struct SqliteEventStore::Database {
     }
   }
 
+  // related_ids rows for every stored event (migration to schema 4). Caller holds a transaction.
+  void index_stored_related_ids() {
+    Statement select(handle, "SELECT seq, occurred, related FROM events");
+    std::vector<RelatedIdRow> rows;
+    while (select.step()) {
+      add_related_id_rows(select.text(2), select.integer(1), select.integer(0), rows);
+      if (rows.size() >= 65536) {
+        insert_related_ids(rows);
+        rows.clear();
+      }
+    }
+    insert_related_ids(rows);
+  }
+
   // Prepared once, after the schema is in place; used under `mutex`.
   std::unique_ptr<Statement> insert_event;
+  std::unique_ptr<Statement> insert_related_id;    // one row
+  std::unique_ptr<Statement> insert_related_rows;  // related_ids_per_statement rows
+  std::unique_ptr<Statement> last_seq;
+  std::unique_ptr<Statement> widen_chunk;
+  static constexpr std::size_t related_ids_per_statement = 128;
 
   void prepare() {
     insert_event = std::make_unique<Statement>(
         handle,
-        "INSERT INTO events (id, occurred, event, resource_id, body, "
-        "related) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+        "INSERT INTO events (seq, id, occurred, event, resource_id, body, related, chunk, "
+        "resource_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+    last_seq = std::make_unique<Statement>(handle, "SELECT coalesce(max(seq), 0) FROM events");
+    widen_chunk = std::make_unique<Statement>(
+        handle,
+        "INSERT INTO id_chunks VALUES (?1, ?2, ?3) ON CONFLICT (chunk) DO UPDATE SET "
+        "first_occurred = min(first_occurred, ?2), last_occurred = max(last_occurred, ?3)");
+    prepare_related_ids();
+  }
+
+  void prepare_related_ids() {
+    const char* columns = "INSERT INTO related_ids (chunk, id_hash, occurred, seq) VALUES ";
+    insert_related_id = std::make_unique<Statement>(handle, std::string(columns) + "(?, ?, ?, ?)");
+    std::string many = columns;
+    for (std::size_t i = 0; i < related_ids_per_statement; ++i)
+      many += i ? ",(?, ?, ?, ?)" : "(?, ?, ?, ?)";
+    insert_related_rows = std::make_unique<Statement>(handle, many);
+  }
+
+  // Caller holds the mutex and an open transaction. Inserts `rows` in key order (the B-tree is
+  // then written page after page), many per statement.
+  void insert_related_ids(std::vector<RelatedIdRow>& rows) {
+    if (!insert_related_rows) prepare_related_ids();  // migrating, before prepare()
+    std::sort(rows.begin(), rows.end());
+    auto bind = [](Statement& statement, int p, const RelatedIdRow& row) {
+      statement.bind(p, row.chunk).bind(p + 1, row.hash).bind(p + 2, row.occurred);
+      statement.bind(p + 3, row.seq);
+    };
+    std::size_t i = 0;
+    for (; i + related_ids_per_statement <= rows.size(); i += related_ids_per_statement) {
+      insert_related_rows->reset();
+      for (std::size_t j = 0; j < related_ids_per_statement; ++j)
+        bind(*insert_related_rows, static_cast<int>(4 * j + 1), rows[i + j]);
+      insert_related_rows->step();
+    }
+    for (; i < rows.size(); ++i) {
+      insert_related_id->reset();
+      bind(*insert_related_id, 1, rows[i]);
+      insert_related_id->step();
+    }
   }
 
   // What an event's row holds besides its indexed columns.
@@ -458,15 +709,19 @@ struct SqliteEventStore::Database {
     std::string related;  // append_related_column
   };
 
-  // Caller holds the mutex and an open transaction. False when the id is already stored.
-  bool insert(const Event& event, const Row& row) {
+  // Caller holds the mutex and an open transaction. Stores the event as `seq`; false when its id
+  // is already stored.
+  bool insert(const Event& event, const Row& row, std::int64_t seq) {
     insert_event->reset();
-    insert_event->bind(1, event.id)
-        .bind(2, micros(event.occurred))
-        .bind(3, event.event)
-        .bind(4, event.resource.id())
-        .bind(5, row.body)
-        .bind(6, row.related);
+    insert_event->bind(1, seq)
+        .bind(2, event.id)
+        .bind(3, micros(event.occurred))
+        .bind(4, event.event)
+        .bind(5, event.resource.id())
+        .bind(6, row.body)
+        .bind(7, row.related)
+        .bind(8, seq >> chunk_bits)
+        .bind(9, id_hash(event.resource.id()));
     insert_event->step();
     return sqlite3_changes(handle) != 0;
   }
@@ -479,15 +734,37 @@ struct SqliteEventStore::Database {
       rows[i].body = events[i]->dump();
       append_related_column(*events[i], rows[i].related);
     }
+    std::vector<RelatedIdRow> related_rows;
+    related_rows.reserve(events.size() * 2);
     std::lock_guard lock(mutex);
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
+      // Sequence numbers as SQLite would give them (max + 1), known before the insert so that
+      // the row carries its chunk. The write lock is held: no other connection appends meanwhile.
+      last_seq->reset();
+      last_seq->step();
+      std::int64_t seq = last_seq->integer(0);
       std::size_t inserted = 0;
       if (flags) flags->assign(events.size(), false);
+      // The time span of each chunk written.
+      std::vector<std::array<std::int64_t, 3>> spans;
       for (std::size_t i = 0; i < events.size(); ++i) {
-        const bool is_new = insert(*events[i], rows[i]);
-        inserted += is_new ? 1 : 0;
-        if (flags) (*flags)[i] = is_new;
+        const bool is_new = insert(*events[i], rows[i], seq + 1);
+        if (!is_new) continue;
+        ++seq;
+        ++inserted;
+        if (flags) (*flags)[i] = true;
+        const std::int64_t occurred = micros(events[i]->occurred);
+        add_related_id_rows(rows[i].related, occurred, seq, related_rows);
+        if (spans.empty() || spans.back()[0] != seq >> chunk_bits)
+          spans.push_back({seq >> chunk_bits, occurred, occurred});
+        spans.back()[1] = std::min(spans.back()[1], occurred);
+        spans.back()[2] = std::max(spans.back()[2], occurred);
+      }
+      insert_related_ids(related_rows);
+      for (const auto& [chunk, first, last] : spans) {
+        widen_chunk->reset();
+        widen_chunk->bind(1, chunk).bind(2, first).bind(3, last).step();
       }
       exec("COMMIT", "cannot commit");
       return inserted;
@@ -497,13 +774,49 @@ struct SqliteEventStore::Database {
     }
   }
 
-  std::size_t remove(const char* where_seq_in, std::int64_t parameter) {
+  // Deletes the events that come before a place in the time order, their related_ids rows, and
+  // the chunks left empty. `keep` is how many of
+  // the latest events stay, or nullopt to delete those that occurred before `cutoff`.
+  std::size_t remove(std::optional<std::size_t> keep, std::int64_t cutoff) {
     std::lock_guard lock(mutex);
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
-      Statement events(handle, fmt::format("DELETE FROM events WHERE seq IN ({})", where_seq_in));
-      events.bind(1, parameter).step();
-      auto n = static_cast<std::size_t>(sqlite3_changes(handle));
+      std::string before = "occurred < ?1";  // the events to delete, in both tables
+      std::int64_t seq = 0;
+      if (keep && *keep == 0) {
+        before = "1";
+      } else if (keep) {
+        Statement last(handle,
+                       "SELECT occurred, seq FROM events ORDER BY occurred DESC, seq DESC LIMIT 1 "
+                       "OFFSET ?");
+        last.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(*keep - 1, INT64_MAX)));
+        if (!last.step()) {
+          exec("COMMIT", "cannot commit");
+          return 0;  // no more than `keep` stored
+        }
+        cutoff = last.integer(0);
+        seq = last.integer(1);
+        before = "(occurred, seq) < (?1, ?2)";
+      }
+      // related_ids rows are found in the chunks that hold events that old.
+      const std::string in_old_chunks = fmt::format(
+          "chunk IN (SELECT chunk FROM id_chunks WHERE first_occurred <= ?1) AND {}", before);
+      std::size_t n = 0;
+      for (const std::string& statement :
+           {"DELETE FROM events WHERE " + before,
+            "DELETE FROM related_ids WHERE " + (keep && *keep == 0 ? before : in_old_chunks),
+            fmt::format("DELETE FROM id_chunks WHERE NOT EXISTS (SELECT 1 FROM events WHERE seq "
+                        ">= chunk << {0} AND seq < (chunk + 1) << {0})",
+                        chunk_bits)}) {
+        Statement remove(handle, statement);
+        if (statement.find("?1") != std::string::npos) remove.bind(1, cutoff);
+        if (statement.find("?2") != std::string::npos) remove.bind(2, seq);
+        remove.step();
+        if (n == 0) {
+          n = static_cast<std::size_t>(sqlite3_changes(handle));
+          if (n == 0) break;
+        }
+      }
       exec("COMMIT", "cannot commit");
       return n;
     } catch (...) {
@@ -541,36 +854,91 @@ EventPtr SqliteEventStore::get(const Uuid& id) const {
   return page.events.empty() ? nullptr : page.events.front();
 }
 
+namespace {
+
+// An event read for a page: its place in the order and its stored JSON.
+struct PageRow {
+  std::int64_t occurred = 0;
+  std::int64_t seq = 0;
+  std::string body;
+};
+
+// Rows `offset` to `offset + count` of `select` (bound up to `limit_index`, LIMIT and OFFSET
+// excepted) in page order.
+// Without by_chunk, one statement. With it, the statement reads one chunk of an id index, and the
+// chunks are read most promising first (for a descending page, latest last_occurred first); the
+// walk ends once `wanted` rows are held and the next chunk holds nothing that occurred after (or
+// at the time of) the last of them. Chunks outside the query's window are skipped.
+std::vector<PageRow> read_page_rows(sqlite3* db, const Where& where, Statement& select,
+                                    int limit_index, const EventQuery& q, std::size_t offset,
+                                    std::size_t count) {
+  const bool ascending = q.order == EventOrder::ascending;
+  auto before = [ascending](const PageRow& a, const PageRow& b) {
+    return ascending ? std::tie(a.occurred, a.seq) < std::tie(b.occurred, b.seq)
+                     : std::tie(a.occurred, a.seq) > std::tie(b.occurred, b.seq);
+  };
+  std::vector<PageRow> rows;
+  auto read = [&](std::size_t n, std::size_t skip) {
+    select.bind(limit_index, static_cast<std::int64_t>(n))
+        .bind(limit_index + 1, static_cast<std::int64_t>(skip));
+    while (select.step())
+      rows.push_back({select.integer(0), select.integer(1), std::string(select.text(2))});
+  };
+  if (!where.by_chunk) {
+    read(count, offset);
+    return rows;
+  }
+  const std::size_t wanted = offset + count;
+  Statement chunks(db, fmt::format("SELECT chunk, first_occurred, last_occurred FROM id_chunks "
+                                   "WHERE last_occurred >= ? AND first_occurred <= ? ORDER BY {}",
+                                   ascending ? "first_occurred ASC" : "last_occurred DESC"));
+  chunks.bind(1, q.occurred_after ? micros(*q.occurred_after) : INT64_MIN)
+      .bind(2, q.occurred_before ? micros(*q.occurred_before) : INT64_MAX);
+  while (chunks.step()) {
+    if (rows.size() >= wanted) {
+      const std::int64_t last = rows[wanted - 1].occurred;
+      if (ascending ? chunks.integer(1) > last : chunks.integer(2) < last) break;
+    }
+    select.reset();
+    where.bind(select);
+    select.bind(static_cast<int>(where.chunk_parameter) + 1, chunks.integer(0));
+    read(wanted, 0);
+    std::sort(rows.begin(), rows.end(), before);
+    if (rows.size() > wanted) rows.resize(wanted);
+  }
+  rows.erase(rows.begin(),
+             rows.begin() + static_cast<std::ptrdiff_t>(std::min(offset, rows.size())));
+  return rows;
+}
+
+}  // namespace
+
 EventPage SqliteEventStore::query(const EventQuery& query) const {
   CompiledEventQuery q(query);
   const EventQuery& filter = q.query();
-  Where where(q, true);
-  const char* direction = filter.order == EventOrder::ascending ? "ASC" : "DESC";
+  Where where(q, true, true);
   std::lock_guard lock(db_->mutex);
   EventPage page;
-  Statement select(db_->handle,
-                   fmt::format("SELECT occurred, seq, body FROM events{} ORDER BY occurred {}, "
-                               "seq {} LIMIT ? OFFSET ?",
-                               where.sql, direction, direction));
-  int index = where.bind(select);
+  Statement select(db_->handle, where.page_sql(filter.order));
+  const int limit_index = where.bind(select);
   // One row past the page says whether there is a next page.
-  std::size_t limit = std::min<std::size_t>(filter.limit, INT64_MAX - 1);
-  select.bind(index++, static_cast<std::int64_t>(limit + 1));
-  select.bind(index++, static_cast<std::int64_t>(std::min<std::size_t>(filter.offset, INT64_MAX)));
+  const std::size_t limit = std::min<std::size_t>(filter.limit, INT64_MAX - 1);
+  const std::size_t offset = std::min<std::size_t>(filter.offset, INT64_MAX - 1 - limit);
+  auto rows = read_page_rows(db_->handle, where, select, limit_index, filter, offset, limit + 1);
   PagePosition last;
-  while (select.step()) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     if (page.events.size() == limit) {
       if (limit != 0) page.next_page = q.page_token(last);
       break;
     }
-    last = {Timestamp(std::chrono::microseconds(select.integer(0))),
-            static_cast<std::uint64_t>(select.integer(1))};
-    page.events.push_back(std::make_shared<const Event>(read_stored_event(select.text(2))));
+    last = {Timestamp(std::chrono::microseconds(rows[i].occurred)),
+            static_cast<std::uint64_t>(rows[i].seq)};
+    page.events.push_back(std::make_shared<const Event>(read_stored_event(rows[i].body)));
   }
   if (filter.include_total) {
     CompiledEventQuery whole = q.without_page();
     Where all(whole, false);
-    Statement count(db_->handle, "SELECT count(*) FROM events" + all.sql);
+    Statement count(db_->handle, all.count_sql());
     all.bind(count);
     count.step();
     page.total = static_cast<std::size_t>(count.integer(0));
@@ -578,23 +946,37 @@ EventPage SqliteEventStore::query(const EventQuery& query) const {
   return page;
 }
 
+std::string SqliteEventStore::query_plan(const EventQuery& query) const {
+  CompiledEventQuery q(query);
+  Where where(q, true, true);
+  std::lock_guard lock(db_->mutex);
+  Statement explain(db_->handle, "EXPLAIN QUERY PLAN " + where.page_sql(q.query().order));
+  const int index = where.bind(explain);
+  explain.bind(index, std::int64_t{1}).bind(index + 1, std::int64_t{0});
+  std::string plan;
+  while (explain.step()) {
+    plan += explain.text(3);
+    plan += '\n';
+  }
+  return plan;
+}
+
 std::size_t SqliteEventStore::count(const EventQuery& query) const {
   CompiledEventQuery q = CompiledEventQuery(query).without_page();
   Where where(q, false);
   std::lock_guard lock(db_->mutex);
-  Statement count(db_->handle, "SELECT count(*) FROM events" + where.sql);
+  Statement count(db_->handle, where.count_sql());
   where.bind(count);
   count.step();
   return static_cast<std::size_t>(count.integer(0));
 }
 
 std::size_t SqliteEventStore::delete_before(Timestamp cutoff) {
-  return db_->remove("SELECT seq FROM events WHERE occurred < ?", micros(cutoff));
+  return db_->remove(std::nullopt, micros(cutoff));
 }
 
 std::size_t SqliteEventStore::keep_latest(std::size_t n) {
-  return db_->remove("SELECT seq FROM events ORDER BY occurred DESC, seq DESC LIMIT -1 OFFSET ?",
-                     static_cast<std::int64_t>(std::min<std::size_t>(n, INT64_MAX)));
+  return db_->remove(n, 0);
 }
 
 std::size_t SqliteEventStore::size() const {

@@ -42,6 +42,62 @@ void sql(const std::string& path, const char* statement) {
   sqlite3_close(db);
 }
 
+// Writes a store as an older eventwire did: `ddl` (its tables, its user_version), then `event` as
+// seq 7 with resource id infrahub.node.1 and one related resource, infrahub.branch.b in the role
+// infrahub.branch, where that schema kept related resources: the `related` table (schemas 1 and
+// 2) or the events.related column (schema 3).
+void write_legacy_store(const std::string& path, const char* ddl, const Event& event) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, ddl, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
+                             "VALUES (7, ?, ?, ?, ?, ?)",
+                             -1, &insert, nullptr) == SQLITE_OK);
+  std::string body = event.dump();
+  sqlite3_bind_blob(insert, 1, event.id.bytes().data(), 16, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert, 2, event.occurred.time_since_epoch().count());
+  sqlite3_bind_text(insert, 3, event.event.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
+  REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+  sqlite3_finalize(insert);
+  sqlite3_stmt* has_table = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'related'", -1,
+                             &has_table, nullptr) == SQLITE_OK);
+  const bool related_table = sqlite3_step(has_table) == SQLITE_ROW;
+  sqlite3_finalize(has_table);
+  REQUIRE(
+      sqlite3_exec(db,
+                   related_table
+                       ? "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')"
+                       : "UPDATE events SET related = '17:infrahub.branch.b15:infrahub.branch' "
+                         "WHERE seq = 7",
+                   nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+// The names of a store's tables and indexes, sorted, and its schema version.
+std::pair<std::string, int> schema_of(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
+                             "WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
+                             -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  std::string names = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return {names, version};
+}
+
 }  // namespace
 
 TEST_CASE("events survive closing and reopening the store, byte for byte") {
@@ -158,48 +214,29 @@ TEST_CASE("the schema is versioned") {
 TEST_CASE("a store of schema version 1 is migrated, its events kept") {
   TempPath file;
   auto e = make("infrahub.node.created");
-  {
-    // Version 1 as the first eventwire release wrote it (this is its DDL, not ours).
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, R"sql(
-      CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
-      CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,
-        occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
-        body TEXT NOT NULL);
-      CREATE INDEX events_by_occurred ON events (occurred, seq);
-      CREATE INDEX events_by_name ON events (event, occurred, seq);
-      CREATE INDEX events_by_resource ON events (resource_id, occurred);
-      CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL);
-      CREATE INDEX related_by_id ON related (related_id, seq);
-      CREATE INDEX related_by_seq ON related (seq);
-      PRAGMA user_version = 1;)sql",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_stmt* insert = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db,
-                               "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
-                               "VALUES (7, ?, ?, ?, ?, ?)",
-                               -1, &insert, nullptr) == SQLITE_OK);
-    std::string body = e->dump();
-    sqlite3_bind_blob(insert, 1, e->id.bytes().data(), 16, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(insert, 2, e->occurred.time_since_epoch().count());
-    sqlite3_bind_text(insert, 3, e->event.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
-    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
-    sqlite3_finalize(insert);
-    REQUIRE(sqlite3_exec(db,
-                         "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  // Version 1 as the first eventwire release wrote it (this is its DDL, not ours).
+  write_legacy_store(file.path, R"sql(
+    CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+    CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL);
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    CREATE INDEX related_by_seq ON related (seq);
+    PRAGMA user_version = 1;)sql",
+                     *e);
   SqliteEventStore store(file.path);
   auto back = store.get(e->id);
   REQUIRE(back);
   CHECK(*back == *e);
   CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}, .roles = {"infrahub.branch"}}}}) ==
         1);
+  CHECK(store.query({.related = {{.ids = {"infrahub.branch.b"}}}}).events.size() == 1);
+  CHECK(store.query({.resource_ids = {"infrahub.node.1"}}).events.size() == 1);
   // New events follow the migrated one.
   auto later = make("infrahub.node.updated");
   CHECK(store.append(later));
@@ -215,42 +252,21 @@ TEST_CASE("a store of schema version 1 is migrated, its events kept") {
 TEST_CASE("a store of schema version 2 is migrated: the indexes no query read are dropped") {
   TempPath file;
   auto e = make("infrahub.node.created");
-  {
-    // Version 2 as eventwire wrote it (its DDL, not ours).
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, R"sql(
-      CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
-      CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,
-        occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
-        body TEXT NOT NULL);
-      CREATE INDEX events_by_occurred ON events (occurred, seq);
-      CREATE INDEX events_by_name ON events (event, occurred, seq);
-      CREATE INDEX events_by_resource ON events (resource_id, occurred);
-      CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL,
-        PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
-      CREATE INDEX related_by_id ON related (related_id, seq);
-      PRAGMA user_version = 2;)sql",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_stmt* insert = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db,
-                               "INSERT INTO events (seq, id, occurred, event, resource_id, body) "
-                               "VALUES (7, ?, ?, ?, ?, ?)",
-                               -1, &insert, nullptr) == SQLITE_OK);
-    std::string body = e->dump();
-    sqlite3_bind_blob(insert, 1, e->id.bytes().data(), 16, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(insert, 2, e->occurred.time_since_epoch().count());
-    sqlite3_bind_text(insert, 3, e->event.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 4, "infrahub.node.1", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(insert, 5, body.c_str(), -1, SQLITE_TRANSIENT);
-    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
-    sqlite3_finalize(insert);
-    REQUIRE(sqlite3_exec(db,
-                         "INSERT INTO related VALUES (7, 'infrahub.branch.b', 'infrahub.branch')",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  // Version 2 as eventwire wrote it (its DDL, not ours).
+  write_legacy_store(file.path, R"sql(
+    CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+    CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+      body TEXT NOT NULL);
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    CREATE INDEX events_by_resource ON events (resource_id, occurred);
+    CREATE TABLE related (seq INTEGER NOT NULL, related_id TEXT NOT NULL, role TEXT NOT NULL,
+      PRIMARY KEY (seq, related_id, role)) WITHOUT ROWID;
+    CREATE INDEX related_by_id ON related (related_id, seq);
+    PRAGMA user_version = 2;)sql",
+                     *e);
   {
     SqliteEventStore store(file.path);
     auto back = store.get(e->id);
@@ -266,22 +282,10 @@ TEST_CASE("a store of schema version 2 is migrated: the indexes no query read ar
     CHECK(store.append(make("infrahub.node.updated")));
     CHECK(store.count({.related = {{.roles = {"infrahub.branch"}}}}) == 2);
   }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db,
-                             "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
-                             "WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
-                             -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) ==
-        "events events_by_name events_by_occurred eventwire_store");
-  sqlite3_finalize(stmt);
-  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(stmt, 0) == 3);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  CHECK(schema_of(file.path) ==
+        std::pair<std::string, int>("events events_by_name events_by_occurred events_by_resource "
+                                    "eventwire_store id_chunks related_ids",
+                                    4));
 }
 
 TEST_CASE("related ids and roles with digits, colons and multibyte text are matched exactly") {
@@ -338,4 +342,164 @@ TEST_CASE("the page size is chosen when the store is created, and kept when it i
                       Catch::Contains("page_size_bytes") && Catch::Contains("power of two"));
     CHECK_FALSE(std::filesystem::exists(none.path));
   }
+}
+
+TEST_CASE("a store of schema version 3 is migrated: resource and related ids get their indexes") {
+  TempPath file;
+  auto e = make("infrahub.node.created");
+  // Version 3 as eventwire wrote it (its tables as migrations 1 to 3 left them, not our DDL).
+  write_legacy_store(file.path, R"sql(
+    CREATE TABLE eventwire_store (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO eventwire_store VALUES ('format', 'eventwire event store');
+    CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,
+      occurred INTEGER NOT NULL, event TEXT NOT NULL, resource_id TEXT NOT NULL,
+      body TEXT NOT NULL, related TEXT NOT NULL DEFAULT '');
+    CREATE INDEX events_by_occurred ON events (occurred, seq);
+    CREATE INDEX events_by_name ON events (event, occurred, seq);
+    PRAGMA user_version = 3;)sql",
+                     *e);
+  {
+    SqliteEventStore store(file.path);
+    auto page = store.query({.resource_ids = {"infrahub.node.1"}});
+    REQUIRE(page.events.size() == 1);
+    CHECK(*page.events[0] == *e);
+    page = store.query({.related = {{.ids = {"infrahub.branch.b"}}}});
+    REQUIRE(page.events.size() == 1);
+    CHECK(page.events[0]->id == e->id);
+    CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}, .roles = {"x"}}}}) == 0);
+    CHECK(store.count({.resource_ids = {"infrahub.node.2"}}) == 0);
+    CHECK(store.count({.related = {{.ids = {"infrahub.branch.c"}}}}) == 0);
+    CHECK(store.append(make("infrahub.node.updated")));
+    CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 2);
+    CHECK(store.count({.resource_ids = {"infrahub.node.1"}}) == 2);
+  }
+  CHECK(schema_of(file.path) ==
+        std::pair<std::string, int>("events events_by_name events_by_occurred events_by_resource "
+                                    "eventwire_store id_chunks related_ids",
+                                    4));
+}
+
+TEST_CASE("queries by one resource id or one related id read its index in page order") {
+  TempPath file;
+  SqliteEventStore store(file.path);
+  const auto t = eventwire::parse_timestamp("2024-03-01T00:00:00Z");
+  auto no_sort = [](const std::string& plan) {
+    return plan.find("TEMP B-TREE") == std::string::npos && plan.find("SCAN") == std::string::npos;
+  };
+  for (auto order : {eventwire::EventOrder::descending, eventwire::EventOrder::ascending}) {
+    auto plan = store.query_plan({.resource_ids = {"infrahub.node.1"}, .order = order});
+    CAPTURE(plan);
+    CHECK(plan.find("events_by_resource (chunk=? AND resource_hash=?)") != std::string::npos);
+    CHECK(no_sort(plan));
+    plan = store.query_plan({.occurred_after = t,
+                             .occurred_before = t + std::chrono::hours(1),
+                             .event_names = {"infrahub.node.created"},
+                             .related = {{.ids = {"infrahub.branch.b"}, .roles = {"r"}}},
+                             .order = order});
+    CAPTURE(plan);  // related_ids is `x`
+    CHECK(plan.find("SEARCH x USING PRIMARY KEY (chunk=? AND id_hash=? AND occurred>? AND "
+                    "occurred<?)") != std::string::npos);
+    CHECK(no_sort(plan));
+    plan = store.query_plan({.related = {{.resources_in_roles = {{"infrahub.branch.b", "r"}}}}});
+    CAPTURE(plan);
+    CHECK(plan.find("SEARCH x USING PRIMARY KEY (chunk=? AND id_hash=?)") != std::string::npos);
+    CHECK(no_sort(plan));
+  }
+  // Several related ids: related_ids selects, the page is sorted.
+  auto plan = store.query_plan({.related = {{.ids = {"a", "b"}}}});
+  CAPTURE(plan);
+  CHECK(plan.find("related_ids") != std::string::npos);
+}
+
+TEST_CASE("an event appended through another connection is found by id queries at once") {
+  TempPath file;
+  SqliteEventStore reader(file.path);
+  CHECK(reader.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 0);
+  CHECK(reader.count({.resource_ids = {"infrahub.node.1"}}) == 0);
+  {
+    SqliteEventStore writer(file.path);
+    std::vector<EventPtr> batch{make("a"), make("b")};
+    CHECK(writer.append_batch(batch) == 2);
+  }
+  CHECK(reader.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 2);
+  CHECK(reader.query({.resource_ids = {"infrahub.node.1"}}).events.size() == 2);
+}
+
+TEST_CASE("ids sharing a hash in an index still select only the events carrying them") {
+  TempPath file;
+  using R = eventwire::RelatedResource;
+  auto with = [](std::string resource, std::string related) {
+    return std::make_shared<const Event>(
+        Event{.event = "e",
+              .resource = {{"prefect.resource.id", std::move(resource)}},
+              .related = {
+                  R{{"prefect.resource.id", std::move(related)}, {"prefect.resource.role", "r"}}}});
+  };
+  {
+    SqliteEventStore store(file.path);
+    CHECK(store.append(with("node.a", "rel.a")));
+    CHECK(store.append(with("node.b", "rel.b")));
+  }
+  // Forge a collision: the second event indexed under the first one's hashes too.
+  sql(file.path,
+      "UPDATE events SET resource_hash = (SELECT resource_hash FROM events WHERE resource_id = "
+      "'node.a');"
+      "INSERT INTO related_ids SELECT e.chunk, r.id_hash, e.occurred, e.seq FROM related_ids r, "
+      "events e "
+      "WHERE r.seq = (SELECT seq FROM events WHERE resource_id = 'node.a') AND e.resource_id = "
+      "'node.b'");
+  SqliteEventStore store(file.path);
+  CHECK(store.count({.resource_ids = {"node.a"}}) == 1);
+  CHECK(store.query({.resource_ids = {"node.a"}}).events.at(0)->resource.id() == "node.a");
+  CHECK(store.count({.related = {{.ids = {"rel.a"}}}}) == 1);
+  CHECK(store.query({.related = {{.ids = {"rel.a"}}}}).events.at(0)->resource.id() == "node.a");
+}
+
+TEST_CASE("retention removes the related_ids rows of the events it deletes") {
+  TempPath file;
+  auto rows = [&] {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT count(*), count(*) = (SELECT count(*) FROM related_ids r "
+                               "JOIN events e ON e.seq = r.seq AND e.occurred = r.occurred) "
+                               "FROM related_ids",
+                               -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    auto n = sqlite3_column_int(stmt, 0);
+    CHECK(sqlite3_column_int(stmt, 1) == 1);  // every row names a stored event
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  };
+  SqliteEventStore store(file.path);
+  const auto t = eventwire::parse_timestamp("2024-03-01T00:00:00Z");
+  using R = eventwire::RelatedResource;
+  std::vector<EventPtr> batch;
+  for (int i = 0; i < 10; ++i) {
+    batch.push_back(std::make_shared<const Event>(
+        Event{.occurred = t + std::chrono::seconds(i),
+              .event = "e",
+              .resource = {{"prefect.resource.id", "n"}},
+              .related = {R{{"prefect.resource.id", "b"}, {"prefect.resource.role", "branch"}},
+                          R{{"prefect.resource.id", "b"}, {"prefect.resource.role", "other"}},
+                          R{{"prefect.resource.id", "a" + std::to_string(i)},
+                            {"prefect.resource.role", "account"}}}}));
+  }
+  CHECK(store.append_batch(batch) == 10);
+  CHECK(rows() == 20);  // "b" once per event
+  CHECK(store.delete_before(t + std::chrono::seconds(3)) == 3);
+  CHECK(rows() == 14);
+  CHECK(store.keep_latest(20) == 0);
+  CHECK(rows() == 14);
+  CHECK(store.keep_latest(4) == 3);
+  CHECK(rows() == 8);
+  CHECK(store.count({.related = {{.ids = {"b"}}}}) == 4);
+  CHECK(store.count({.related = {{.ids = {"a5"}}}}) == 0);
+  CHECK(store.count({.related = {{.ids = {"a6"}}}}) == 1);
+  CHECK(store.keep_latest(0) == 4);
+  CHECK(rows() == 0);
+  CHECK(store.append(batch[0]));
+  CHECK(store.count({.related = {{.ids = {"b"}}}}) == 1);
 }

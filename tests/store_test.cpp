@@ -128,6 +128,114 @@ TEMPLATE_TEST_CASE("resource and id filters", "[store]", EVENTWIRE_STORES) {
   CHECK(store.count({.ids = {any->id, any->id}}) == 1);
 }
 
+TEMPLATE_TEST_CASE("resource ids and prefixes compare bytes, case and all", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  const std::vector<std::string> ids{"infrahub.node",
+                                     "infrahub.node.",
+                                     "infrahub.node.a",
+                                     "infrahub.node/",
+                                     "infrahub.nodf",
+                                     "INFRAHUB.NODE.a",
+                                     "caf\xc3\xa9",
+                                     "caf\xc3\xa9s",
+                                     "cafe",
+                                     "\xf4\x8f\xbf\xbf" /* U+10FFFF */,
+                                     "\xf4\x8f\xbf\xbf!",
+                                     "\xf4\x8f\xbf\xbe",
+                                     ""};
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    store.append(make("e", t0 + std::chrono::seconds(i), ids[i]));
+  auto count = [&](std::vector<std::string> exact, std::vector<std::string> prefixes) {
+    return store.count(
+        {.resource_ids = std::move(exact), .resource_id_prefixes = std::move(prefixes)});
+  };
+  CHECK(count({}, {"infrahub.node."}) == 2);
+  CHECK(count({}, {"infrahub.node"}) == 4);
+  CHECK(count({}, {"infrahub."}) == 5);
+  CHECK(count({"infrahub.node"}, {}) == 1);
+  CHECK(count({"infrahub.node.A"}, {}) == 0);
+  CHECK(count({}, {"caf\xc3\xa9"}) == 2);
+  CHECK(count({}, {"caf"}) == 3);
+  CHECK(count({"cafe"}, {}) == 1);
+  CHECK(count({}, {"\xf4\x8f\xbf\xbf"}) == 2);
+  CHECK(count({}, {"\xf4\x8f\xbf"}) == 3);
+  CHECK(count({""}, {}) == 1);
+  CHECK(count({}, {""}) == ids.size());
+  CHECK(count({}, {"cafe", "infrahub.node."}) == 3);
+  CHECK(count({}, {"nothing", ""}) == ids.size());
+  CHECK(store.count({.exclude_prefixes = {""}}) == 0);  // every name starts with ""
+  CHECK(count({"infrahub.node.a", "cafe"}, {"infrahub."}) == 1);
+  CHECK(count({"infrahub.node.a", "cafe"}, {""}) == 2);
+  auto page = store.query(
+      {.resource_id_prefixes = {"infrahub.node"}, .order = EventOrder::ascending, .limit = 3});
+  REQUIRE(page.events.size() == 3);
+  CHECK(page.total == 4);
+  CHECK(page.events[0]->resource.id() == "infrahub.node");
+  CHECK(page.events[2]->resource.id() == "infrahub.node.a");
+}
+
+TEMPLATE_TEST_CASE("resource and related ids over thousands of events, through retention",
+                   "[store]", EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  using R = eventwire::RelatedResource;
+  constexpr int n = 10'000;
+  std::vector<EventPtr> batch;
+  for (int i = 0; i < n; ++i) {
+    batch.push_back(std::make_shared<const Event>(
+        Event{.occurred = t0 + std::chrono::seconds(i),
+              .event = "e",
+              .resource = {{"prefect.resource.id", "n" + std::to_string(i % 7)}},
+              .related = {R{{"prefect.resource.id", "acc" + std::to_string(i % 3)},
+                            {"prefect.resource.role", "infrahub.account"}},
+                          R{{"prefect.resource.id", "b"}, {"prefect.resource.role", "branch"}}}}));
+    if (batch.size() == 1000) {
+      store.append_batch(batch);
+      batch.clear();
+    }
+  }
+  // Expected counts straight from the construction above, for events first..n-1.
+  auto expected = [&](int first, auto&& keep) {
+    std::size_t c = 0;
+    for (int i = first; i < n; ++i)
+      c += keep(i) ? 1 : 0;
+    return c;
+  };
+  for (int first : {0, n - 2500}) {
+    CAPTURE(first);
+    CHECK(store.count({.resource_ids = {"n3"}}) ==
+          expected(first, [](int i) { return i % 7 == 3; }));
+    CHECK(store.count({.resource_ids = {"n3", "n5"}}) ==
+          expected(first, [](int i) { return i % 7 == 3 || i % 7 == 5; }));
+    CHECK(store.count({.resource_id_prefixes = {"n"}}) ==
+          expected(first, [](int) { return true; }));
+    CHECK(store.count({.related = {{.ids = {"acc1"}, .roles = {"infrahub.account"}}}}) ==
+          expected(first, [](int i) { return i % 3 == 1; }));
+    CHECK(store.count({.related = {{.ids = {"acc1"}, .roles = {"branch"}}}}) == 0);
+    CHECK(store.count({.related = {{.resources_in_roles = {{"acc2", "infrahub.account"}}}}}) ==
+          expected(first, [](int i) { return i % 3 == 2; }));
+    CHECK(store.count({.related = {{.resources_in_roles = {{"acc2", "branch"}}}}}) == 0);
+    CHECK(store.count({.resource_ids = {"n3"}, .related = {{.ids = {"acc1"}}, {.ids = {"b"}}}}) ==
+          expected(first, [](int i) { return i % 7 == 3 && i % 3 == 1; }));
+    // Every page of one resource's history, newest first, each event once.
+    std::vector<EventPtr> seen;
+    EventQuery q{.resource_ids = {"n3"}, .related = {{.ids = {"acc1"}}}, .limit = 50};
+    for (;;) {
+      auto page = store.query(q);
+      seen.insert(seen.end(), page.events.begin(), page.events.end());
+      if (page.next_page.empty()) break;
+      q.cursor = page.next_page;
+    }
+    REQUIRE(seen.size() == expected(first, [](int i) { return i % 7 == 3 && i % 3 == 1; }));
+    for (std::size_t i = 1; i < seen.size(); ++i)
+      CHECK(seen[i - 1]->occurred - seen[i]->occurred == 21s);
+    CHECK(seen.front()->occurred == t0 + std::chrono::seconds(9985));  // 9985 % 21 == 10
+    if (first == 0) CHECK(store.keep_latest(2500) == static_cast<std::size_t>(n - 2500));
+  }
+}
+
 TEMPLATE_TEST_CASE("pages: limit and offset over a stable order, total ignores both", "[store]",
                    EVENTWIRE_STORES) {
   TestType fixture;

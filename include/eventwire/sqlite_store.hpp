@@ -37,17 +37,22 @@ struct SqliteStoreOptions {
 };
 
 /// An EventStore in a SQLite file: WAL mode, prepared statements, one transaction per append or
-/// batch, indexes on occurred, event name and id, related resources keyed by event.
+/// batch, indexes on occurred, event name, id, resource id and related resource ids.
 ///
 /// Durability: `append` returns after the transaction commits, so an acknowledged event survives
 /// the process being killed (WAL with `synchronous=NORMAL`; an OS crash may lose the last
 /// transactions). Queries return exactly what MemoryEventStore returns for the same events.
 ///
-/// Cost of a query: times, exact names and ids are answered from indexes; resource ids and prefixes
-/// are tested on the rows those select, and related ids and roles by one primary-key lookup per
-/// such row; label filters (resource labels, related labels, any_resource, and so every
-/// InfrahubEventQuery filter but ids, names and times) decode each stored event the indexed
-/// filters let through, so narrow them with a time window or names on large stores.
+/// Cost of a query: times, exact names, event ids, resource ids and related ids (a RelatedFilter's
+/// `ids`, else the ids of its `resources_in_roles`: so Infrahub's `related_node_ids` and
+/// EventStore::family) are answered from indexes, written by the append itself. The id indexes
+/// hold a 64-bit hash of the id and are split in chunks of 4096 events (appends write only the
+/// last chunk); a query by one id reads each chunk's entries in page order and stops when the
+/// page is full, and the events are compared to the ids themselves. Resource id prefixes, roles
+/// and label filters (resource labels, related labels, any_resource, and so InfrahubEventQuery's
+/// branches, accounts, parents, level, primary nodes) are tested on the events the indexed
+/// filters select, so narrow them with a time window or names on large stores. Retention
+/// (delete_before, keep_latest) also deletes the index entries, in the chunks that held the events.
 /// Safe for concurrent use from several threads (one connection, serialized).
 ///
 /// The schema carries a version (`PRAGMA user_version`); opening an older eventwire store
@@ -76,8 +81,13 @@ class SqliteEventStore final : public EventStore {
   std::size_t keep_latest(std::size_t n) override;
   std::size_t size() const override;
 
+  /// How SQLite answers the page query of `query`: its `EXPLAIN QUERY PLAN`, one step per line
+  /// ("SEARCH events USING INDEX events_by_name (event=? AND occurred>?)"). A line starting with
+  /// "SCAN events" means every stored event is read. Throws ValidationError as query().
+  std::string query_plan(const EventQuery& query) const;
+
   /// The schema version this eventwire writes.
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
  private:
   struct Database;

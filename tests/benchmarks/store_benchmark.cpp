@@ -1,6 +1,6 @@
-// Event history: append throughput and name + time-window query latency at 1 million events,
-// for the memory and SQLite stores, each next to a baseline measured in the same run (a plain
-// vector of events scanned linearly: what a store without indexes does).
+// Event history: append throughput and query latency at 1 million events (name + time window,
+// resource id, related id), for the memory and SQLite stores, each next to a baseline measured in
+// the same run (a plain vector of events scanned linearly: what a store without indexes does).
 //
 // Targets (issue 7): memory append >= 2M events/s; SQLite batched append >= 100k events/s;
 // a name + window query returning 50 events <= 0.5 ms in memory and <= 5 ms on SQLite.
@@ -23,22 +23,24 @@ const char* const names[] = {"infrahub.node.created",       "infrahub.node.updat
                              "infrahub.artifact.generated", "infrahub.schema.updated",
                              "infrahub.group.member_added", "infrahub.validator.passed"};
 
-// An Infrahub-like event: node resource, branch and account related, a small payload. One every
-// 10 ms of simulated time, names spread over eight event types.
+// An Infrahub-like event: node resource (5000 nodes), branch (one) and account (1000 accounts)
+// related, a small payload. One every 10 ms of simulated time, names spread over eight event
+// types.
 ew::EventPtr make_event(std::size_t i) {
   std::string node = "infrahub.node." + std::to_string(i % 5000);
-  return std::make_shared<const ew::Event>(
-      ew::Event{.occurred = t0 + std::chrono::milliseconds(10 * i),
-                .event = names[i % std::size(names)],
-                .resource = {{"prefect.resource.id", node},
-                             {"infrahub.node.kind", i % 3 ? "NetworkDevice" : "IPAddress"},
-                             {"infrahub.branch.name", i % 4 ? "main" : "feature"}},
-                .related = {ew::RelatedResource{{"prefect.resource.id", "infrahub.branch.b1"},
-                                                {"prefect.resource.role", "infrahub.branch"},
-                                                {"infrahub.resource.label", "main"}},
-                            ew::RelatedResource{{"prefect.resource.id", "infrahub.account.a1"},
-                                                {"prefect.resource.role", "infrahub.account"}}},
-                .payload = {{"data", {{"node_id", node}, {"fields", {"name", "ip_address"}}}}}});
+  return std::make_shared<const ew::Event>(ew::Event{
+      .occurred = t0 + std::chrono::milliseconds(10 * i),
+      .event = names[i % std::size(names)],
+      .resource = {{"prefect.resource.id", node},
+                   {"infrahub.node.kind", i % 3 ? "NetworkDevice" : "IPAddress"},
+                   {"infrahub.branch.name", i % 4 ? "main" : "feature"}},
+      .related = {ew::RelatedResource{{"prefect.resource.id", "infrahub.branch.b1"},
+                                      {"prefect.resource.role", "infrahub.branch"},
+                                      {"infrahub.resource.label", "main"}},
+                  ew::RelatedResource{
+                      {"prefect.resource.id", "infrahub.account.a" + std::to_string(i % 1000)},
+                      {"prefect.resource.role", "infrahub.account"}}},
+      .payload = {{"data", {{"node_id", node}, {"fields", {"name", "ip_address"}}}}}});
 }
 
 const std::vector<ew::EventPtr>& events() {
@@ -148,26 +150,86 @@ void BM_Baseline_ScanQuery(benchmark::State& state) {
 }
 BENCHMARK(BM_Baseline_ScanQuery)->Unit(benchmark::kMillisecond);
 
-// Random windows over the stored million, each expected to fill a page of 50.
-void run_window_queries(benchmark::State& state, const ew::EventStore& store) {
+// The history of one resource: 200 of the million events, the newest 50.
+ew::EventQuery resource_query(std::size_t at) {
+  return {.resource_ids = {"infrahub.node." + std::to_string(at % 5000)},
+          .limit = 50,
+          .include_total = false};
+}
+
+// The events of one related resource (Infrahub's related node ids, an account): 1000 of the
+// million, the newest 50.
+ew::EventQuery related_query(std::size_t at) {
+  return {.related = {{.ids = {"infrahub.account.a" + std::to_string(at % 1000)}}},
+          .limit = 50,
+          .include_total = false};
+}
+
+// A related id every event carries (the one branch): the worst case of the related id index.
+ew::EventQuery dense_related_query(std::size_t) {
+  return {.related = {{.ids = {"infrahub.branch.b1"}}}, .limit = 50, .include_total = false};
+}
+
+using QueryAt = ew::EventQuery (*)(std::size_t);
+
+// The same queries scanned linearly over a vector, newest first, until the page is full.
+void BM_Baseline_ScanQueryBy(benchmark::State& state, QueryAt make_query) {
+  const auto& all = events();
   std::mt19937 rng(1);
   std::uniform_int_distribution<std::size_t> at(0, stored_events - 10'000);
   for (auto _ : state) {
-    auto page = store.query(window_query(at(rng)));
+    const ew::CompiledEventQuery q(make_query(at(rng)));
+    std::vector<ew::EventPtr> page;
+    for (auto it = all.rbegin(); it != all.rend() && page.size() < q.query().limit; ++it) {
+      if (q.matches(**it)) page.push_back(*it);
+    }
+    if (page.size() != 50) state.SkipWithError("expected a full page");
+    benchmark::DoNotOptimize(page);
+  }
+}
+BENCHMARK_CAPTURE(BM_Baseline_ScanQueryBy, resource_id, resource_query)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Baseline_ScanQueryBy, related_id, related_query)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Baseline_ScanQueryBy, dense_related_id, dense_related_query)
+    ->Unit(benchmark::kMillisecond);
+
+// Random queries over the stored million, each expected to fill a page of 50.
+void run_queries(benchmark::State& state, const ew::EventStore& store, QueryAt make_query) {
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<std::size_t> at(0, stored_events - 10'000);
+  for (auto _ : state) {
+    auto page = store.query(make_query(at(rng)));
     if (page.events.size() != 50) state.SkipWithError("expected a full page");
     benchmark::DoNotOptimize(page);
   }
 }
 
-void BM_Memory_Query(benchmark::State& state) {
+void run_window_queries(benchmark::State& state, const ew::EventStore& store) {
+  run_queries(state, store, window_query);
+}
+
+const ew::MemoryEventStore& filled_memory_store() {
   static ew::MemoryEventStore store(ew::MemoryStoreLimits{.max_events = 0});
   if (store.size() == 0) {
     for (const auto& e : events())
       store.append(e);
   }
-  run_window_queries(state, store);
+  return store;
+}
+
+void BM_Memory_Query(benchmark::State& state) {
+  run_window_queries(state, filled_memory_store());
 }
 BENCHMARK(BM_Memory_Query)->Unit(benchmark::kMicrosecond);
+
+void BM_Memory_QueryBy(benchmark::State& state, QueryAt make_query) {
+  run_queries(state, filled_memory_store(), make_query);
+}
+BENCHMARK_CAPTURE(BM_Memory_QueryBy, resource_id, resource_query)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Memory_QueryBy, related_id, related_query)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Memory_QueryBy, dense_related_id, dense_related_query)
+    ->Unit(benchmark::kMicrosecond);
 
 // The million-event store of BM_Sqlite_Query, filled once, its files removed at exit.
 struct FilledSqliteStore {
@@ -183,12 +245,25 @@ struct FilledSqliteStore {
   FilledSqliteStore& operator=(const FilledSqliteStore&) = delete;
 };
 
-void BM_Sqlite_Query(benchmark::State& state) {
+const FilledSqliteStore& filled_sqlite_store() {
   static const FilledSqliteStore filled;
-  ew::SqliteEventStore store(filled.path);
+  return filled;
+}
+
+void BM_Sqlite_Query(benchmark::State& state) {
+  ew::SqliteEventStore store(filled_sqlite_store().path);
   run_window_queries(state, store);
 }
 BENCHMARK(BM_Sqlite_Query)->Unit(benchmark::kMicrosecond);
+
+void BM_Sqlite_QueryBy(benchmark::State& state, QueryAt make_query) {
+  ew::SqliteEventStore store(filled_sqlite_store().path);
+  run_queries(state, store, make_query);
+}
+BENCHMARK_CAPTURE(BM_Sqlite_QueryBy, resource_id, resource_query)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Sqlite_QueryBy, related_id, related_query)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Sqlite_QueryBy, dense_related_id, dense_related_query)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
