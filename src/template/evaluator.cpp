@@ -87,7 +87,8 @@ class Renderer {
   Runtime rt_;
   std::string& out_;
   // Variables set by the template, newest last, with the scope level they were set at.
-  struct Var {
+  // clang-tidy 14 sees an exception escaping Value's implicit moves (LLVM #54956).
+  struct Var {  // NOLINT(bugprone-exception-escape)
     std::uint32_t name = 0;
     std::uint32_t level = 0;
     Value value{};

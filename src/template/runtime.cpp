@@ -101,6 +101,7 @@ Value unsafe_attribute(const json& obj, std::string_view name) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(bugprone-exception-escape): see the declaration
 bool python_equal(const json& a, const json& b) noexcept {
   if (is_number(a) && is_number(b)) return compare_numbers(a, b) == 0;
   if (a.type() != b.type()) return false;
