@@ -192,7 +192,9 @@ struct RelatedIdRow {
   std::int64_t hash = 0;
   std::int64_t occurred = 0;
   std::int64_t seq = 0;
-  friend auto operator<=>(const RelatedIdRow&, const RelatedIdRow&) = default;
+  // clang-tidy 14 reads the defaulted <=>'s synthesized `0` as a null pointer constant.
+  friend auto operator<=>(const RelatedIdRow&,
+                          const RelatedIdRow&) = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // The related_ids rows of a stored event: one per distinct related id.
