@@ -193,6 +193,7 @@ void write_wire(const Event& e, std::string& out) {
   // Written directly (not through to_json) in pydantic's dialect: the wire form is produced for
   // every stored and validated event, and pydantic's float format is not nlohmann's.
   const auto& style = detail::pydantic_style;
+  out.reserve(out.size() + 512);  // a small event's whole text: no growing step by step
   auto write_resource = [&out](const Resource& r) {
     out += '{';
     for (std::size_t i = 0; i < r.size(); ++i) {
@@ -216,9 +217,15 @@ void write_wire(const Event& e, std::string& out) {
   }
   out += R"(],"payload":)";
   detail::write_json(out, e.payload, style);
-  out += R"(,"id":")" + e.id.to_string() + '"';
-  out += e.follows ? R"(,"follows":")" + e.follows->to_string() + "\"}"
-                   : std::string(R"(,"follows":null})");
+  out += R"(,"id":")";
+  e.id.append_to(out);
+  if (e.follows) {
+    out += R"(","follows":")";
+    e.follows->append_to(out);
+    out += R"("})";
+  } else {
+    out += R"(","follows":null})";
+  }
 }
 
 }  // namespace

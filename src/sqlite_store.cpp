@@ -39,7 +39,8 @@ constexpr const char* related_pointer_type = "eventwire::RelatedFilter";
 void append_related_column(const Event& event, std::string& out) {
   for (const auto& r : event.related) {
     for (std::string_view part : {r.id(), r.role()}) {
-      out += std::to_string(part.size());
+      char size[24];
+      out.append(size, std::to_chars(size, size + sizeof size, part.size()).ptr);
       out += ':';
       out += part;
     }
@@ -58,6 +59,16 @@ bool next_related_part(std::string_view column, std::size_t& at, std::string_vie
   }
   part = column.substr(colon + 1, size);
   at = colon + 1 + size;
+  return true;
+}
+
+// Reads the next related resource's (id, role) of a related column at `at`; false at the end.
+// Throws on malformed text, an id without its role included.
+bool next_related(std::string_view column, std::size_t& at, std::string_view& id,
+                  std::string_view& role) {
+  if (!next_related_part(column, at, id)) return false;
+  if (!next_related_part(column, at, role))
+    throw StoreError("stored related resources are malformed");
   return true;
 }
 
@@ -204,9 +215,7 @@ void add_related_id_rows(std::string_view related_column, std::int64_t occurred,
   std::size_t at = 0;
   std::string_view id;
   std::string_view role;
-  while (next_related_part(related_column, at, id)) {
-    if (!next_related_part(related_column, at, role))
-      throw StoreError("stored related resources are malformed");
+  while (next_related(related_column, at, id, role)) {
     const RelatedIdRow row{
         .chunk = seq >> chunk_bits, .hash = id_hash(id), .occurred = occurred, .seq = seq};
     if (std::find(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end(), row) ==
@@ -510,9 +519,7 @@ void eventwire_related(sqlite3_context* context, int, sqlite3_value** argv) {
     std::size_t at = 0;
     std::string_view id;
     std::string_view role;
-    while (next_related_part(column, at, id)) {
-      if (!next_related_part(column, at, role))
-        throw StoreError("stored related resources are malformed");
+    while (next_related(column, at, id, role)) {
       if (in(id, filter->ids) && in(role, filter->roles) &&
           (filter->resources_in_roles.empty() ||
            std::any_of(
@@ -540,6 +547,8 @@ void eventwire_id_hash(sqlite3_context* context, int, sqlite3_value** argv) {
 struct SqliteEventStore::Database {
   std::string path;
   sqlite3* handle = nullptr;
+  /// Every use of `handle` after construction holds this lock, so the connection is opened
+  /// without SQLite's own per-call mutex (SQLITE_OPEN_NOMUTEX): each bind and step would lock it.
   mutable std::mutex mutex;
 
   ~Database() {
@@ -572,7 +581,7 @@ struct SqliteEventStore::Database {
 
   void open(const SqliteStoreOptions& options) {
     if (sqlite3_open_v2(path.c_str(), &handle,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       fail("cannot open the event store");
     }

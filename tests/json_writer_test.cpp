@@ -91,6 +91,28 @@ TEST_CASE("the writer matches pydantic's wire form and Jinja's tojson, byte for 
   }
 }
 
+TEST_CASE("one string literal is written as the whole writer writes it, in every style") {
+  // write_json_string copies short plain text directly; anything else goes through the writer.
+  std::vector<std::string> texts = {
+      "",          "a",     "infrahub.node.kind", "say \"hi\"", "back\\slash",
+      "tab\there", "<b>&'", "caf\xc3\xa9",        "\x7f",       "ok\x01"};
+  for (std::size_t n : {63, 64, 65, 200})
+    texts.push_back(std::string(n, 'x'));
+  texts.push_back(std::string(64, 'x') + "\"");
+  texts.push_back(std::string(63, 'x') + "\n");
+  for (const auto* style : {&pydantic_style, &tojson_style}) {
+    for (const auto& text : texts) {
+      CAPTURE(text);
+      std::string out = "prefix";
+      eventwire::detail::write_json_string(out, text, *style);
+      CHECK(out == "prefix" + to_json_text(json(text), *style));
+    }
+  }
+  std::string out;
+  CHECK_THROWS_AS(eventwire::detail::write_json_string(out, "ok\xe2\x82", pydantic_style),
+                  eventwire::ValidationError);
+}
+
 TEST_CASE("the writer refuses invalid UTF-8 with a ValidationError") {
   for (const char* bad :
        {"\xff", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ok\xe2\x82"}) {

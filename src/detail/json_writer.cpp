@@ -435,7 +435,20 @@ void write_json(std::string& out, const json& value, const JsonStyle& style) {
 }
 
 void write_json_string(std::string& out, std::string_view text, const JsonStyle& style) {
-  Sink sink(out, plain_bytes(style).plain, style);
+  // Short plain text (a label, an event name: most of what the wire form writes) goes straight
+  // into `out`; setting up the buffer would cost more than the copy.
+  const bool* plain = plain_bytes(style).plain;
+  if (text.size() <= 64 && std::all_of(text.begin(), text.end(), [plain](char c) {
+        return plain[static_cast<unsigned char>(c)];
+      })) {
+    const std::size_t at = out.size();
+    out.resize(at + text.size() + 2);
+    out[at] = '"';
+    std::memcpy(out.data() + at + 1, text.data(), text.size());
+    out.back() = '"';
+    return;
+  }
+  Sink sink(out, plain, style);
   write_string(sink, text, style);
   sink.flush();
 }
