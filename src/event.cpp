@@ -146,28 +146,34 @@ std::size_t string_bound(std::string_view text) {
   return detail::is_valid_utf8(text) ? 6 * text.size() + 2 : unbounded;
 }
 
-std::size_t wire_size_bound(const json& value) {
+// Returned by wire_size_bound(json, levels) for a value that nests deeper than allowed.
+constexpr std::size_t too_deep = std::numeric_limits<std::size_t>::max();
+
+// The wire-size bound of a JSON value, or too_deep when a container sits deeper than `levels`
+// (each container is one level: `[]` is 1). One walk serves both of validate()'s payload checks.
+// The walk goes on past invalid UTF-8, so that the depth is known before anything is written.
+std::size_t wire_size_bound(const json& value, std::size_t levels) {
   constexpr std::size_t longest_number = 32;
+  if (value.is_string()) return string_bound(value.get_ref<const std::string&>());
+  if (!value.is_structured()) return longest_number;
+  if (levels == 0) return too_deep;
   std::size_t n = 2;
-  switch (value.type()) {
-    case json::value_t::string:
-      return string_bound(value.get_ref<const std::string&>());
-    case json::value_t::object:
-      // The object itself, not items(): its proxies build strings for every element.
-      for (const auto& [key, item] : value.get_ref<const json::object_t&>()) {
-        n += string_bound(key) + 2 + wire_size_bound(item);
-        if (n >= unbounded) return unbounded;
-      }
-      return n;
-    case json::value_t::array:
-      for (const auto& item : value) {
-        n += 1 + wire_size_bound(item);
-        if (n >= unbounded) return unbounded;
-      }
-      return n;
-    default:
-      return longest_number;
+  auto add = [&n](std::size_t bound) {
+    if (bound == too_deep) return false;
+    n = std::min(n + bound, unbounded);
+    return true;
+  };
+  if (value.is_object()) {
+    // The object itself, not items(): its proxies build strings for every element.
+    for (const auto& [key, item] : value.get_ref<const json::object_t&>()) {
+      if (!add(string_bound(key) + 2) || !add(wire_size_bound(item, levels - 1))) return too_deep;
+    }
+  } else {
+    for (const auto& item : value) {
+      if (!add(1) || !add(wire_size_bound(item, levels - 1))) return too_deep;
+    }
   }
+  return n;
 }
 
 std::size_t wire_size_bound(const Resource& resource) {
@@ -179,14 +185,15 @@ std::size_t wire_size_bound(const Resource& resource) {
   return n;
 }
 
-std::size_t wire_size_bound(const Event& e) {
+// `payload_bound` is wire_size_bound(e.payload, ...), computed with the depth check.
+std::size_t wire_size_bound(const Event& e, std::size_t payload_bound) {
   constexpr std::size_t fixed = 256;  // keys, punctuation, the time and the two ids
   std::size_t n = fixed + string_bound(e.event) + wire_size_bound(e.resource);
   for (const auto& r : e.related) {
     n += 1 + wire_size_bound(r);
     if (n >= unbounded) return unbounded;
   }
-  return n + wire_size_bound(e.payload);
+  return n + payload_bound;
 }
 
 void write_wire(const Event& e, std::string& out) {
@@ -260,13 +267,14 @@ void Event::validate(const EventLimits& limits) const {
     }
   }
   if (!payload.is_object()) detail::wrong_json_type("payload", "an object", payload);
-  if (detail::json_depth(payload, limits.max_json_depth + 1) > limits.max_json_depth) {
+  const std::size_t payload_bound = wire_size_bound(payload, limits.max_json_depth);
+  if (payload_bound == too_deep) {
     throw LimitError("payload", fmt::format("nests deeper than {} levels (max_json_depth)",
                                             limits.max_json_depth));
   }
   // The size of the wire form. Writing it costs more than the rest of validation, so a cheap
   // upper bound settles the common case; only events near the limit are written out.
-  if (wire_size_bound(*this) <= limits.max_event_size_bytes) return;
+  if (wire_size_bound(*this, payload_bound) <= limits.max_event_size_bytes) return;
   if (auto size = dump().size(); size > limits.max_event_size_bytes) {
     throw LimitError("event", fmt::format("is {} bytes as JSON; at most {} bytes are allowed "
                                           "(max_event_size_bytes)",

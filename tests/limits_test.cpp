@@ -216,6 +216,20 @@ TEST_CASE("Event limits: one past the default is a LimitError naming the field a
     const auto built = error_of<LimitError>([&] { event.validate(); });
     CHECK(built.what() == std::string("payload: nests deeper than 200 levels (max_json_depth)"));
     CHECK_NOTHROW(event.validate({.max_json_depth = 201}));
+    // Invalid UTF-8 met first does not end the depth check: the event is never written out.
+    event.payload["a"] = "\xff";
+    CHECK(error_of<LimitError>([&] { event.validate(); }).field() == "payload");
+    event.payload = {{"a", "\xff"}, {"p", eventwire::json::array()}};
+    CHECK_THROWS_AS(event.validate(), eventwire::ValidationError);
+    // A payload far deeper than the limit is refused without walking it all.
+    eventwire::json deep = eventwire::json::array();
+    for (int i = 0; i < 100'000; ++i) {
+      eventwire::json outer = eventwire::json::array();
+      outer.push_back(std::move(deep));
+      deep = std::move(outer);
+    }
+    event.payload = {{"p", std::move(deep)}};
+    CHECK(error_of<LimitError>([&] { event.validate(); }).field() == "payload");
   }
   SECTION("trigger JSON depth") {
     const std::string deep = R"({"events": [], "match": {"a": )" + nested_json(300) + "}}";

@@ -37,16 +37,6 @@ json parse_json_text(std::string_view text, std::string_view what, std::size_t m
   }
 }
 
-std::size_t json_depth(const json& value, std::size_t limit) {
-  if (!value.is_structured() || limit == 0) return 0;
-  std::size_t deepest = 0;
-  for (const auto& child : value) {
-    deepest = std::max(deepest, json_depth(child, limit - 1));
-    if (deepest + 1 >= limit) break;
-  }
-  return deepest + 1;
-}
-
 std::string_view json_type_name(const json& value) {
   return value.is_null() ? "None"
                          : python_type_name(value);  // "got None" reads better than NoneType

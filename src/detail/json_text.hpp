@@ -17,9 +17,6 @@ namespace eventwire::detail {
 json parse_json_text(std::string_view text, std::string_view what, std::size_t max_bytes,
                      std::size_t max_depth, std::size_t enclosing_levels = 0);
 
-/// Depth of a JSON value (a scalar is 0, `[]` is 1), but stops counting past `limit`.
-std::size_t json_depth(const json& value, std::size_t limit);
-
 /// Python's `type(x).__name__` for a JSON value, for messages ("got int").
 std::string_view json_type_name(const json& value);
 
