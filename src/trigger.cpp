@@ -18,7 +18,10 @@ namespace {
 // Heterogeneous lookup: find a std::string key by std::string_view without allocating.
 // The keys are event names, label values and trigger names: short strings hashed on every
 // event, so an inlined multiply-mix over 8-byte words (as FxHash) rather than an out-of-line
-// Murmur call.
+// Murmur call. The tail is read as one overlapping word (no variable-length memcpy call) and
+// the result is finalized (fmix64) so that its low bits, which pick the slot in the tables,
+// depend on every byte: without it, names differing only in their last bytes ("Custom10",
+// "Custom11", ...) shared their low 16 bits and collided in the open-addressing lists.
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view text) const noexcept {
@@ -26,17 +29,29 @@ struct StringHash {
     std::uint64_t h = text.size() * k;
     const char* p = text.data();
     std::size_t n = text.size();
-    for (; n >= 8; p += 8, n -= 8) {
+    for (; n > 8; p += 8, n -= 8) {
       std::uint64_t word;
       std::memcpy(&word, p, 8);
       h = (std::rotl(h, 5) ^ word) * k;
     }
-    if (n > 0) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, p, n);
-      h = (std::rotl(h, 5) ^ word) * k;
+    std::uint64_t word = 0;
+    if (text.size() >= 8) {  // the last 8 bytes, overlapping the previous word
+      std::memcpy(&word, text.data() + text.size() - 8, 8);
+    } else if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      word = (std::uint64_t{hi} << 32) | lo;
+    } else if (n > 0) {
+      word = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+             (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+             static_cast<unsigned char>(p[n - 1]);
     }
-    return static_cast<std::size_t>(h ^ (h >> 32));
+    h = (std::rotl(h, 5) ^ word) * k;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    return static_cast<std::size_t>(h);
   }
 };
 template <typename Value>
@@ -159,30 +174,129 @@ void RegisteredTrigger::deactivate_and_wait() const noexcept {
 
 namespace {
 
+// Byte equality of short strings, inlined: label names and values are a few dozen bytes, where
+// a memcmp call costs more than the compare.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  auto word = [](const char* at) {
+    std::uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (word(p + i) != word(q + i)) return false;
+    return word(p + n - 8) == word(q + n - 8);  // the last 8 bytes, overlapping
+  }
+  if (n >= 4) {
+    std::uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, p, 4);
+    std::memcpy(&y0, q, 4);
+    std::memcpy(&x1, p + n - 4, 4);
+    std::memcpy(&y1, q + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  }
+  return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
+}
+
+// Resource::find, inlined with same_text.
+inline const std::string* find_label(const Resource& resource, std::string_view name) noexcept {
+  for (const auto& label : resource.labels())
+    if (same_text(label.first, name)) return &label.second;
+  return nullptr;
+}
+
 // What is left to check of a candidate once the index has found it: the index guarantees the
 // event name (entries are per name) and the index label (lists are per value), so a candidate
 // needs only its other `match` labels and its `match_related` specifications. Those checks are
 // interned per event name: triggers share them (a branch filter, a kind list), and each is
-// evaluated at most once per event.
+// evaluated at most once per event. The labels they read are numbered per event name (slots),
+// so that a label is looked up in a resource once per event, however many checks read it.
 struct Check {
-  std::string label{};
+  std::uint32_t slot = 0;  ///< the label, as NameEntry::labels[slot]
   std::vector<Pattern> patterns{};
-  bool passes(const Resource& resource) const noexcept {
-    const std::string* value = resource.find(label);
+  /// Set when every pattern is plain text (after an optional `!`): the glob is then byte
+  /// equality, compared inline here rather than through Glob::matches.
+  struct Literal {
+    std::string text{};
+    bool negated = false;
+  };
+  std::vector<Literal> literals{};
+
+  Check(std::uint32_t label_slot, const LabelPatterns& label_patterns) : slot(label_slot) {
+    bool all_literal = true;
+    for (const auto& p : label_patterns.patterns()) {
+      patterns.emplace_back(p);  // compiled at registration already: cannot throw
+      const bool negated = patterns.back().negated();
+      std::string_view text = std::string_view(p).substr(negated ? 1 : 0);
+      if (text.find_first_of("*?[") != std::string_view::npos) all_literal = false;
+      literals.push_back({std::string(text), negated});
+    }
+    if (!all_literal) literals.clear();
+  }
+
+  /// Whether the label's value (null when the resource lacks it) passes one of the patterns.
+  bool passes(const std::string* value) const noexcept {
     if (value == nullptr) return false;  // an absent label never matches, negated or not
+    if (!literals.empty()) {
+      for (const auto& l : literals) {
+        if (same_text(*value, l.text) != l.negated) return true;
+      }
+      return false;
+    }
     for (const auto& p : patterns)
       if (p.matches(std::string_view(*value))) return true;
     return false;
   }
 };
 
+// Tests already evaluated for the event being matched on this thread: per test id, the event's
+// generation (31 bits) and the result (low bit); and per (resource, label slot) the label's value
+// once looked up (resource 0 is the event's resource, 1 + i its related[i]). Nested matching (a
+// workflow run inline that emits) takes a new generation, which only makes the outer event
+// re-evaluate.
+struct TestMemo {
+  std::vector<std::uint32_t> known;
+  std::vector<std::uint32_t> value_generation;
+  std::vector<const std::string*> value;
+  std::uint32_t generation = 0;
+
+  std::uint32_t begin(std::size_t tests, std::size_t values) {
+    if (known.size() < tests) known.resize(tests, 0);
+    if (value.size() < values) {
+      value.resize(values, nullptr);
+      value_generation.resize(values, 0);
+    }
+    if (++generation >= (1u << 31)) {  // wrapped: forget everything
+      std::fill(known.begin(), known.end(), 0);
+      std::fill(value_generation.begin(), value_generation.end(), 0);
+      generation = 1;
+    }
+    return generation;
+  }
+};
+
+// Above this many (resource, label) pairs per event, labels are looked up per check instead
+// of remembered (an event with hundreds of related resources and triggers reading many labels).
+constexpr std::size_t label_memo_limit = 1 << 14;
+
+// A test: one `match` label of the event's resource, or one `match_related` specification
+// (some related resource passes every check).
 struct Test {
-  bool related = false;       ///< some related resource passes every check; else the resource
-  std::vector<Check> checks;  ///< one check for a resource label
-  bool passes(const Event& event) const noexcept {
-    if (!related) return checks.front().passes(event.resource);
-    for (const auto& r : event.related) {
-      if (std::all_of(checks.begin(), checks.end(), [&](const Check& c) { return c.passes(r); })) {
+  bool related = false;
+  std::vector<Check> checks;
+
+  /// `value(resource, check)`: the value of the check's label in resource 0 (the event's) or
+  /// 1 + i (related[i]).
+  template <typename Value>
+  bool passes(const Event& event, Value&& value) const noexcept {
+    if (!related) return checks.front().passes(value(0, checks.front()));
+    for (std::size_t r = 0; r < event.related.size(); ++r) {
+      if (std::all_of(checks.begin(), checks.end(),
+                      [&](const Check& c) { return c.passes(value(r + 1, c)); })) {
         return true;
       }
     }
@@ -190,22 +304,6 @@ struct Test {
   }
 };
 
-// Tests already evaluated for the event being matched on this thread: per test id, the event's
-// generation (31 bits) and the result (low bit). Nested matching (a workflow run inline that
-// emits) takes a new generation, which only makes the outer event re-evaluate.
-struct TestMemo {
-  std::vector<std::uint32_t> known;
-  std::uint32_t generation = 0;
-
-  std::uint32_t begin(std::size_t tests) {
-    if (known.size() < tests) known.resize(tests, 0);
-    if (++generation >= (1u << 31)) {  // wrapped: forget everything
-      std::fill(known.begin(), known.end(), 0);
-      generation = 1;
-    }
-    return generation;
-  }
-};
 thread_local TestMemo test_memo;
 
 void append_length_prefixed(std::string& key, std::string_view text) {
@@ -318,7 +416,7 @@ struct TriggerRegistry::Snapshot {
         std::uint64_t h = StringHash{}(value);
         for (std::size_t at = h & mask; slots[at].list != 0; at = (at + 1) & mask) {
           const auto& [key, list] = lists[slots[at].list - 1];
-          if (slots[at].hash == h && key == value) return &list;
+          if (slots[at].hash == h && same_text(key, value)) return &list;
         }
         return nullptr;
       }
@@ -326,6 +424,7 @@ struct TriggerRegistry::Snapshot {
     std::vector<std::pair<std::string, Lists>> by_label;  ///< label -> value -> triggers
     std::vector<std::uint32_t> plan;                      ///< test ids, per item
     std::vector<Test> tests;                              ///< interned for this name
+    std::vector<std::string> labels;                      ///< read by tests, by slot
   };
 
   // Builds the entry of `event_name`: every trigger whose `events` accept it, split by index
@@ -354,16 +453,17 @@ struct TriggerRegistry::Snapshot {
       if (fresh) entry->tests.push_back(std::move(test));
       return it->second;
     };
-    auto add_check = [](std::string& key, Test& test, const std::string& label,
-                        const LabelPatterns& patterns) {
+    StringMap<std::uint32_t> label_slots;
+    auto add_check = [&](std::string& key, Test& test, const std::string& label,
+                         const LabelPatterns& patterns) {
       append_length_prefixed(key, label);
-      Check check{label, {}};
-      for (const auto& p : patterns.patterns()) {
+      for (const auto& p : patterns.patterns())
         append_length_prefixed(key, p);
-        check.patterns.emplace_back(p);  // compiled at registration already: cannot throw
-      }
       key += ';';
-      test.checks.push_back(std::move(check));
+      auto [slot, fresh] =
+          label_slots.emplace(label, static_cast<std::uint32_t>(entry->labels.size()));
+      if (fresh) entry->labels.push_back(label);
+      test.checks.emplace_back(slot->second, patterns);
     };
     // What remains to check of `t` once the index has found it, as interned test ids.
     auto plan_of = [&](const TriggerHandle& t, const ResourceSpecification::Entry* indexed) {
@@ -436,7 +536,7 @@ struct TriggerRegistry::Snapshot {
     const std::uint64_t hash = StringHash{}(event_name);
     RecentEntry& recent = recent_entries[hash % recent_entries.size()];
     if (recent.snapshot == id && recent.hash == hash &&
-        static_cast<const NameEntry*>(recent.entry)->name == event_name) {
+        same_text(static_cast<const NameEntry*>(recent.entry)->name, event_name)) {
       return {static_cast<const NameEntry*>(recent.entry)};
     }
     EntryRef found = find_entry(event_name);
@@ -482,7 +582,7 @@ struct TriggerRegistry::Snapshot {
     };
     add(e.unindexed);
     for (const auto& [label, lists] : e.by_label) {
-      const std::string* value = event.resource.find(label);
+      const std::string* value = find_label(event.resource, label);
       if (!value) continue;  // an absent label never matches
       if (const List* list = lists.find(*value)) add(*list);
     }
@@ -510,6 +610,57 @@ struct TriggerRegistry::Snapshot {
     return TriggerList(std::make_shared<const std::vector<TriggerHandle>>(std::move(merged)));
   }
 
+  // The remaining tests of candidates for one event, each evaluated once (TestMemo): an
+  // inlined memo read, and an out-of-line evaluation on the first read.
+  class EventTests {
+   public:
+    EventTests(const NameEntry& e, const Event& event) noexcept : e_(e), event_(event) {
+      slots_ = e.labels.size();
+      const std::size_t values = (event.related.size() + 1) * slots_;
+      remember_values_ = values <= label_memo_limit;
+      generation_ = test_memo.begin(e.tests.size(), remember_values_ ? values : 0);
+    }
+    bool passes(const List::Item& item) noexcept {
+      if (item.tests == 0) return true;
+      if (!test(item.test)) return false;
+      for (std::uint32_t k = 1; k < item.tests; ++k)
+        if (!test(e_.plan[item.first_test + k])) return false;
+      return true;
+    }
+
+   private:
+    bool test(std::uint32_t id) noexcept {
+      // Read through test_memo each time: a visit may match another event on this thread,
+      // which can grow the memo.
+      const std::uint32_t known = test_memo.known[id];
+      if ((known >> 1) == generation_) return (known & 1) != 0;
+      return evaluate(id);
+    }
+    [[gnu::noinline]] bool evaluate(std::uint32_t id) noexcept {
+      const bool result = e_.tests[id].passes(
+          event_, [this](std::size_t r, const Check& c) { return value(r, c); });
+      test_memo.known[id] = (generation_ << 1) | (result ? 1 : 0);
+      return result;
+    }
+    const std::string* value(std::size_t r, const Check& c) noexcept {
+      const Resource& resource = r == 0 ? event_.resource : event_.related[r - 1];
+      if (!remember_values_) return find_label(resource, e_.labels[c.slot]);
+      auto& memo = test_memo;
+      const std::size_t at = r * slots_ + c.slot;
+      if (memo.value_generation[at] == generation_) return memo.value[at];
+      const std::string* found = find_label(resource, e_.labels[c.slot]);
+      memo.value_generation[at] = generation_;
+      memo.value[at] = found;
+      return found;
+    }
+
+    const NameEntry& e_;
+    const Event& event_;
+    std::size_t slots_ = 0;
+    bool remember_values_ = true;
+    std::uint32_t generation_ = 0;
+  };
+
   void visit_matches(const Event& event, MatchVisitor visit, const void* visitor) const {
     auto ref = entry(event.event);
     const NameEntry& e = *ref.entry;
@@ -517,39 +668,30 @@ struct TriggerRegistry::Snapshot {
     const List* parts[capacity];
     std::size_t n = lists_for(e, event, parts, capacity);
     if (n == 0) return;
-    std::vector<const List*> overflow;
-    const List* const* lists = parts;
-    if (n > capacity) {
-      overflow.resize(n);
-      lists_for(e, event, overflow.data(), n);
-      lists = overflow.data();
-    }
-    auto& memo = test_memo;
-    const std::uint32_t generation = memo.begin(e.tests.size());
-    auto test_passes = [&](std::uint32_t test) {
-      std::uint32_t known = memo.known[test];
-      if ((known >> 1) == generation) return (known & 1) != 0;
-      bool result = e.tests[test].passes(event);
-      memo.known[test] = (generation << 1) | (result ? 1 : 0);
-      return result;
-    };
-    auto passes = [&](const List::Item& item) {
-      if (item.tests == 0) return true;
-      if (!test_passes(item.test)) return false;
-      for (std::uint32_t k = 1; k < item.tests; ++k)
-        if (!test_passes(e.plan[item.first_test + k])) return false;
-      return true;
-    };
     if (n == 1) {
-      const List& list = *lists[0];
-      for (std::size_t i = 0; i < list.items.size(); ++i)
-        if (passes(list.items[i])) visit(visitor, (*list.handles)[i]);
+      EventTests tests(e, event);
+      const List& list = *parts[0];
+      const std::size_t size = list.items.size();
+      const List::Item* items = list.items.data();
+      const TriggerHandle* handles = list.handles->data();
+      for (std::size_t i = 0; i < size; ++i)
+        if (tests.passes(items[i])) visit(visitor, handles[i]);
       return;
     }
-    // Several lists, each in registration order: merge them by sequence.
-    std::array<std::size_t, capacity> small_cursor{};
-    std::vector<std::size_t> large_cursor(n > capacity ? n : 0, 0);
-    std::size_t* cursor = n > capacity ? large_cursor.data() : small_cursor.data();
+    if (n <= capacity) {
+      merge(e, event, parts, n, visit, visitor);
+    } else {  // more index labels than fit: collect them again, without the cap
+      std::vector<const List*> all_parts(n);
+      lists_for(e, event, all_parts.data(), n);
+      merge(e, event, all_parts.data(), n, visit, visitor);
+    }
+  }
+
+  // Several lists, each in registration order: visits what passes, merged by sequence.
+  static void merge(const NameEntry& e, const Event& event, const List* const* lists, std::size_t n,
+                    MatchVisitor visit, const void* visitor) {
+    EventTests tests(e, event);
+    std::vector<std::size_t> cursor(n, 0);
     for (;;) {
       std::size_t best = n;
       for (std::size_t k = 0; k < n; ++k) {
@@ -561,7 +703,7 @@ struct TriggerRegistry::Snapshot {
       }
       if (best == n) return;
       std::size_t i = cursor[best]++;
-      if (passes(lists[best]->items[i])) visit(visitor, (*lists[best]->handles)[i]);
+      if (tests.passes(lists[best]->items[i])) visit(visitor, (*lists[best]->handles)[i]);
     }
   }
 };
