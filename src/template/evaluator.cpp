@@ -341,7 +341,7 @@ class Renderer {
           rt_.fail("TemplateRuntimeError", "cannot assign attribute on non-namespace object");
         }
         Value v = eval(s.c);
-        (*static_cast<json*>(ns.object))[p_.names[s.b]] = to_storable(v);
+        static_cast<NamespaceObject*>(ns.object)->set(p_.names[s.b], to_storable(v), v.shape);
         return;
       }
       case StmtKind::with_: {
@@ -494,6 +494,7 @@ class Renderer {
     const Value* caller = nullptr;
     if ((s.c & uses_caller) && !found_caller) caller = take("caller");
     json extra_kwargs = json::object();
+    ShapeBuilder kwargs_shape(SeqKind::list, extra_kwargs, rt_.shapes);
     for (std::size_t k = 0; k < kwargs.size(); ++k) {
       if (used[k]) continue;
       if (!(s.c & uses_kwargs)) {
@@ -508,16 +509,21 @@ class Renderer {
         rt_.type_error(
             fmt::format("macro '{}' takes no keyword argument '{}'", name, kwargs[k].first));
       }
-      extra_kwargs[std::string(kwargs[k].first)] = to_storable(kwargs[k].second);
+      json& slot = extra_kwargs[std::string(kwargs[k].first)];
+      slot = to_storable(kwargs[k].second);
+      kwargs_shape.set(extra_kwargs.size() - 1, kwargs[k].second.shape, slot);
     }
     json extra_args = json::array();
+    ShapeBuilder args_shape(SeqKind::tuple, extra_args, rt_.shapes);
     if (args.size() > params.size()) {
       if (!(s.c & uses_varargs)) {
         rt_.type_error(
             fmt::format("macro '{}' takes not more than {} argument(s)", name, params.size()));
       }
-      for (std::size_t i = params.size(); i < args.size(); ++i)
+      for (std::size_t i = params.size(); i < args.size(); ++i) {
         extra_args.push_back(to_storable(args[i]));
+        args_shape.add(args[i].shape, extra_args.back());
+      }
     }
     std::string output;
     {
@@ -543,9 +549,13 @@ class Renderer {
       if (s.c & uses_caller) {
         bind(name_id("caller"), caller ? caller->alias() : Value::undefined("No caller defined"));
       }
-      if (s.c & uses_kwargs) bind(name_id("kwargs"), Value::of(std::move(extra_kwargs)));
+      if (s.c & uses_kwargs) {
+        Shape shape = kwargs_shape.shape();
+        bind(name_id("kwargs"), Value::of(std::move(extra_kwargs), shape));
+      }
       if (s.c & uses_varargs) {
-        bind(name_id("varargs"), Value::of(std::move(extra_args), Shape::tuple));
+        Shape shape = args_shape.shape();
+        bind(name_id("varargs"), Value::of(std::move(extra_args), shape));
       }
       output = capture(s);
       frame_ = outer;
@@ -634,7 +644,7 @@ class Renderer {
       // `evaluated`/`given`, which outlive the loop), nothing is copied per item.
       const json& array = iterable.get();
       LoopState loop{.array = &array,
-                     .array_item = iterable.shape.item(),
+                     .array_shape = iterable.shape,
                      .length = array.size(),
                      .depth = depth,
                      .recursive = s.nargs == 1 ? &s : nullptr};
@@ -800,7 +810,7 @@ class Renderer {
       if (loop.array && var.kind == Kind::value && var.ref && var.method == Method::none) {
         // the previous item was borrowed from the same array: point at this one
         var.ref = &(*loop.array)[i];
-        var.shape = loop.array_item;
+        var.shape = loop.array_shape.item(i);
         return;
       }
       var = loop.item(i);
@@ -1065,7 +1075,7 @@ class Renderer {
       case Op::tuple: {
         json items = json::array();
         // Tuples inside keep printing as tuples: `[(1, 2)]`.
-        ShapeBuilder shape(e.op == Op::tuple ? SeqKind::tuple : SeqKind::list);
+        ShapeBuilder shape(e.op == Op::tuple ? SeqKind::tuple : SeqKind::list, items, rt_.shapes);
         for (const Arg& a : args_of(e)) {
           Value v = eval(a.expr);
           rt_.pos = e.pos;
@@ -1076,7 +1086,9 @@ class Renderer {
       }
       case Op::dict: {
         json object = json::object();
-        ShapeBuilder values(SeqKind::list);  // a dict's items are its values: `{'a': (1, 2)}`
+        auto& entries = *object.get_ptr<json::object_t*>();
+        // A dict's items are its values: `{'a': (1, 2)}`.
+        ShapeBuilder values(SeqKind::list, object, rt_.shapes);
         for (const Arg& a : args_of(e)) {
           Value key = eval(a.name);
           Value value = eval(a.expr);
@@ -1084,9 +1096,11 @@ class Renderer {
           if (key.kind != Kind::value || !key.get().is_string()) {
             rt_.type_error("dict keys must be strings in eventwire (JSON objects)");
           }
-          json& slot = object[key.get().get<std::string>()];
-          slot = to_storable(value);
-          values.add(value.shape, slot);
+          const std::string& name = string_of(key.get());
+          auto it = entries.find(name);
+          if (it == entries.end()) it = entries.emplace(name, nullptr).first;
+          it->second = to_storable(value);
+          values.set(static_cast<std::size_t>(it - entries.begin()), value.shape, it->second);
         }
         return Value::of(std::move(object), values.shape());
       }
@@ -1178,9 +1192,8 @@ class Renderer {
         if (l.kind == Kind::undefined || r.kind == Kind::undefined) {
           eq = l.kind == r.kind;
         } else if (l.kind == Kind::value && r.kind == Kind::value) {
-          // A tuple never equals a list: `[1] == (1,)` is False.
-          eq = python_equal(l.get(), r.get()) &&
-               !(l.get().is_array() && l.shape.is_tuple() != r.shape.is_tuple());
+          // A tuple never equals a list, at any depth: `[(1,)] == [[1]]` is False.
+          eq = python_equal(l.get(), l.shape, r.get(), r.shape);
         } else {
           eq = l.kind == r.kind && l.object == r.object && l.method == r.method;
         }
@@ -1196,7 +1209,7 @@ class Renderer {
     const json& a = operand(l);
     const json& b = operand(r);
     std::string error;
-    bool result = python_order(a, b, op, &error);
+    bool result = python_order(a, l.shape, b, r.shape, op, &error);
     if (!error.empty()) {
       static constexpr std::string_view symbols[] = {"==", "!=", "<", "<=", ">", ">="};
       rt_.type_error(fmt::format("'{}' {}", symbols[static_cast<std::size_t>(op)], error));
@@ -1252,16 +1265,18 @@ class Renderer {
       return Value::of(std::move(out));
     }
     json out = json::array();
+    ShapeBuilder items(shape.is_tuple() ? SeqKind::tuple : SeqKind::list, out, rt_.shapes);
     if (n > 0 && !seq.empty()) {
       rt_.check_size(static_cast<std::size_t>(std::min<Int128>(n * static_cast<Int128>(seq.size()),
                                                                static_cast<Int128>(SIZE_MAX / 2))));
       for (Int128 i = 0; i < n; ++i) {
-        for (const auto& e : seq)
-          out.push_back(e);
+        for (std::size_t k = 0; k < seq.size(); ++k) {
+          out.push_back(seq[k]);
+          items.add(shape.item(k), out.back());
+        }
       }
     }
-    return Value::of(std::move(out),
-                     shape.head() == SeqKind::group ? shape.with_head(SeqKind::tuple) : shape);
+    return Value::of(std::move(out), items.shape());
   }
 
   Value binary(Op op, const Value& l, const Value& r) {
@@ -1277,14 +1292,16 @@ class Renderer {
       return Value::of(a.get_ref<const std::string&>() + b.get_ref<const std::string&>());
     }
     if (op == Op::add && a.is_array() && b.is_array() && l.shape.is_tuple() == r.shape.is_tuple()) {
-      ShapeBuilder shape(l.shape.is_tuple() ? SeqKind::tuple : SeqKind::list);
-      for (const auto& e : a)
-        shape.add(l.shape.item(), e);
-      for (const auto& e : b)
-        shape.add(r.shape.item(), e);
-      json out = a;
-      for (const auto& e : b)
-        out.push_back(e);
+      json out = json::array();
+      ShapeBuilder shape(l.shape.is_tuple() ? SeqKind::tuple : SeqKind::list, out, rt_.shapes);
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        out.push_back(a[i]);
+        shape.add(l.shape.item(i), out.back());
+      }
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        out.push_back(b[i]);
+        shape.add(r.shape.item(i), out.back());
+      }
       return Value::of(std::move(out), shape.shape());
     }
     if (op == Op::mul && (a.is_string() || a.is_array()) && is_int(b)) return repeat(a, b, l.shape);
@@ -1468,11 +1485,12 @@ class Renderer {
       return Value::of(std::move(out));
     }
     json out = json::array();
-    for (auto i : indices)
+    ShapeBuilder items(obj.shape.is_tuple() ? SeqKind::tuple : SeqKind::list, out, rt_.shapes);
+    for (auto i : indices) {
       out.push_back(j[static_cast<std::size_t>(i)]);
-    return Value::of(std::move(out), obj.shape.head() == SeqKind::group
-                                         ? obj.shape.with_head(SeqKind::tuple)
-                                         : obj.shape);
+      items.add(obj.shape.item(static_cast<std::size_t>(i)), out.back());
+    }
+    return Value::of(std::move(out), items.shape());
   }
 };
 

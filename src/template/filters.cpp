@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -623,8 +624,9 @@ class Filters {
 
   // Jinja's make_attrgetter key (min, max, unique): the item or its attribute, case-folded.
   // An undefined key is kept (as a discarded value) unless the policy is strict.
-  json key_of(const Value& item, const Value* attr, bool case_sensitive) {
+  json key_of(const Value& item, const Value* attr, bool case_sensitive, Shape* shape = nullptr) {
     Value v = attribute(item, attr);
+    if (shape) *shape = v.shape;
     if (v.kind == Kind::undefined) {
       rt_.use(v);
       return json(json::value_t::discarded);
@@ -634,10 +636,14 @@ class Filters {
 
   // Jinja's make_multi_attrgetter key (sort): always a list, one entry per comma-separated
   // attribute, so equal entries (None, undefined) are never ordered with `<`.
-  json multi_key_of(const Value& item, const Value* attr, bool case_sensitive) {
+  json multi_key_of(const Value& item, const Value* attr, bool case_sensitive, Shape& shape) {
     json keys = json::array();
+    ShapeBuilder shapes(SeqKind::list, keys, rt_.shapes);
+    Shape key_shape;
     if (is_null(attr) || !rt_.operand(*attr).is_string()) {
-      keys.push_back(key_of(item, attr, case_sensitive));
+      keys.push_back(key_of(item, attr, case_sensitive, &key_shape));
+      shapes.add(key_shape, keys.back());
+      shape = shapes.shape();
       return keys;
     }
     const std::string& spec = rt_.operand(*attr).get_ref<const std::string&>();
@@ -646,21 +652,28 @@ class Filters {
       auto comma = spec.find(',', start);
       Value part = Value::of(
           spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      keys.push_back(key_of(item, &part, case_sensitive));
-      if (comma == std::string::npos) return keys;
+      keys.push_back(key_of(item, &part, case_sensitive, &key_shape));
+      shapes.add(key_shape, keys.back());
+      if (comma == std::string::npos) {
+        shape = shapes.shape();
+        return keys;
+      }
       start = comma + 1;
     }
   }
 
-  void sort_by_keys(std::vector<Value>& items, std::vector<json>& keys, bool reverse) {
+  /// Sorts `items` by `keys` (of the shapes `shapes`, plain when empty).
+  void sort_by_keys(std::vector<Value>& items, std::vector<json>& keys,
+                    const std::vector<Shape>& shapes, bool reverse) {
+    auto shape = [&](std::size_t i) { return shapes.empty() ? Shape::plain : shapes[i]; };
     std::vector<std::size_t> order(items.size());
     for (std::size_t i = 0; i < order.size(); ++i)
       order[i] = i;
     std::string error;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       if (!error.empty()) return false;
-      return reverse ? python_less(keys[b], keys[a], &error)
-                     : python_less(keys[a], keys[b], &error);
+      return reverse ? python_order(keys[b], shape(b), keys[a], shape(a), CmpOp::lt, &error)
+                     : python_order(keys[a], shape(a), keys[b], shape(b), CmpOp::lt, &error);
     });
     if (!error.empty()) rt_.type_error("'<' " + error);
     std::vector<Value> sorted;
@@ -673,10 +686,26 @@ class Filters {
   /// A list (or tuple) of `items`; tuples among them keep printing as tuples.
   Value list_of(const std::vector<Value>& items, SeqKind head = SeqKind::list) {
     json out = json::array();
-    ShapeBuilder shape(head);
+    ShapeBuilder shape(head, out, rt_.shapes);
     for (const auto& v : items) {
       out.push_back(v.kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(v));
       shape.add(v.shape, out.back());
+    }
+    return Value::of(std::move(out), shape.shape());
+  }
+
+  /// The (key, value) tuples of the dict `input`'s entries at the positions `order` holds.
+  Value pairs(const Value& input, const std::vector<Value>& order) {
+    const auto& entries = input.get().get_ref<const json::object_t&>();
+    json out = json::array();
+    ShapeBuilder shape(SeqKind::list, out, rt_.shapes);
+    for (const auto& position : order) {
+      auto i = position.get().get<std::size_t>();
+      const auto& entry = *(entries.begin() + static_cast<std::ptrdiff_t>(i));
+      out.push_back(json::array({entry.first, entry.second}));
+      ShapeBuilder pair(SeqKind::tuple, out.back(), rt_.shapes);
+      pair.add(input.shape.item(i), out.back()[1]);  // the key is a string: no say
+      shape.add(pair.shape(), out.back());
     }
     return Value::of(std::move(out), shape.shape());
   }
@@ -709,21 +738,25 @@ class Filters {
     if (items.empty()) return Value::undefined("No aggregated item, sequence was empty.");
     bool cs = bool_arg(rt_, b.at(0), false);
     // Undefined keys cannot be ordered: Jinja's Undefined raises on `<`.
-    auto ordered_key = [&](const Value& item) {
+    auto ordered_key = [&](const Value& item, Shape& shape) {
       Value v = attribute(item, b.at(1));
       if (v.kind == Kind::undefined && items.size() > 1) rt_.fail_undefined(v);
-      return key_of(item, b.at(1), cs);
+      return key_of(item, b.at(1), cs, &shape);
     };
     std::size_t best = 0;
-    json best_key = ordered_key(items[0]);
+    Shape best_shape, shape;
+    json best_key = ordered_key(items[0], best_shape);
     std::string error;
+    // Python's max() asks `key > best`, min() `key < best`.
     for (std::size_t i = 1; i < items.size(); ++i) {
-      json k = ordered_key(items[i]);
-      bool better = is_max ? python_less(best_key, k, &error) : python_less(k, best_key, &error);
-      if (!error.empty()) rt_.type_error("'<' " + error);
+      json k = ordered_key(items[i], shape);
+      bool better =
+          python_order(k, shape, best_key, best_shape, is_max ? CmpOp::gt : CmpOp::lt, &error);
+      if (!error.empty()) rt_.type_error((is_max ? "'>' " : "'<' ") + error);
       if (better) {
         best = i;
         best_key = std::move(k);
+        best_shape = shape;
       }
     }
     return Value::of(rt_.data(items[best]), items[best].shape);
@@ -742,15 +775,20 @@ class Filters {
     const json& linecount = rt_.operand(*b.at(0));
     json out = json::array();
     json current = json::array();
-    ShapeBuilder batch_shape(SeqKind::list);
+    ShapeBuilder shape(SeqKind::list, out, rt_.shapes);
+    std::optional<ShapeBuilder> batch_shape;
+    batch_shape.emplace(SeqKind::list, current, rt_.shapes);
     for (const auto& item : items_of(input)) {
       if (python_equal(json(static_cast<std::int64_t>(current.size())), linecount)) {
+        Shape done = batch_shape->shape();
         out.push_back(std::move(current));
+        shape.add(done, out.back());
         current = json::array();
+        batch_shape.emplace(SeqKind::list, current, rt_.shapes);
       }
       current.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
                                                      : rt_.data(item));
-      batch_shape.add(item.shape, current.back());
+      batch_shape->add(item.shape, current.back());
     }
     if (!current.empty()) {
       const Value* fill = b.at(1);
@@ -766,15 +804,18 @@ class Filters {
           rt_.check_size(static_cast<std::size_t>(n));
           json fill_json =
               fill->kind == Kind::undefined ? json(json::value_t::discarded) : rt_.data(*fill);
-          batch_shape.add(fill->shape, fill_json);
-          while (static_cast<long long>(current.size()) < n)
+          while (static_cast<long long>(current.size()) < n) {
             current.push_back(fill_json);
+            batch_shape->add(fill->shape, current.back());
+          }
         }
         if (!error.empty()) rt_.type_error("'<' " + error);
       }
+      Shape done = batch_shape->shape();
       out.push_back(std::move(current));
+      shape.add(done, out.back());
     }
-    return Value::of(std::move(out), Shape::of(SeqKind::list, batch_shape.shape()));
+    return Value::of(std::move(out), shape.shape());
   }
 
   // Jinja's sync_do_slice: `slices` lists of near-equal length, the first ones one longer; the
@@ -797,12 +838,13 @@ class Filters {
     long long per_slice = length / slices, with_extra = length % slices, offset = 0;
     rt_.check_size(static_cast<std::size_t>(std::min(slices, 1LL << 40)));
     const Value* fill = b.at(1);
-    ShapeBuilder slice_shape(SeqKind::list);
+    ShapeBuilder shape(SeqKind::list, out, rt_.shapes);
     for (long long n = 0; n < slices; ++n) {
       long long start = offset + n * per_slice;
       if (n < with_extra) ++offset;
       long long end = offset + (n + 1) * per_slice;
       json part = json::array();
+      ShapeBuilder slice_shape(SeqKind::list, part, rt_.shapes);
       for (long long i = start; i < end; ++i) {
         const Value& item = items[static_cast<std::size_t>(i)];
         part.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
@@ -814,9 +856,11 @@ class Filters {
                                                      : rt_.data(*fill));
         slice_shape.add(fill->shape, part.back());
       }
+      Shape done = slice_shape.shape();
       out.push_back(std::move(part));
+      shape.add(done, out.back());
     }
-    return Value::of(std::move(out), Shape::of(SeqKind::list, slice_shape.shape()));
+    return Value::of(std::move(out), shape.shape());
   }
 
   // Jinja's sync_do_groupby: items sorted (stably) by the attribute, then runs of equal keys as
@@ -828,9 +872,8 @@ class Filters {
     bool cs = bool_arg(rt_, b.at(2), false);
     auto items = items_of(input);
     std::vector<json> raw, keys;
+    std::vector<Shape> key_shapes;
     std::vector<Value> order;
-    // A group is a named tuple (grouper, list): its items are the groupers and the lists.
-    ShapeBuilder group_shape(SeqKind::group), list_shape(SeqKind::list);
     for (std::size_t i = 0; i < items.size(); ++i) {
       Value v = attribute(items[i], b.at(0), b.at(1));
       if (v.kind == Kind::undefined) {
@@ -840,25 +883,39 @@ class Filters {
       } else {
         raw.push_back(rt_.data(v));
       }
-      group_shape.add(v.shape, raw.back());
+      key_shapes.push_back(v.shape);
       keys.push_back(fold(raw.back(), cs));
       order.push_back(Value::of(static_cast<std::int64_t>(i)));
     }
-    sort_by_keys(order, keys, false);
+    sort_by_keys(order, keys, key_shapes, false);
+    // A group is a named tuple (grouper, list).
     json out = json::array();
-    const json* group_key = nullptr;
+    ShapeBuilder shape(SeqKind::list, out, rt_.shapes);
+    std::optional<ShapeBuilder> list_shape;
+    std::size_t group = npos32;  // the group being filled: its key's position
+    auto close = [&] {
+      if (group == npos32) return;
+      json& g = out.back();
+      ShapeBuilder pair(SeqKind::group, g, rt_.shapes);
+      pair.add(key_shapes[group], g[0]);
+      pair.add(list_shape->shape(), g[1]);
+      shape.add(pair.shape(), g);
+    };
     for (const auto& position : order) {
       auto i = position.get().get<std::size_t>();
-      if (!group_key || !python_equal(*group_key, keys[i])) {
-        group_key = &keys[i];
+      if (group == npos32 ||
+          !python_equal(keys[group], key_shapes[group], keys[i], key_shapes[i])) {
+        close();
+        group = i;
         out.push_back(json::array({cs ? keys[i] : raw[i], json::array()}));
+        list_shape.emplace(SeqKind::list, out.back()[1], rt_.shapes);
       }
       out.back()[1].push_back(items[i].kind == Kind::undefined ? json(json::value_t::discarded)
                                                                : rt_.data(items[i]));
-      list_shape.add(items[i].shape, out.back()[1].back());
+      list_shape->add(items[i].shape, out.back()[1].back());
     }
-    if (!out.empty()) group_shape.add(list_shape.shape(), out[0][1]);
-    return Value::of(std::move(out), Shape::of(SeqKind::list, group_shape.shape()));
+    close();
+    return Value::of(std::move(out), shape.shape());
   }
 
   // Jinja's do_filesizeformat: float(value) in decimal (kB) or binary (KiB) units.
@@ -1005,18 +1062,15 @@ class Filters {
         const auto& entries = j.get_ref<const json::object_t&>();
         std::vector<Value> order;
         std::vector<json> keys;
+        std::vector<Shape> key_shapes;
         for (std::size_t i = 0; i < entries.size(); ++i) {
           order.push_back(Value::of(static_cast<std::int64_t>(i)));
           const auto& entry = *(entries.begin() + static_cast<std::ptrdiff_t>(i));
           keys.push_back(fold(by == "key" ? json(entry.first) : entry.second, cs));
+          key_shapes.push_back(by == "key" ? Shape::plain : input.shape.item(i));
         }
-        sort_by_keys(order, keys, bool_arg(rt_, b.at(2), false));
-        json out = json::array();
-        for (const auto& position : order) {
-          const auto& entry = *(entries.begin() + position.get().get<std::ptrdiff_t>());
-          out.push_back(json::array({entry.first, entry.second}));
-        }
-        return Value::of(std::move(out), Shape::tuple_list);
+        sort_by_keys(order, keys, key_shapes, bool_arg(rt_, b.at(2), false));
+        return pairs(input, order);
       }
       case FilterId::e:
       case FilterId::escape:
@@ -1111,10 +1165,10 @@ class Filters {
         if (input.kind == Kind::undefined) return Value::of(json::array(), Shape::tuple_list);
         const json& j = rt_.operand(input);
         if (!j.is_object()) rt_.type_error("Can only get item pairs from a mapping.");
-        json out = json::array();
-        for (const auto& [k, v] : j.items())
-          out.push_back(json::array({k, v}));
-        return Value::of(std::move(out), Shape::tuple_list);
+        std::vector<Value> order;
+        for (std::size_t i = 0; i < j.size(); ++i)
+          order.push_back(Value::of(static_cast<std::int64_t>(i)));
+        return pairs(input, order);
       }
       case FilterId::join: {
         std::string out;
@@ -1218,10 +1272,11 @@ class Filters {
         auto items = items_of(input);
         bool cs = bool_arg(rt_, b.at(1), false);
         std::vector<json> keys;
+        std::vector<Shape> key_shapes(items.size());
         keys.reserve(items.size());
-        for (const auto& item : items)
-          keys.push_back(multi_key_of(item, b.at(2), cs));
-        sort_by_keys(items, keys, bool_arg(rt_, b.at(0), false));
+        for (std::size_t i = 0; i < items.size(); ++i)
+          keys.push_back(multi_key_of(items[i], b.at(2), cs, key_shapes[i]));
+        sort_by_keys(items, keys, key_shapes, bool_arg(rt_, b.at(0), false));
         return list_of(items);
       }
       case FilterId::string:
@@ -1323,19 +1378,19 @@ class Filters {
         auto b = bind("unique", {"case_sensitive", "attribute"});
         bool cs = bool_arg(rt_, b.at(0), false);
         std::vector<Value> out;
-        std::vector<json> seen;
+        std::vector<std::pair<json, Shape>> seen;
         for (auto& item : items_of(input)) {
-          json key = key_of(item, b.at(1), cs);
-          // A tuple of scalars is hashable (`[(1, 2), (1, 2)] | unique`); lists and dicts are not.
-          bool hashable_tuple =
-              is_null(b.at(1)) && item.shape.is_tuple() && key.is_array() &&
-              std::none_of(key.begin(), key.end(), [](const json& k) { return k.is_structured(); });
-          if (key.is_structured() && !hashable_tuple)
-            rt_.type_error(fmt::format("unhashable type: '{}'", python_type_name(key)));
-          bool found = std::any_of(seen.begin(), seen.end(),
-                                   [&](const json& s) { return python_equal(s, key); });
+          Shape shape;
+          json key = key_of(item, b.at(1), cs, &shape);
+          // A tuple of hashables is hashable (`[(1, 2), (1, 2)] | unique`); lists and dicts are
+          // not.
+          if (auto t = unhashable_type(key, shape); !t.empty())
+            rt_.type_error(fmt::format("unhashable type: '{}'", t));
+          bool found = std::any_of(seen.begin(), seen.end(), [&](const auto& s) {
+            return python_equal(s.first, s.second, key, shape);
+          });
           if (!found) {
-            seen.push_back(std::move(key));
+            seen.emplace_back(std::move(key), shape);
             out.push_back(std::move(item));
           }
         }

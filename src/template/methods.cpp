@@ -75,13 +75,17 @@ Value call_range(const Runtime& rt, std::span<const Value> args, const Kwargs& k
   return Value::of(std::move(out));
 }
 
-json kwargs_object(const Runtime& rt, const Kwargs& kwargs) {
+/// The keyword arguments as a dict (Python's `dict(**kwargs)`).
+Value kwargs_object(const Runtime& rt, const Kwargs& kwargs) {
   json out = json::object();
+  ShapeBuilder shape(SeqKind::list, out, rt.shapes);
   for (const auto& [name, value] : kwargs) {
-    out[std::string(name)] =
-        value.kind == Kind::undefined ? json(json::value_t::discarded) : rt.data(value);
+    json& slot = out[std::string(name)];
+    slot = value.kind == Kind::undefined ? json(json::value_t::discarded) : rt.data(value);
+    shape.set(out.size() - 1, value.shape, slot);
   }
-  return out;
+  Shape s = shape.shape();
+  return Value::of(std::move(out), s);
 }
 
 }  // namespace
@@ -94,22 +98,24 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
         return call_range(*this, args, kwargs);
       case Method::fn_dict: {
         if (!args.empty()) type_error("dict() positional arguments are not supported");
-        return Value::of(kwargs_object(*this, kwargs));
+        return kwargs_object(*this, kwargs);
       }
       case Method::fn_namespace: {
-        json attrs = json::object();
+        auto ns = std::make_unique<NamespaceObject>();
         if (args.size() > 1) type_error("namespace() takes at most one positional argument");
+        auto add = [&](const Value& dict) {
+          std::size_t i = 0;
+          for (const auto& [k, v] : dict.get().get_ref<const json::object_t&>())
+            ns->set(k, v, dict.shape.item(i++));
+        };
         if (args.size() == 1) {
-          const json& init = data(args[0]);
-          if (!init.is_object()) type_error("namespace() argument must be a mapping");
-          attrs = init;
+          if (!data(args[0]).is_object()) type_error("namespace() argument must be a mapping");
+          add(args[0]);
         }
-        json named = kwargs_object(*this, kwargs);
-        for (auto& [k, v] : named.items())
-          attrs[k] = v;
+        add(kwargs_object(*this, kwargs));
         Value v;
         v.kind = Kind::namespace_;
-        v.object = namespaces.emplace_back(std::make_unique<json>(std::move(attrs))).get();
+        v.object = namespaces.emplace_back(std::move(ns)).get();
         return v;
       }
       default:
@@ -141,8 +147,8 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
       if (!b.at(0)) type_error("get expected at least 1 argument, got 0");
       const Value& key = *b.at(0);
       if (key.kind == Kind::value && key.get().is_string()) {
-        if (auto it = self.find(key.get().get_ref<const std::string&>()); it != self.end()) {
-          return Value::borrow(*it);
+        if (const json* member = find_member(self, string_of(key.get()))) {
+          return Value::borrow(*member, callee.shape.member(self, member));
         }
       } else if (key.kind == Kind::value && key.get().is_structured()) {
         type_error(fmt::format("unhashable type: '{}'", python_type_name(key.get())));
@@ -154,33 +160,47 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
     case Method::dict_values: {
       bind(method_name(), args, kwargs, {});
       json out = json::array();
-      for (const auto& [k, v] : self.items()) {
-        if (callee.method == Method::dict_items) out.push_back(json::array({k, v}));
-        if (callee.method == Method::dict_keys) out.push_back(k);
-        if (callee.method == Method::dict_values) out.push_back(v);
+      SeqKind view = callee.method == Method::dict_items  ? SeqKind::dict_items
+                     : callee.method == Method::dict_keys ? SeqKind::dict_keys
+                                                          : SeqKind::dict_values;
+      ShapeBuilder shape(view, out, shapes);
+      std::size_t i = 0;
+      for (const auto& [k, v] : self.get_ref<const json::object_t&>()) {
+        Shape value_shape = callee.shape.item(i++);
+        if (callee.method == Method::dict_items) {
+          out.push_back(json::array({k, v}));
+          ShapeBuilder pair(SeqKind::tuple, out.back(), shapes);
+          pair.add(value_shape, out.back()[1]);  // the key is a string: no say
+          shape.add(pair.shape(), out.back());
+        } else if (callee.method == Method::dict_keys) {
+          out.push_back(k);
+        } else {
+          out.push_back(v);
+          shape.add(value_shape, out.back());
+        }
       }
-      Shape shape = callee.method == Method::dict_items  ? Shape::dict_items
-                    : callee.method == Method::dict_keys ? Shape::dict_keys
-                                                         : Shape::dict_values;
-      return Value::of(std::move(out), shape);
+      return Value::of(std::move(out), shape.shape());
     }
     case Method::dict_copy:
       bind("copy", args, kwargs, {});
-      return Value::borrow(self);
+      return Value::borrow(self, callee.shape);
     case Method::list_count: {
       auto b = bind("count", args, kwargs, {"value"});
       if (!b.at(0)) type_error("count() takes exactly one argument (0 given)");
       if (self.is_string()) break;
       std::int64_t n = 0;
-      for (const auto& e : self)
-        n += b.at(0)->kind == Kind::value && python_equal(e, b.at(0)->get());
+      for (std::size_t i = 0; i < self.size(); ++i) {
+        n += b.at(0)->kind == Kind::value &&
+             python_equal(self[i], callee.shape.item(i), b.at(0)->get(), b.at(0)->shape);
+      }
       return Value::of(n);
     }
     case Method::list_index: {
       auto b = bind("index", args, kwargs, {"value"});
       if (!b.at(0)) type_error("index expected at least 1 argument, got 0");
       for (std::size_t i = 0; i < self.size(); ++i) {
-        if (b.at(0)->kind == Kind::value && python_equal(self[i], b.at(0)->get())) {
+        if (b.at(0)->kind == Kind::value &&
+            python_equal(self[i], callee.shape.item(i), b.at(0)->get(), b.at(0)->shape)) {
           return Value::of(static_cast<std::int64_t>(i));
         }
       }
@@ -193,11 +213,17 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
       }
       auto* loop = static_cast<const LoopState*>(callee.object);
       json values = json::array();
-      for (const auto& a : args)
+      ShapeBuilder shape(SeqKind::tuple, values, shapes);
+      for (const auto& a : args) {
         values.push_back(a.kind == Kind::undefined ? json(json::value_t::discarded) : data(a));
-      if (!loop->last_changed.is_discarded() && python_equal(loop->last_changed, values)) {
+        shape.add(a.shape, values.back());
+      }
+      Shape values_shape = shape.shape();
+      if (!loop->last_changed.is_discarded() &&
+          python_equal(loop->last_changed, loop->last_changed_shape, values, values_shape)) {
         return Value::of(false);
       }
+      loop->last_changed_shape = values_shape;
       loop->last_changed = std::move(values);
       return Value::of(true);
     }

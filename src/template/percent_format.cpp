@@ -79,7 +79,8 @@ class Formatter {
   Value next_arg() {
     if (tuple_) {
       if (next_ >= tuple_->size()) rt_.type_error("not enough arguments for format string");
-      return Value::borrow((*tuple_)[next_++]);
+      std::size_t i = next_++;
+      return Value::borrow((*tuple_)[i], args_.shape.item(i));
     }
     if (single_used_) rt_.type_error("not enough arguments for format string");
     single_used_ = true;
@@ -125,7 +126,7 @@ class Formatter {
       if (mapping.is_array()) rt_.type_error("list indices must be integers or slices, not str");
       auto it = mapping.find(key);
       if (it == mapping.end()) rt_.fail("KeyError", python_repr(json(key)));
-      keyed_ = Value::borrow(*it);
+      keyed_ = Value::borrow(*it, args_.shape.member(mapping, &*it));
       keyed = true;
     }
     Spec spec;
@@ -264,8 +265,7 @@ class Formatter {
       return std::string(names[static_cast<std::size_t>(rt_.policy(arg))]);
     }
     if (arg.kind != Kind::value) return "function";
-    if (arg.shape.is_tuple()) return "tuple";
-    return std::string(python_type_name(arg.get()));
+    return std::string(python_type_name(arg.get(), arg.shape));
   }
 
   void integer(std::string& body, std::string& sign, const Value& arg, char type,

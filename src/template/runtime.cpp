@@ -87,8 +87,7 @@ Method str_method(std::string_view n) {
 Value method_of(const Value& receiver, Method m) {
   Value v = receiver.alias();
   v.kind = Kind::method;
-  v.method = m;
-  v.shape = Shape::plain;
+  v.method = m;  // the receiver's shape is kept: `d.items()` holds tuples of its values
   return v;
 }
 
@@ -127,6 +126,73 @@ bool python_equal(const json& a, const json& b) noexcept {
   }
 }
 
+std::string_view python_type_name(const json& j, Shape s) noexcept {
+  if (j.is_array()) {
+    switch (s.head()) {
+      case SeqKind::list:
+        break;
+      case SeqKind::tuple:
+      case SeqKind::group:
+        return "tuple";
+      case SeqKind::dict_items:
+        return "dict_items";
+      case SeqKind::dict_keys:
+        return "dict_keys";
+      case SeqKind::dict_values:
+        return "dict_values";
+    }
+  }
+  return python_type_name(j);
+}
+
+// NOLINTNEXTLINE(bugprone-exception-escape): see the declaration
+bool python_equal(const json& a, Shape sa, const json& b, Shape sb) noexcept {
+  if (sa.is_plain() && sb.is_plain()) return python_equal(a, b);
+  if (is_number(a) && is_number(b)) return compare_numbers(a, b) == 0;
+  if (a.type() != b.type()) return false;
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    if (sa.is_view() || sb.is_view()) {
+      // Views compare as sets (keys, items) or never (values), and never equal a list.
+      if (sa.head() != sb.head() || sa.head() == SeqKind::dict_values) return false;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        bool found = false;
+        for (std::size_t k = 0; k < b.size() && !found; ++k)
+          found = python_equal(a[i], sa.item(i), b[k], sb.item(k));
+        if (!found) return false;
+      }
+      return true;
+    }
+    if (sa.is_tuple() != sb.is_tuple()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!python_equal(a[i], sa.item(i), b[i], sb.item(i))) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    std::size_t i = 0;
+    for (const auto& [k, v] : a.get_ref<const json::object_t&>()) {
+      const json* other = find_member(b, k);
+      if (!other || !python_equal(v, sa.item(i), *other, sb.member(b, other))) return false;
+      ++i;
+    }
+    return true;
+  }
+  return python_equal(a, b);
+}
+
+std::string_view unhashable_type(const json& j, Shape s) noexcept {
+  if (j.is_object()) return "dict";
+  if (!j.is_array()) return {};
+  if (!s.is_tuple())
+    return s.head() == SeqKind::dict_values ? std::string_view{} : python_type_name(j, s);
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    if (auto t = unhashable_type(j[i], s.item(i)); !t.empty()) return t;
+  }
+  return {};
+}
+
 bool python_order(const json& a, const json& b, CmpOp op, std::string* error) {
   auto decide = [op](int c) {  // c: -1, 0, 1, or 2 for unordered (NaN)
     if (c == 2) return false;
@@ -159,6 +225,24 @@ bool python_order(const json& a, const json& b, CmpOp op, std::string* error) {
                          python_type_name(b));
   }
   return false;
+}
+
+bool python_order(const json& a, Shape sa, const json& b, Shape sb, CmpOp op, std::string* error) {
+  if ((sa.is_plain() && sb.is_plain()) || !a.is_array() || !b.is_array())
+    return python_order(a, b, op, error);
+  if (sa.is_tuple() != sb.is_tuple()) {
+    if (error) {
+      *error = fmt::format("not supported between instances of '{}' and '{}'",
+                           python_type_name(a, sa), python_type_name(b, sb));
+    }
+    return false;
+  }
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!python_equal(a[i], sa.item(i), b[i], sb.item(i)))
+      return python_order(a[i], sa.item(i), b[i], sb.item(i), op, error);
+  }
+  return python_order(json(a.size()), json(b.size()), op, error);
 }
 
 bool python_less(const json& a, const json& b, std::string* error) {
@@ -261,13 +345,12 @@ void append_shaped_repr(std::string& out, const json& j, Shape shape) {
   }
   if (j.is_object()) {
     out += '{';
-    bool first = true;
-    for (const auto& [key, value] : j.items()) {
-      if (!first) out += ", ";
-      first = false;
+    std::size_t i = 0;
+    for (const auto& [key, value] : j.get_ref<const json::object_t&>()) {
+      if (i) out += ", ";
       append_python_string_repr(out, key);
       out += ": ";
-      append_shaped_repr(out, value, shape.item());
+      append_shaped_repr(out, value, shape.item(i++));
     }
     out += '}';
     return;
@@ -280,7 +363,7 @@ void append_shaped_repr(std::string& out, const json& j, Shape shape) {
     out += open;
     for (std::size_t i = 0; i < j.size(); ++i) {
       if (i) out += ", ";
-      append_shaped_repr(out, j[i], shape.item());
+      append_shaped_repr(out, j[i], shape.item(i));
     }
     if (close == ')' && j.size() == 1) out += ',';
     out += close;
@@ -309,26 +392,73 @@ void append_shaped_repr(std::string& out, const json& j, Shape shape) {
 
 }  // namespace
 
-void ShapeBuilder::add(Shape item, const json& j) noexcept {
-  if (!j.is_structured()) return;  // a scalar has no items to agree on
-  // The levels this item has a say in: its head (a dict's head is no sequence), and the levels
-  // down to its deepest non-list one (deeper, it may hold no arrays at all).
-  std::uint32_t bits = item.bits_;
-  std::uint32_t mask = 0xFu;
-  for (int level = 1; level < Shape::levels; ++level) {
-    if (bits >> (4 * level)) mask |= 0xFu << (4 * level);
+Shape Shape::member(const json& object, const json* member) const noexcept {
+  if (!is_node()) return Shape(word_ >> 4);
+  std::size_t i = 0;
+  for (const auto& entry : *object.get_ptr<const json::object_t*>()) {
+    if (&entry.second == member) return node_item(i);
+    ++i;
   }
-  if (j.is_object()) mask &= ~0xFu;
-  std::uint32_t differ = (bits_ ^ bits) & known_ & mask;
-  for (int level = 0; level < Shape::levels; ++level) {
-    if ((differ >> (4 * level)) & 0xFu) conflict_ |= 0xFu << (4 * level);
-  }
-  bits_ |= bits & mask & ~known_;
-  known_ |= mask;
+  return Shape::plain;
 }
 
-Shape ShapeBuilder::shape() const noexcept {
-  return Shape::of(head_, Shape(bits_ & ~conflict_));
+Shape ShapeArena::make(SeqKind head, std::vector<Shape> items) {
+  if (items.empty()) return Shape::of(head);
+  bool same = std::all_of(items.begin(), items.end(), [&](Shape s) { return s == items[0]; });
+  if (same && !items[0].is_node() && !items[0].is_full()) return Shape::of(head, items[0]);
+  return node(head, std::move(items));
+}
+
+Shape ShapeArena::with_head(Shape s, SeqKind head) {
+  if (!s.is_node())
+    return Shape((s.word_ & ~std::uint64_t{0xF}) | static_cast<std::uint64_t>(head));
+  return node(head, s.node()->items);
+}
+
+Shape ShapeArena::node(SeqKind head, std::vector<Shape> items) {
+  nodes_.push_back(ShapeNode{.head = head, .items = std::move(items)});
+  return Shape(reinterpret_cast<std::uintptr_t>(&nodes_.back()) | Shape::node_bit);
+}
+
+const json& ShapeBuilder::element(std::size_t position) const {
+  if (container_.is_array()) return container_[position];
+  return (container_.get_ref<const json::object_t&>().begin() +
+          static_cast<std::ptrdiff_t>(position))
+      ->second;
+}
+
+void ShapeBuilder::set(std::size_t position, Shape item, const json& j) {
+  if (!j.is_structured()) item = Shape::plain;  // a scalar's shape is irrelevant
+  if (!mixed_) {
+    if (!j.is_structured()) return;
+    if (!has_common_) {
+      common_ = item;
+      has_common_ = true;
+      return;
+    }
+    if (item == common_) return;
+    // The first item that differs: one shape per item from now on.
+    mixed_ = true;
+    items_.assign(container_.size(), Shape::plain);
+    for (std::size_t p = 0; p < items_.size(); ++p) {
+      if (element(p).is_structured()) items_[p] = common_;
+    }
+  }
+  if (items_.size() <= position) items_.resize(position + 1, Shape::plain);
+  items_[position] = item;
+}
+
+Shape ShapeBuilder::shape() {
+  if (!mixed_) {
+    if (!has_common_) return Shape::of(head_);
+    if (!common_.is_node() && !common_.is_full()) return Shape::of(head_, common_);
+    items_.assign(container_.size(), Shape::plain);
+    for (std::size_t p = 0; p < items_.size(); ++p) {
+      if (element(p).is_structured()) items_[p] = common_;
+    }
+  }
+  items_.resize(container_.size(), Shape::plain);
+  return arena_.make(head_, std::move(items_));
 }
 
 void Runtime::append_repr(std::string& out, const Value& v) const {
@@ -372,8 +502,12 @@ void Runtime::append_str(std::string& out, const Value& v) const {
       out += fmt::format("<LoopContext {}/{}>", loop->index0 + 1, loop->length);
       return;
     }
-    case Kind::namespace_:
-      out += "<Namespace " + python_repr(*static_cast<const json*>(v.object)) + ">";
+    case Kind::namespace_: {
+      const auto* ns = static_cast<const NamespaceObject*>(v.object);
+      out += "<Namespace ";
+      append_shaped_repr(out, ns->attrs, shapes.make(SeqKind::list, ns->shapes));
+      out += '>';
+    }
       return;
     case Kind::macro:
       out += "<Macro ";
@@ -462,8 +596,13 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
     case Kind::loop:
       return loop_attribute(obj, loop_attr_of(name), name);
     case Kind::namespace_: {
-      const auto* attrs = static_cast<const json*>(obj.object);
-      if (auto it = attrs->find(name); it != attrs->end()) return Value::borrow(*it);
+      const auto* ns = static_cast<const NamespaceObject*>(obj.object);
+      const auto& entries = ns->attrs.get_ref<const json::object_t&>();
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& [key, value] = *(entries.begin() + static_cast<std::ptrdiff_t>(i));
+        if (key == name)
+          return Value::borrow(value, i < ns->shapes.size() ? ns->shapes[i] : Shape::plain);
+      }
       return Value::undefined(fmt::format("'Namespace object' has no attribute '{}'", name));
     }
     case Kind::value:
@@ -501,12 +640,13 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
       }
     }
     if (is_one_of(kDictUnsafe, name)) return unsafe_attribute(j, name);
-    if (const json* member = find_member(j, name)) return Value::borrow(*member, obj.shape.item());
+    if (const json* member = find_member(j, name))
+      return Value::borrow(*member, obj.shape.member(j, member));
   } else if (j.is_array()) {
     // groupby's items are named tuples (grouper, list).
     if (obj.shape.head() == SeqKind::group && j.size() == 2) {
-      if (name == "grouper") return Value::borrow(j[0], obj.shape.item());
-      if (name == "list") return Value::borrow(j[1], obj.shape.item());
+      if (name == "grouper") return Value::borrow(j[0], obj.shape.item(0));
+      if (name == "list") return Value::borrow(j[1], obj.shape.item(1));
     }
     if (name == "count") return method_of(obj, Method::list_count);
     if (name == "index") return method_of(obj, Method::list_index);
@@ -529,7 +669,7 @@ Value Runtime::getitem(const Value& obj, const Value& key) const {
     const json& j = obj.get();
     if (j.is_object() && k->is_string()) {
       if (auto it = j.find(k->get_ref<const std::string&>()); it != j.end())
-        return Value::borrow(*it, obj.shape.item());
+        return Value::borrow(*it, obj.shape.member(j, &*it));
     } else if ((j.is_array() || j.is_string()) && (k->is_number_integer() || k->is_boolean())) {
       std::int64_t index = k->is_boolean()           ? (k->get<bool>() ? 1 : 0)
                            : k->is_number_unsigned() ? INT64_MAX
@@ -538,7 +678,8 @@ Value Runtime::getitem(const Value& obj, const Value& key) const {
         auto n = static_cast<std::int64_t>(j.size());
         if (index < 0) index += n;
         if (index >= 0 && index < n) {
-          return Value::borrow(j[static_cast<std::size_t>(index)], obj.shape.item());
+          return Value::borrow(j[static_cast<std::size_t>(index)],
+                               obj.shape.item(static_cast<std::size_t>(index)));
         }
       } else {
         const std::string& s = j.get_ref<const std::string&>();
@@ -599,10 +740,9 @@ void Runtime::iterate(const Value& v, std::vector<Value>& out) const {
   const json& j = v.get();
   switch (j.type()) {
     case json::value_t::array: {
-      Shape item = v.shape.item();
       out.reserve(out.size() + j.size());
-      for (const auto& e : j)
-        out.push_back(Value::borrow(e, item));
+      for (std::size_t i = 0; i < j.size(); ++i)
+        out.push_back(Value::borrow(j[i], v.shape.item(i)));
       return;
     }
     case json::value_t::object:
@@ -656,14 +796,15 @@ bool Runtime::contains(const Value& container, const Value& item) const {
   if (item.kind != Kind::value) return false;
   const json& x = item.get();
   if (c.is_array()) {
-    for (const auto& e : c) {
-      if (python_equal(e, x)) return true;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      if (python_equal(c[i], container.shape.item(i), x, item.shape)) return true;
     }
     return false;
   }
   if (c.is_object()) {
-    if (x.is_structured()) type_error(fmt::format("unhashable type: '{}'", python_type_name(x)));
-    return x.is_string() && c.contains(x.get_ref<const std::string&>());
+    if (auto t = unhashable_type(x, item.shape); !t.empty())
+      type_error(fmt::format("unhashable type: '{}'", t));
+    return x.is_string() && find_member(c, string_of(x));
   }
   type_error(fmt::format("argument of type '{}' is not iterable", python_type_name(c)));
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -24,73 +25,125 @@ namespace eventwire::detail {
 /// and dict views and JSON has only arrays.
 enum class SeqKind : std::uint8_t { list, tuple, group, dict_items, dict_keys, dict_values };
 
-/// How a value prints, level by level: the kind of the value itself (its head), of its items (a
-/// list's or tuple's items, a dict's values), of their items, and so on, `levels` deep (deeper
-/// arrays are lists). All items of one level share one kind: `[(1, 2), (3, 4)]` is
-/// list-of-tuple, `d.items() | batch(2)` list-of-list-of-tuple. A head that does not apply (a
-/// dict, a string) is ignored. The default, `plain`, is lists all the way down.
+struct ShapeNode;
+
+/// How a value prints and compares: the kind of the value itself (its head) and the shapes of
+/// its items (a list's or tuple's items, a dict's values, in order). Most values are uniform,
+/// all items of one level sharing one kind, and are stored inline, level by level, `levels`
+/// deep (deeper arrays are lists): `[(1, 2), (3, 4)]` is list-of-tuple,
+/// `d.items() | batch(2)` list-of-list-of-tuple. A value whose items differ
+/// (`[(1, 2), [3, 4]]`) points at a ShapeNode with one shape per item, which a ShapeArena
+/// (the render's) owns. A head that does not apply (a dict, a string) is ignored. The default,
+/// `plain`, is lists all the way down.
 class Shape {
  public:
-  static constexpr int levels = 8;
+  static constexpr int levels = 15;
   constexpr Shape() noexcept = default;
-  /// `head` for the value, `items` for what it holds (plain when not given). Two overloads, not
-  /// a default argument: a `Shape{}` default is not usable inside Shape itself (clang rejects it).
+  /// `head` for the value, `items` for what each item holds (plain when not given). `items`
+  /// must be uniform and leave a level free (ShapeBuilder handles the other cases). Two
+  /// overloads, not a default argument: a `Shape{}` default is not usable inside Shape itself.
   static constexpr Shape of(SeqKind head) noexcept {
-    return Shape(static_cast<std::uint32_t>(head));
+    return Shape(static_cast<std::uint64_t>(head));
   }
   static constexpr Shape of(SeqKind head, Shape items) noexcept {
-    return Shape(static_cast<std::uint32_t>(head) | (items.bits_ << 4));
+    return Shape(static_cast<std::uint64_t>(head) | (items.word_ << 4));
   }
-  constexpr SeqKind head() const noexcept { return static_cast<SeqKind>(bits_ & 0xFu); }
-  /// The shape of an item (a dict view's: `dict_items` holds tuples, the others plain values).
-  constexpr Shape item() const noexcept {
-    switch (head()) {
-      case SeqKind::dict_items:
-        return of(SeqKind::tuple);
-      case SeqKind::dict_keys:
-      case SeqKind::dict_values:
-        return {};
-      default:
-        return Shape(bits_ >> 4);
-    }
+  SeqKind head() const noexcept;
+  /// The shape of the i-th item (an array's, or an object's i-th value in order).
+  Shape item(std::size_t i) const noexcept {
+    if (!is_node()) return Shape(word_ >> 4);
+    return node_item(i);
   }
+  /// The shape of the value `member` points at in `object` (one of its values).
+  Shape member(const json& object, const json* member) const noexcept;
+  /// Whether every item has the same shape (item(i) does not depend on i).
+  constexpr bool is_uniform() const noexcept { return !is_node(); }
   /// A tuple (plain or groupby's): prints `(a, b)`, compares unequal to a list.
-  constexpr bool is_tuple() const noexcept {
-    return head() == SeqKind::tuple || head() == SeqKind::group;
+  bool is_tuple() const noexcept {
+    SeqKind h = head();
+    return h == SeqKind::tuple || h == SeqKind::group;
   }
-  constexpr bool is_view() const noexcept { return head() >= SeqKind::dict_items; }
-  constexpr bool is_plain() const noexcept { return bits_ == 0; }
-  /// The same shape with another head.
-  constexpr Shape with_head(SeqKind head) const noexcept {
-    return Shape((bits_ & ~0xFu) | static_cast<std::uint32_t>(head));
-  }
-  friend constexpr bool operator==(Shape a, Shape b) noexcept { return a.bits_ == b.bits_; }
+  bool is_view() const noexcept { return head() >= SeqKind::dict_items; }
+  constexpr bool is_plain() const noexcept { return word_ == 0; }
+  friend constexpr bool operator==(Shape a, Shape b) noexcept { return a.word_ == b.word_; }
 
   static const Shape plain, tuple, tuple_list, dict_items, dict_keys, dict_values;
 
  private:
+  friend class ShapeArena;
   friend class ShapeBuilder;
-  constexpr explicit Shape(std::uint32_t bits) noexcept : bits_(bits) {}
-  std::uint32_t bits_ = 0;
+  static constexpr std::uint64_t node_bit = std::uint64_t{1} << 63;
+  constexpr explicit Shape(std::uint64_t word) noexcept : word_(word) {}
+  constexpr bool is_node() const noexcept { return (word_ & node_bit) != 0; }
+  /// Whether the inline shape has its deepest level in use (so it cannot be an item inline).
+  constexpr bool is_full() const noexcept { return !is_node() && (word_ >> (4 * (levels - 1))); }
+  const ShapeNode* node() const noexcept {
+    return reinterpret_cast<const ShapeNode*>(  // NOLINT(performance-no-int-to-ptr)
+        static_cast<std::uintptr_t>(word_ & ~node_bit));
+  }
+  Shape node_item(std::size_t i) const noexcept;
+  std::uint64_t word_ = 0;
 };
 inline constexpr Shape Shape::plain{};
 inline constexpr Shape Shape::tuple = Shape::of(SeqKind::tuple);
 inline constexpr Shape Shape::tuple_list = Shape::of(SeqKind::list, Shape::of(SeqKind::tuple));
-inline constexpr Shape Shape::dict_items = Shape::of(SeqKind::dict_items);
+inline constexpr Shape Shape::dict_items =
+    Shape::of(SeqKind::dict_items, Shape::of(SeqKind::tuple));
 inline constexpr Shape Shape::dict_keys = Shape::of(SeqKind::dict_keys);
 inline constexpr Shape Shape::dict_values = Shape::of(SeqKind::dict_values);
 
-/// The shape of a list or tuple (`head`) built from items of the given shapes and JSON:
-/// the items' shared shape, level by level; where two items disagree, lists.
-class ShapeBuilder {
+/// A value's shape where its items differ: the head and one shape per item.
+struct ShapeNode {
+  SeqKind head = SeqKind::list;
+  std::vector<Shape> items{};
+};
+
+inline SeqKind Shape::head() const noexcept {
+  if (is_node()) return node()->head;
+  return static_cast<SeqKind>(word_ & 0xFu);
+}
+
+inline Shape Shape::node_item(std::size_t i) const noexcept {
+  const auto& items = node()->items;
+  return i < items.size() ? items[i] : Shape::plain;
+}
+
+/// The ShapeNodes of one render (Values hold plain pointers to them).
+class ShapeArena {
  public:
-  explicit ShapeBuilder(SeqKind head) : head_(head) {}
-  void add(Shape item, const json& j) noexcept;
-  Shape shape() const noexcept;
+  /// A shape with `head` and the given item shapes (inline when they agree).
+  Shape make(SeqKind head, std::vector<Shape> items);
+  /// `s` with another head.
+  Shape with_head(Shape s, SeqKind head);
 
  private:
+  Shape node(SeqKind head, std::vector<Shape> items);
+  std::deque<ShapeNode> nodes_{};
+};
+
+/// The shape of a list, tuple or dict (`head`) built item by item into `container`: inline
+/// while the structured items agree, one shape per item once they differ. Scalars have no
+/// say (their shape is irrelevant).
+class ShapeBuilder {
+ public:
+  ShapeBuilder(SeqKind head, const json& container, ShapeArena& arena)
+      : head_(head), container_(container), arena_(arena) {}
+  /// The shape of the item just appended to an array container (`j`, its last item).
+  void add(Shape item, const json& j) { set(count_++, item, j); }
+  /// The shape of the item at `position` (an object's value in order), `j` that item.
+  void set(std::size_t position, Shape item, const json& j);
+  Shape shape();
+
+ private:
+  const json& element(std::size_t position) const;
   SeqKind head_;
-  std::uint32_t bits_ = 0, known_ = 0, conflict_ = 0;
+  const json& container_;
+  ShapeArena& arena_;
+  std::size_t count_ = 0;
+  Shape common_{};
+  bool has_common_ = false;
+  bool mixed_ = false;
+  std::vector<Shape> items_{};  // per position, once the items differ
 };
 
 enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function, macro };
@@ -321,20 +374,38 @@ using Entry = json::object_t::value_type;
 struct LoopState {
   const std::vector<Value>* items = nullptr;
   const std::vector<const Entry*>* entries = nullptr;
-  const json* array = nullptr;  // a JSON array walked in place, its items borrowed
-  Shape array_item = Shape::plain;
+  const json* array = nullptr;       // a JSON array walked in place, its items borrowed
+  Shape array_shape = Shape::plain;  // the array's (its items': array_shape.item(i))
   std::size_t length = 0;
   std::size_t index0 = 0;
   std::size_t depth = 1;
   const Stmt* recursive = nullptr;  // the `{% for ... recursive %}` that `loop(items)` reruns
   mutable json last_changed = json(json::value_t::discarded);  // loop.changed()'s memory
+  mutable Shape last_changed_shape = Shape::plain;
 
   /// The i-th item (i < length); borrows from the loop's items or from the entry's dict.
   Value item(std::size_t i) const {
     if (items) return (*items)[i].alias();
-    if (array) return Value::borrow((*array)[i], array_item);
+    if (array) return Value::borrow((*array)[i], array_shape.item(i));
     const Entry& e = *(*entries)[i];
     return Value::of(json::array({e.first, e.second}), Shape::tuple);
+  }
+};
+
+/// A `namespace()` object: its attributes and their shapes (by position).
+struct NamespaceObject {
+  json attrs = json::object();
+  std::vector<Shape> shapes{};
+
+  /// Sets attribute `name` to `value` (of shape `shape`).
+  void set(const std::string& name, json value, Shape shape) {
+    auto& entries = *attrs.get_ptr<json::object_t*>();
+    auto it = entries.find(name);
+    if (it == entries.end()) it = entries.emplace(name, nullptr).first;
+    it->second = std::move(value);
+    auto position = static_cast<std::size_t>(it - entries.begin());
+    if (shapes.size() <= position) shapes.resize(position + 1, Shape::plain);
+    shapes[position] = it->second.is_structured() ? shape : Shape::plain;
   }
 };
 
@@ -392,7 +463,9 @@ class Runtime {
   std::uint32_t pos = 0;  // source offset of the expression being evaluated (for messages)
   std::uint64_t iterations = 0;
   // namespace() objects live as long as the render (boxed: Values point at them).
-  std::vector<std::unique_ptr<json>> namespaces{};
+  std::vector<std::unique_ptr<NamespaceObject>> namespaces{};
+  // The shapes of values whose items differ (`[(1, 2), [3]]`), as long as the render.
+  mutable ShapeArena shapes{};
 
   // ---- errors ---------------------------------------------------------------------------------
   [[noreturn]] void fail(const std::string& python_type, const std::string& message) const;
@@ -484,10 +557,19 @@ inline const std::string& string_of(const json& j) noexcept {
 /// Python's `==` between JSON values (1 == 1.0 == True; dicts unordered).
 /// Only type-checked accessors are used: nothing throws (clang-tidy 14 cannot tell).
 bool python_equal(const json& a, const json& b) noexcept;  // NOLINT(bugprone-exception-escape)
+/// Python's `==` between values of the given shapes: a tuple never equals a list, at any depth.
+// NOLINTNEXTLINE(bugprone-exception-escape): as python_equal
+bool python_equal(const json& a, Shape sa, const json& b, Shape sb) noexcept;
+/// Python's type name of a value of shape `s` (`tuple`, `dict_items`, else python_type_name).
+std::string_view python_type_name(const json& j, Shape s) noexcept;
+/// The type Python's hash() refuses in `j` (`list`, `dict`, ...), or "" when it is hashable.
+std::string_view unhashable_type(const json& j, Shape s) noexcept;
 /// Python's `<`, `<=`, `>`, `>=` (op); TypeError text in `error` (and false) when the types do
 /// not order.
 bool python_order(const json& a, const json& b, CmpOp op, std::string* error);
 bool python_less(const json& a, const json& b, std::string* error);
+/// python_order between values of the given shapes: a list and a tuple do not order.
+bool python_order(const json& a, Shape sa, const json& b, Shape sb, CmpOp op, std::string* error);
 
 /// json.dumps(v, sort_keys=True, indent=indent) with Jinja's HTML-safe replacements; `indent`
 /// is the text of one level (Python's `' ' * n` for an int), null for the compact form.

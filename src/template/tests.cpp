@@ -76,7 +76,7 @@ bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const V
     const json& a = rt.operand(v);
     const json& b = rt.operand(arg(0));
     std::string error;
-    bool r = python_order(a, b, op, &error);
+    bool r = python_order(a, v.shape, b, arg(0).shape, op, &error);
     if (!error.empty()) rt.type_error("comparison " + error);
     return r;
   };
@@ -87,7 +87,7 @@ bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const V
       rt.use(other);
       return v.kind == other.kind;
     }
-    return python_equal(v.get(), other.get());
+    return python_equal(v.get(), v.shape, other.get(), other.shape);
   };
   bool is_value = v.kind == Kind::value && !v.get().is_discarded();
   const json* j = is_value ? &v.get() : nullptr;
