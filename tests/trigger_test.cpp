@@ -587,3 +587,26 @@ TEST_CASE("concurrent dispatch never returns a trigger whose remove returned bef
   CHECK(dispatches > 0);
   CHECK(registry.matching(created).size() == 5);
 }
+
+TEST_CASE("for_each_match with more related resources than the per-event label memo holds") {
+  // 9 000 related resources x 2 labels read: past the memo's limit, labels are looked up per
+  // check; the result is the same.
+  TriggerRegistry registry;
+  registry.add(
+      TriggerDefinition{.name = "on-main",
+                        .trigger = {.events = {"infrahub.node.created"},
+                                    .match_related = {{"prefect.resource.role", "infrahub.branch"},
+                                                      {"infrahub.resource.label", "main"}}}});
+  Event event = event_named("infrahub.node.created");
+  for (int i = 0; i < 9000; ++i) {
+    event.related.push_back({{"prefect.resource.id", "infrahub.account." + std::to_string(i)},
+                             {"prefect.resource.role", "infrahub.account"},
+                             {"infrahub.resource.label", "main"}});
+  }
+  CHECK(registry.matching(event).empty());
+  event.related.push_back({{"prefect.resource.id", "infrahub.branch.1"},
+                           {"prefect.resource.role", "infrahub.branch"},
+                           {"infrahub.resource.label", "main"}});
+  CHECK(names(registry.matching(event)) == std::vector<std::string>{"builtin::on-main"});
+  CHECK(registry.find("builtin::on-main")->compiled().matches(event));
+}
