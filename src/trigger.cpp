@@ -365,10 +365,13 @@ struct SnapshotCache {
 thread_local SnapshotCache snapshot_cache;
 
 struct DispatchDepth {
-  DispatchDepth() noexcept { ++snapshot_cache.depth; }
-  ~DispatchDepth() { --snapshot_cache.depth; }
+  explicit DispatchDepth(SnapshotCache& cache) noexcept : cache_(cache) { ++cache_.depth; }
+  ~DispatchDepth() { --cache_.depth; }
   DispatchDepth(const DispatchDepth&) = delete;
   DispatchDepth& operator=(const DispatchDepth&) = delete;
+
+ private:
+  SnapshotCache& cache_;
 };
 
 }  // namespace
@@ -928,13 +931,13 @@ void TriggerRegistry::visit_matches(const Event& event, MatchVisitor visit,
   auto& cache = snapshot_cache;
   const void* cached = cache.find(snapshot_id_.load(std::memory_order_acquire));
   if (cached != nullptr) {
-    DispatchDepth depth;
+    DispatchDepth depth(cache);
     static_cast<const Snapshot*>(cached)->visit_matches(event, visit, visitor);
     return;
   }
   auto current = snapshot();
   cache.remember(current->id, this, current);
-  DispatchDepth depth;
+  DispatchDepth depth(cache);
   current->visit_matches(event, visit, visitor);
 }
 
