@@ -176,7 +176,7 @@ namespace {
 
 // Byte equality of short strings, inlined: label names and values are a few dozen bytes, where
 // a memcmp call costs more than the compare.
-inline bool same_text(std::string_view a, std::string_view b) noexcept {
+[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   const char* p = a.data();
@@ -203,7 +203,8 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
 }
 
 // Resource::find, inlined with same_text.
-inline const std::string* find_label(const Resource& resource, std::string_view name) noexcept {
+[[gnu::always_inline]] inline const std::string* find_label(const Resource& resource,
+                                                            std::string_view name) noexcept {
   for (const auto& label : resource.labels())
     if (same_text(label.first, name)) return &label.second;
   return nullptr;
@@ -322,6 +323,56 @@ struct RecentEntry {
 };
 thread_local std::array<RecentEntry, 8> recent_entries;
 std::atomic<std::uint64_t> next_snapshot_id{1};
+
+// The snapshots this thread dispatched through last, one per registry (a few registries):
+// a dispatch whose registry has not changed since reads its cached snapshot with one atomic
+// load, instead of a mutex and two reference counts. A slot is matched by snapshot id, which
+// is never reused, so a slot never stands for another snapshot; `owner` only picks the slot a
+// newer snapshot of the same registry replaces. While a dispatch runs on this thread (depth >
+// 0), slots are not replaced: the dispatch reads through one, and a visitor may dispatch again.
+struct SnapshotCache {
+  struct Slot {
+    std::uint64_t id = 0;
+    const void* owner = nullptr;
+    std::shared_ptr<const void> held{};
+  };
+  std::array<Slot, 4> slots{};
+  std::size_t next_victim = 0;
+  std::uint32_t depth = 0;
+
+  const void* find(std::uint64_t id) const noexcept {
+    for (const auto& slot : slots)
+      if (slot.id == id) return slot.held.get();
+    return nullptr;
+  }
+  void remember(std::uint64_t id, const void* owner, std::shared_ptr<const void> held) {
+    if (depth > 0) return;
+    Slot* victim = nullptr;
+    for (auto& slot : slots)
+      if (slot.owner == owner) victim = &slot;
+    if (victim == nullptr) {
+      victim = &slots[next_victim];
+      next_victim = (next_victim + 1) % slots.size();
+    }
+    *victim = {id, owner, std::move(held)};
+  }
+  void forget(const void* owner) noexcept {
+    if (depth > 0) return;
+    for (auto& slot : slots)
+      if (slot.owner == owner) slot = {};
+  }
+};
+thread_local SnapshotCache snapshot_cache;
+
+struct DispatchDepth {
+  explicit DispatchDepth(SnapshotCache& cache) noexcept : cache_(cache) { ++cache_.depth; }
+  ~DispatchDepth() { --cache_.depth; }
+  DispatchDepth(const DispatchDepth&) = delete;
+  DispatchDepth& operator=(const DispatchDepth&) = delete;
+
+ private:
+  SnapshotCache& cache_;
+};
 
 }  // namespace
 
@@ -614,11 +665,12 @@ struct TriggerRegistry::Snapshot {
   // inlined memo read, and an out-of-line evaluation on the first read.
   class EventTests {
    public:
-    EventTests(const NameEntry& e, const Event& event) noexcept : e_(e), event_(event) {
+    EventTests(const NameEntry& e, const Event& event) noexcept
+        : e_(e), event_(event), memo_(test_memo) {
       slots_ = e.labels.size();
       const std::size_t values = (event.related.size() + 1) * slots_;
       remember_values_ = values <= label_memo_limit;
-      generation_ = test_memo.begin(e.tests.size(), remember_values_ ? values : 0);
+      generation_ = memo_.begin(e.tests.size(), remember_values_ ? values : 0);
     }
     bool passes(const List::Item& item) noexcept {
       if (item.tests == 0) return true;
@@ -630,22 +682,22 @@ struct TriggerRegistry::Snapshot {
 
    private:
     bool test(std::uint32_t id) noexcept {
-      // Read through test_memo each time: a visit may match another event on this thread,
-      // which can grow the memo.
-      const std::uint32_t known = test_memo.known[id];
+      // Read through the vectors each time: a visit may match another event on this thread,
+      // which can grow them.
+      const std::uint32_t known = memo_.known[id];
       if ((known >> 1) == generation_) return (known & 1) != 0;
       return evaluate(id);
     }
     [[gnu::noinline]] bool evaluate(std::uint32_t id) noexcept {
       const bool result = e_.tests[id].passes(
           event_, [this](std::size_t r, const Check& c) { return value(r, c); });
-      test_memo.known[id] = (generation_ << 1) | (result ? 1 : 0);
+      memo_.known[id] = (generation_ << 1) | (result ? 1 : 0);
       return result;
     }
     const std::string* value(std::size_t r, const Check& c) noexcept {
       const Resource& resource = r == 0 ? event_.resource : event_.related[r - 1];
       if (!remember_values_) return find_label(resource, e_.labels[c.slot]);
-      auto& memo = test_memo;
+      auto& memo = memo_;
       const std::size_t at = r * slots_ + c.slot;
       if (memo.value_generation[at] == generation_) return memo.value[at];
       const std::string* found = find_label(resource, e_.labels[c.slot]);
@@ -656,6 +708,7 @@ struct TriggerRegistry::Snapshot {
 
     const NameEntry& e_;
     const Event& event_;
+    TestMemo& memo_;  ///< this thread's
     std::size_t slots_ = 0;
     bool remember_values_ = true;
     std::uint32_t generation_ = 0;
@@ -714,9 +767,12 @@ TriggerRegistry::TriggerRegistry() : TriggerRegistry(Validator{}) {}
 
 TriggerRegistry::TriggerRegistry(Validator validator)
     : validator_(std::move(validator)),
-      snapshot_(std::make_shared<const Snapshot>(std::vector<TriggerHandle>{})) {}
+      snapshot_(std::make_shared<const Snapshot>(std::vector<TriggerHandle>{})),
+      snapshot_id_(snapshot_->id) {}
 
-TriggerRegistry::~TriggerRegistry() = default;
+TriggerRegistry::~TriggerRegistry() {
+  snapshot_cache.forget(this);  // other threads release theirs on their next dispatches
+}
 
 std::shared_ptr<const TriggerRegistry::Snapshot> TriggerRegistry::snapshot() const {
   std::lock_guard lock(snapshot_mutex_);
@@ -733,6 +789,7 @@ void TriggerRegistry::publish(const std::vector<TriggerHandle>& triggers) {
   auto next = std::make_shared<const Snapshot>(triggers);
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(next);
+  snapshot_id_.store(snapshot_->id, std::memory_order_release);
 }
 
 namespace {
@@ -871,7 +928,17 @@ TriggerList TriggerRegistry::candidates(const Event& event) const {
 
 void TriggerRegistry::visit_matches(const Event& event, MatchVisitor visit,
                                     const void* visitor) const {
-  snapshot()->visit_matches(event, visit, visitor);
+  auto& cache = snapshot_cache;
+  const void* cached = cache.find(snapshot_id_.load(std::memory_order_acquire));
+  if (cached != nullptr) {
+    DispatchDepth depth(cache);
+    static_cast<const Snapshot*>(cached)->visit_matches(event, visit, visitor);
+    return;
+  }
+  auto current = snapshot();
+  cache.remember(current->id, this, current);
+  DispatchDepth depth(cache);
+  current->visit_matches(event, visit, visitor);
 }
 
 TriggerList TriggerRegistry::matching(const Event& event) const {

@@ -426,3 +426,187 @@ TEST_CASE("for_each_match: in registration order across index lists, and re-entr
   // The empty name is not an event every-event triggers fire on (Prefect's `.+`).
   CHECK(registry.matching(event_named("", "Tag")).empty());
 }
+
+TEST_CASE("for_each_match equals a scan over label values of every length (seeded property test)") {
+  // Values and patterns of 0 to 20 bytes, sharing prefixes and suffixes, so that the index's
+  // hashing and byte compares meet every length class; labels absent from some resources.
+  std::mt19937 rng(4242);
+  const std::vector<std::string> values = {"",
+                                           "a",
+                                           "ab",
+                                           "abc",
+                                           "abd",
+                                           "main",
+                                           "mains",
+                                           "main-1",
+                                           "feature",
+                                           "feature1",
+                                           "feature2",
+                                           "featureX1",
+                                           "infrahub.branch",
+                                           "infrahub.branch2",
+                                           "infrahub.branch.1",
+                                           "infrahub.branchXXX.1",
+                                           "Custom10",
+                                           "Custom11",
+                                           "Custom110"};
+  const std::vector<std::string> labels = {"k", "role", "infrahub.resource.label",
+                                           "infrahub.resource.labe1"};
+  auto value = [&] { return values[rng() % values.size()]; };
+  auto pattern = [&] {
+    switch (rng() % 5) {
+      case 0:
+        return "!" + value();
+      case 1:
+        return value() + "*";
+      default:
+        return value();
+    }
+  };
+  auto resource = [&](bool related) {
+    eventwire::RelatedResource r{{"prefect.resource.id", "r." + value()}};
+    if (related) r.set("prefect.resource.role", "role");
+    for (const auto& label : labels)
+      if (rng() % 3 != 0) r.set(label, value());
+    return r;
+  };
+  for (int round = 0; round < 30; ++round) {
+    TriggerRegistry registry;
+    std::vector<eventwire::TriggerHandle> all;
+    const int n = std::uniform_int_distribution<int>(1, 40)(rng);
+    for (int i = 0; i < n; ++i) {
+      TriggerDefinition d{.name = "t" + std::to_string(i), .trigger = {.events = {"e"}}};
+      const int match_labels = static_cast<int>(rng() % 3);
+      for (int j = 0; j < match_labels; ++j) {
+        std::vector<std::string> patterns(1 + rng() % 2);
+        for (auto& p : patterns)
+          p = rng() % 2 ? value() : pattern();  // plain lists are indexed, the rest checked
+        d.trigger.match.set(labels[rng() % labels.size()], patterns);
+      }
+      if (rng() % 2) {
+        eventwire::ResourceSpecification spec;
+        const int related_labels = 1 + static_cast<int>(rng() % 2);
+        for (int j = 0; j < related_labels; ++j)
+          spec.set(labels[rng() % labels.size()], pattern());
+        d.trigger.match_related = spec;
+      }
+      all.push_back(registry.add(d));
+    }
+    for (int k = 0; k < 60; ++k) {
+      Event event{.event = "e"};
+      event.resource = resource(false);
+      const int related = static_cast<int>(rng() % 4);
+      for (int j = 0; j < related; ++j)
+        event.related.push_back(resource(true));
+      std::vector<std::string> expected;
+      for (const auto& t : all)
+        if (t->compiled().matches(event)) expected.push_back(t->name());
+      std::vector<std::string> got;
+      registry.for_each_match(event,
+                              [&](const eventwire::TriggerHandle& t) { got.push_back(t->name()); });
+      INFO("round " << round << ", event " << k);
+      CHECK(got == expected);  // `all` is in registration order, as for_each_match
+    }
+  }
+}
+
+TEST_CASE("for_each_match follows every change: the same thread's next dispatch, nested ones") {
+  // Dispatch reads the snapshot this thread used last while the registry is unchanged; each
+  // step here would see a stale snapshot if that check were wrong.
+  TriggerRegistry registry;
+  registry.add(trigger_on("a", {"infrahub.node.created"}));
+  registry.add(trigger_on("c", {"infrahub.node.created"}));
+  const Event created = event_named("infrahub.node.created");
+  auto fired = [&] { return names(registry.matching(created)); };
+  CHECK(fired() == std::vector<std::string>{"builtin::a", "builtin::c"});
+
+  std::vector<std::string> outer, inner;
+  registry.for_each_match(created, [&](const eventwire::TriggerHandle& t) {
+    outer.push_back(t->name());
+    if (t->name() == "builtin::a") {
+      registry.add(trigger_on("b", {"infrahub.node.created"}));  // not seen by this dispatch
+      registry.for_each_match(created, [&](const eventwire::TriggerHandle& u) {
+        inner.push_back(u->name());  // a dispatch started after the add sees it
+      });
+    }
+  });
+  CHECK(outer == std::vector<std::string>{"builtin::a", "builtin::c"});
+  CHECK(inner == std::vector<std::string>{"builtin::a", "builtin::c", "builtin::b"});
+  CHECK(fired() == std::vector<std::string>{"builtin::a", "builtin::c", "builtin::b"});
+
+  std::thread([&] { registry.remove("builtin::a"); }).join();  // changed by another thread
+  CHECK(fired() == std::vector<std::string>{"builtin::c", "builtin::b"});
+  registry.replace(trigger_on("c", {"infrahub.node.deleted"}));
+  CHECK(fired() == std::vector<std::string>{"builtin::b"});
+
+  // Registries made and destroyed in turn (often at the same address): each sees its own.
+  for (int i = 0; i < 5; ++i) {
+    auto fresh = std::make_unique<TriggerRegistry>();
+    fresh->add(trigger_on("r" + std::to_string(i), {"infrahub.node.created"}));
+    CHECK(names(fresh->matching(created)) ==
+          std::vector<std::string>{"builtin::r" + std::to_string(i)});
+  }
+}
+
+TEST_CASE("concurrent dispatch never returns a trigger whose remove returned before it began") {
+  TriggerRegistry registry;
+  const Event created = event_named("infrahub.node.created");
+  constexpr int total = 400;
+  std::atomic<int> removed_up_to{-1};  // t0..tN removed, and those remove() calls returned
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < total; ++i) {
+      registry.add(trigger_on("t" + std::to_string(i), {"infrahub.node.created"}));
+      if (i >= 5) {
+        registry.remove("builtin::t" + std::to_string(i - 5));
+        removed_up_to.store(i - 5, std::memory_order_release);
+      }
+    }
+    stop = true;
+  });
+  std::atomic<int> violations{0};
+  std::atomic<std::size_t> dispatches{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        const int before = removed_up_to.load(std::memory_order_acquire);
+        registry.for_each_match(created, [&](const eventwire::TriggerHandle& t) {
+          if (std::stoi(t->name().substr(std::string_view("builtin::t").size())) <= before) {
+            ++violations;
+          }
+        });
+        ++dispatches;
+      }
+    });
+  }
+  writer.join();
+  for (auto& r : readers)
+    r.join();
+  CHECK(violations == 0);
+  CHECK(dispatches > 0);
+  CHECK(registry.matching(created).size() == 5);
+}
+
+TEST_CASE("for_each_match with more related resources than the per-event label memo holds") {
+  // 9 000 related resources x 2 labels read: past the memo's limit, labels are looked up per
+  // check; the result is the same.
+  TriggerRegistry registry;
+  registry.add(
+      TriggerDefinition{.name = "on-main",
+                        .trigger = {.events = {"infrahub.node.created"},
+                                    .match_related = {{"prefect.resource.role", "infrahub.branch"},
+                                                      {"infrahub.resource.label", "main"}}}});
+  Event event = event_named("infrahub.node.created");
+  for (int i = 0; i < 9000; ++i) {
+    event.related.push_back({{"prefect.resource.id", "infrahub.account." + std::to_string(i)},
+                             {"prefect.resource.role", "infrahub.account"},
+                             {"infrahub.resource.label", "main"}});
+  }
+  CHECK(registry.matching(event).empty());
+  event.related.push_back({{"prefect.resource.id", "infrahub.branch.1"},
+                           {"prefect.resource.role", "infrahub.branch"},
+                           {"infrahub.resource.label", "main"}});
+  CHECK(names(registry.matching(event)) == std::vector<std::string>{"builtin::on-main"});
+  CHECK(registry.find("builtin::on-main")->compiled().matches(event));
+}

@@ -180,6 +180,12 @@ struct ConfigureReport {
 /// enter()/leave() of it, except those on the calling thread (a workflow may remove the trigger
 /// that ran it).
 ///
+/// Each thread that dispatches through for_each_match/matching keeps the snapshot it last used
+/// of each registry (a few registries per thread), so that a dispatch takes no lock while the
+/// registry is unchanged. A removed trigger's definition is therefore released when every such
+/// thread has dispatched on the changed registry once more (or has exited), not when `remove`
+/// returns; it is never entered after `remove` returns either way.
+///
 /// @code
 /// eventwire::TriggerRegistry registry;
 /// registry.add(custom);                      // ValidationError on a bad pattern or parameters
@@ -264,6 +270,9 @@ class TriggerRegistry {
   std::mutex write_mutex_;             ///< serializes changes
   mutable std::mutex snapshot_mutex_;  ///< guards the snapshot pointer only
   std::shared_ptr<const Snapshot> snapshot_;
+  /// The id of snapshot_ (ids are never reused): dispatch compares it with the snapshot its
+  /// thread last used, and reads through that one without taking the mutex when they agree.
+  std::atomic<std::uint64_t> snapshot_id_{0};
   std::uint64_t next_sequence_ = 0;
 };
 
