@@ -948,6 +948,16 @@ inline std::vector<Case> templates() {
        "%}|{% for x in [(1,), [2]] recursive %}{{ x }}{% endfor %}|{{ [(1,), [2]] | batch(1) | "
        "first }}|{{ [(1,), [2]] | map('first') | list }}|{{ [((1,),), ([1],)] | map('first') | "
        "list }}"},
+      // ---- the renderer's in-place paths for join, upper/lower, default and loop counters
+      {"{{ words | join(', ') }}|{{ [1, 'a', none, 2.5, (1,), [2], {'k': 'v'}] | join }}|{{ "
+       "words | join(none) }}|{{ words | join(1) }}|{{ words | join(d=';') }}|{{ users | "
+       "join(',', attribute='name') }}|{{ missing | join(',') }}|{{ s | join('-') }}"},
+      {"{{ s | upper }}{{ uni | upper }}{{ uni | lower }}{{ event.payload.data.kind | lower }}{{ "
+       "d.b | upper }}{{ missing | upper }}{{ none | lower }}{{ odd_space | upper }}{{ s | "
+       "upper() }}{{ event.resource['infrahub.node.kind'] | upper }}"},
+      {"{% for u in users %}{{ loop.index }}{{ loop.revindex0 }}{{ u.name | upper }}{{ u.nope | "
+       "default('-') }}{{ u.age | default('-') }}{{ u.address.city | default(0) }}{{ u.tags | "
+       "join('+') }}{% endfor %}"},
       // ---- a tuple never equals a list, at any depth
       {"{{ [(1, 2)] == [[1, 2]] }} {{ [(1, 2)] != [[1, 2]] }} {{ (1, 2) == (1, 2) }} {{ [(1, 2)] "
        "== [(1, 2)] }} {{ ((1,), [2]) == ((1,), [2]) }} {{ ((1,), [2]) == ([1], [2]) }} {{ {'a': "

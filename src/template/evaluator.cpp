@@ -245,9 +245,69 @@ class Renderer {
     }
   }
 
-  // `{{ expr }}`.
+  // `{{ expr }}`. A string in place (`{{ r['label'] }}`, `{{ name }}`) is written here, in a
+  // small frame; everything else in exec_output_value.
   void exec_output(const Stmt& s) {
     const Expr& e = p_.exprs[s.a];
+    const json* j = nullptr;
+    if (e.op == Op::getitem ||
+        (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none)) {
+      j = object_path(e);
+    } else if (e.op == Op::name) {
+      const Value* v = find_var(e.a);
+      if (v && v->kind == Kind::value && v->shape.is_plain()) j = &v->get();
+    } else if (e.op == Op::filter && is_default_of_constant(e)) {
+      // `{{ a.b | default('-') }}` with a.b there: a.b
+      j = json_in_place(e.a);
+      if (j && (j->is_discarded() || p_.exprs[e.a].op == Op::constant)) j = nullptr;
+    } else if (e.op == Op::filter && e.nargs == 0 &&
+               (e.b == static_cast<std::uint32_t>(FilterId::upper) ||
+                e.b == static_cast<std::uint32_t>(FilterId::lower))) {
+      // `{{ r['id'] | upper }}` of a string in place: mapped straight into the output
+      const json* input = json_in_place(e.a);
+      if (input && input->is_string()) {
+        append_case_mapped(out_, string_of(*input),
+                           e.b == static_cast<std::uint32_t>(FilterId::lower));
+        if (out_.size() > rt_.env.limits.max_output_bytes) {
+          rt_.pos = e.pos;
+          rt_.check_size(out_.size());
+        }
+        return;
+      }
+    }
+    if (j && j->is_string()) {
+      write(string_of(*j));
+      return;
+    }
+    exec_output_value(s, j);
+  }
+
+  // `{{ loop.index }}` and the other counters of a loop variable, as digits; false for any
+  // other attribute.
+  bool write_loop_counter(const Expr& e) {
+    LoopAttr attr = p_.name_traits[e.b].loop;
+    const LoopState* loop = attr == LoopAttr::index || attr == LoopAttr::index0 ||
+                                    attr == LoopAttr::revindex || attr == LoopAttr::revindex0 ||
+                                    attr == LoopAttr::length
+                                ? loop_of(e)
+                                : nullptr;
+    if (!loop) return false;
+    const std::size_t i = loop->index0, n = loop->length;
+    const std::size_t count = attr == LoopAttr::index       ? i + 1
+                              : attr == LoopAttr::index0    ? i
+                              : attr == LoopAttr::revindex  ? n - i
+                              : attr == LoopAttr::revindex0 ? n - i - 1
+                                                            : n;
+    char digits[24];
+    write(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, count).ptr));
+    return true;
+  }
+
+  // `{{ expr }}` for exec_output; `in_place` is the expression's JSON in place when
+  // exec_output found it (a path or a variable's JSON), else null.
+  [[gnu::noinline]] void exec_output_value(const Stmt& s, const json* in_place) {
+    const Expr& e = p_.exprs[s.a];
+    if (e.op == Op::getattr && write_loop_counter(e)) return;
     if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::tojson) &&
         e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
       Value input = eval(e.a);
@@ -255,25 +315,6 @@ class Renderer {
       write_tojson(out_, rt_.data(input), nullptr);
       if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
       return;
-    }
-    if (e.op == Op::getattr) {  // `{{ loop.index }}` and the other counters, as digits
-      LoopAttr attr = p_.name_traits[e.b].loop;
-      const LoopState* loop = attr == LoopAttr::index || attr == LoopAttr::index0 ||
-                                      attr == LoopAttr::revindex || attr == LoopAttr::revindex0 ||
-                                      attr == LoopAttr::length
-                                  ? loop_of(e)
-                                  : nullptr;
-      if (loop) {
-        const std::size_t i = loop->index0, n = loop->length;
-        const std::size_t count = attr == LoopAttr::index       ? i + 1
-                                  : attr == LoopAttr::index0    ? i
-                                  : attr == LoopAttr::revindex  ? n - i
-                                  : attr == LoopAttr::revindex0 ? n - i - 1
-                                                                : n;
-        char digits[24];
-        write(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, count).ptr));
-        return;
-      }
     }
     if (e.op == Op::filter && !is_default_of_constant(e)) {
       // `{{ x | f(...) }}`: filters that build a string write it straight into the output
@@ -289,14 +330,8 @@ class Renderer {
       if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
       return;
     }
-    const json* j = nullptr;
-    if (e.op == Op::getitem ||
-        (e.op == Op::getattr && p_.name_traits[e.b].loop == LoopAttr::none)) {
-      j = object_path(e);
-    } else if (e.op == Op::name) {  // `{{ x }}`: a variable's JSON
-      const Value* v = find_var(e.a);
-      if (v && v->kind == Kind::value && v->shape.is_plain()) j = &v->get();
-    } else if (e.op == Op::filter && is_default_of_constant(e)) {
+    const json* j = in_place;
+    if (!j && e.op == Op::filter && is_default_of_constant(e)) {
       // `{{ a.b | default('-') }}` with a.b there: a.b
       j = json_in_place(e.a);
       if (j && (j->is_discarded() || p_.exprs[e.a].op == Op::constant)) j = nullptr;
@@ -823,15 +858,21 @@ class Renderer {
   // ---- names ------------------------------------------------------------------------------------
   // The variable `id` names in the current scope chain, or null (the context's or a global).
   const Value* find_var(std::uint32_t id) const {
+    std::size_t k = vars_.size();
+    if (k <= VarStack::chunk && frames_.size() <= 1) [[likely]] {
+      // No macro call in progress (one scope chain), and the usual few variables (one array).
+      const Var* v = vars_.first_chunk();
+      for (; k > 0; --k) {
+        if (v[k - 1].name == id) return &v[k - 1].value;
+      }
+      return nullptr;
+    }
+    return find_var_in_frames(id);
+  }
+
+  [[gnu::noinline]] const Value* find_var_in_frames(std::uint32_t id) const {
     if (frames_.size() <= 1) {  // no macro call in progress: one scope chain
       std::size_t k = vars_.size();
-      if (k <= VarStack::chunk) {  // the usual few variables: one array
-        const Var* v = vars_.first_chunk();
-        for (; k > 0; --k) {
-          if (v[k - 1].name == id) return &v[k - 1].value;
-        }
-        return nullptr;
-      }
       for (; k > 0; --k) {
         if (vars_[k - 1].name == id) return &vars_[k - 1].value;
       }
@@ -1167,8 +1208,11 @@ class Renderer {
       default:
         break;
     }
-    return rt_.truthy(eval(index));
+    return truth_of(index);
   }
+
+  // rt_.truthy(eval(index)), apart from condition's frame (which then needs no Value).
+  [[gnu::noinline]] bool truth_of(std::uint32_t index) { return rt_.truthy(eval(index)); }
 
   Value eval_compare(const Expr& e) {
     if (int r = compare_in_place(e); r >= 0) return Value::of(r == 1);

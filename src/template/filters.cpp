@@ -565,13 +565,36 @@ class Filters {
       : rt_(rt), args_(args), kwargs_(kwargs) {}
 
   BoundArgs bind(std::string_view name, std::initializer_list<std::string_view> params) {
+    if (args_.empty() && kwargs_.empty() && params.size() <= BoundArgs::capacity) {
+      BoundArgs none;  // nothing to bind (`x | upper`): every parameter absent
+      none.count = params.size();
+      return none;
+    }
     return rt_.bind(name, args_, kwargs_, params);
   }
 
   // Appends `input | join(...)` to `out`.
   void join(std::string& out, const Value& input) {
     auto b = bind("join", {"d", "attribute"});
-    std::string sep = str_arg(rt_, b.at(0), "");
+    const Value* d = b.at(0);
+    if (is_null(b.at(1)) && (!d || (d->kind == Kind::value && d->get().is_string())) &&
+        input.kind == Kind::value && input.get().is_array()) {
+      // A list joined by a string (`fields | join(', ')`): its items in place.
+      std::string_view sep = d ? std::string_view(string_of(d->get())) : std::string_view();
+      const json& items = input.get();
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += sep;
+        const json& item = items[i];
+        if (item.is_string()) {
+          out += string_of(item);
+        } else {
+          rt_.append_str(out, Value::borrow(item, input.shape.item(i)));
+        }
+        if (out.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out.size());
+      }
+      return;
+    }
+    std::string sep = str_arg(rt_, d, "");
     bool first = true;
     for (const auto& item : items_of(input)) {
       if (!first) out += sep;
@@ -592,7 +615,7 @@ class Filters {
       case FilterId::lower:
       case FilterId::upper: {
         bool lower = id == static_cast<std::uint32_t>(FilterId::lower);
-        bind(lower ? "lower" : "upper", {});
+        if (!args_.empty() || !kwargs_.empty()) bind(lower ? "lower" : "upper", {});
         if (input.kind == Kind::value && input.get().is_string()) {
           append_case_mapped(out, string_of(input.get()), lower);
         } else {
@@ -1546,17 +1569,17 @@ class Filters {
 
 void append_case_mapped(std::string& out, std::string_view text, bool lower) {
   // ASCII (most keys, ids and labels) maps byte by byte; anything else takes Python's tables.
+  // Copied, then mapped in place (a loop the compiler vectorizes: nothing else aliases it).
   const std::size_t at = out.size();
-  out.resize(at + text.size());
-  char* to = out.data() + at;
-  const char* from = text.data();
+  out.append(text);
+  unsigned char* to = reinterpret_cast<unsigned char*>(out.data()) + at;
+  const std::size_t n = text.size();
   const unsigned char first = lower ? 'A' : 'a';
-  const int shift = lower ? 32 : -32;
   unsigned char seen = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(from[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char c = to[i];
     seen |= c;
-    to[i] = static_cast<char>(static_cast<unsigned char>(c - first) < 26 ? c + shift : c);
+    to[i] = static_cast<unsigned char>(c - first) < 26 ? static_cast<unsigned char>(c ^ 0x20) : c;
   }
   if (seen & 0x80) {
     out.resize(at);

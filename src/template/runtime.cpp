@@ -416,8 +416,9 @@ Shape ShapeArena::with_head(Shape s, SeqKind head) {
 }
 
 Shape ShapeArena::node(SeqKind head, std::vector<Shape> items) {
-  nodes_.push_back(ShapeNode{.head = head, .items = std::move(items)});
-  return Shape(reinterpret_cast<std::uintptr_t>(&nodes_.back()) | Shape::node_bit);
+  const ShapeNode& n = *nodes_.emplace_back(
+      std::make_unique<ShapeNode>(ShapeNode{.head = head, .items = std::move(items)}));
+  return Shape(reinterpret_cast<std::uintptr_t>(&n) | Shape::node_bit);
 }
 
 const json& ShapeBuilder::element(std::size_t position) const {

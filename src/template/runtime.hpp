@@ -7,7 +7,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -118,7 +117,7 @@ class ShapeArena {
 
  private:
   Shape node(SeqKind head, std::vector<Shape> items);
-  std::deque<ShapeNode> nodes_{};
+  std::vector<std::unique_ptr<ShapeNode>> nodes_{};  // empty (no allocation) in most renders
 };
 
 /// The shape of a list, tuple or dict (`head`) built item by item into `container`: inline
@@ -212,13 +211,14 @@ class OwnedJson {
     new (&j_) json(std::forward<T>(x));
   }
   ~OwnedJson() {
-    if (!j_.is_null()) j_.~json();
+    if (!j_.is_null()) destroy();  // the usual null one: a check, inlined into ~Value
   }
   const json& get() const noexcept { return j_; }
   /// For updating the JSON in place; only while nothing borrows from it.
   json& get_mutable() noexcept { return j_; }
 
  private:
+  [[gnu::noinline]] void destroy() noexcept { j_.~json(); }
   union {
     json j_;
   };
@@ -244,7 +244,9 @@ class Hint {
     text_ = text.empty() ? nullptr : new std::string(std::move(text));
     return *this;
   }
-  ~Hint() { delete text_; }
+  ~Hint() {
+    if (text_) destroy();  // the usual none: a check, inlined into ~Value
+  }
   bool empty() const noexcept { return !text_; }
   /// The message ("" when none).
   const std::string& str() const noexcept {
@@ -253,6 +255,7 @@ class Hint {
   }
 
  private:
+  [[gnu::noinline]] void destroy() noexcept { delete text_; }
   std::string* text_ = nullptr;
 };
 
