@@ -744,7 +744,10 @@ struct TriggerRegistry::Snapshot {
   static void merge(const NameEntry& e, const Event& event, const List* const* lists, std::size_t n,
                     MatchVisitor visit, const void* visitor) {
     EventTests tests(e, event);
-    std::vector<std::size_t> cursor(n, 0);
+    // Cursors on the stack for the usual few lists: this runs per event.
+    std::array<std::size_t, 8> small_cursor{};
+    std::vector<std::size_t> large_cursor(n > small_cursor.size() ? n : 0, 0);
+    std::size_t* cursor = n > small_cursor.size() ? large_cursor.data() : small_cursor.data();
     for (;;) {
       std::size_t best = n;
       for (std::size_t k = 0; k < n; ++k) {
