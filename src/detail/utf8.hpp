@@ -56,23 +56,36 @@ inline std::size_t utf8_decode(std::string_view text, std::size_t at, char32_t& 
 }
 
 /// Whether `text` is valid UTF-8 (ASCII runs are skipped a word at a time).
-inline bool is_valid_utf8(std::string_view text) noexcept {
+/// How many leading bytes of `text` are plain ASCII, checked eight at a time; a tail shorter than
+/// a word is checked as the last eight bytes when the text has that many (labels and names are
+/// mostly short, so the tail is most of the work).
+inline std::size_t ascii_prefix_length(std::string_view text) noexcept {
+  constexpr std::uint64_t high_bits = 0x8080808080808080u;
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  std::uint64_t word = 0;
   std::size_t i = 0;
-  while (i < text.size()) {
-    for (std::uint64_t word; i + 8 <= text.size(); i += 8) {
-      std::memcpy(&word, text.data() + i, 8);
-      if (word & 0x8080808080808080u) break;
-    }
-    if (i == text.size()) break;
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
+  for (; i + 8 <= n; i += 8) {
+    std::memcpy(&word, p + i, 8);
+    if (word & high_bits) return i;
+  }
+  if (n >= 8) {
+    std::memcpy(&word, p + n - 8, 8);
+    return (word & high_bits) ? i : n;
+  }
+  while (i < n && static_cast<unsigned char>(p[i]) < 0x80)
+    ++i;
+  return i;
+}
+
+inline bool is_valid_utf8(std::string_view text) noexcept {
+  for (std::size_t i = 0;;) {
+    i += ascii_prefix_length(text.substr(i));
+    if (i == text.size()) return true;
     char32_t c = 0;
     i += utf8_decode(text, i, c);
     if (is_escaped_byte(c)) return false;
   }
-  return true;
 }
 
 /// Appends the UTF-8 form of `c` (a code point that is not a surrogate).
