@@ -233,7 +233,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
       bump(rejected);
       throw;
     }
-    auto stored = std::make_shared<const Event>(std::move(event));
+    auto stored = share_event(std::move(event));
     try {
       reserve(1);
     } catch (...) {
@@ -270,7 +270,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
     std::vector<EventPtr> stored;
     stored.reserve(events.size());
     for (auto& event : events)
-      stored.push_back(std::make_shared<const Event>(std::move(event)));
+      stored.push_back(share_event(std::move(event)));
     if (stored.empty()) return stored;
     try {
       reserve(stored.size());
@@ -488,7 +488,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
   /// be recorded is reported, and the dispatch it describes goes on.
   void record(Event&& event) noexcept {
     try {
-      auto stored = std::make_shared<const Event>(std::move(event));
+      auto stored = share_event(std::move(event));
       if (!options.dispatch_self_events) {
         options.store->append(stored);
         return;

@@ -944,7 +944,7 @@ EventPage SqliteEventStore::query(const EventQuery& query) const {
     }
     last = {Timestamp(std::chrono::microseconds(rows[i].occurred)),
             static_cast<std::uint64_t>(rows[i].seq)};
-    page.events.push_back(std::make_shared<const Event>(read_stored_event(rows[i].body)));
+    page.events.push_back(share_event(read_stored_event(rows[i].body)));
   }
   if (filter.include_total) {
     CompiledEventQuery whole = q.without_page();

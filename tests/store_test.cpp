@@ -783,3 +783,33 @@ TEST_CASE("the id index holds every event through many growths, batch and single
   CHECK(store.get(all.back()->id) == all.back());
   CHECK(store.get(all.front()->id) == nullptr);
 }
+
+TEST_CASE("share_event keeps the event whole while shared and frees payloads of any depth") {
+  using eventwire::json;
+  Event event{
+      .event = "app.order.placed",
+      .resource = {{"prefect.resource.id", "order.1"}},
+      .payload = json::parse(R"({"items": [{"sku": "a", "tags": ["x", {"y": [1, 2.5, null]}]},
+                                                   {"sku": "b", "tags": []}],
+                                         "total": {"amount": 12.5, "currency": "EUR"}})")};
+  const Event original = event;
+  EventPtr shared = eventwire::share_event(std::move(event));
+  CHECK(*shared == original);
+  {
+    EventPtr second = shared;  // released first: the event stays whole
+  }
+  CHECK(*shared == original);
+  // The release walks containers to a fixed depth; deeper ones are left to nlohmann's
+  // destructor. Both halves of a 1 000-level payload are freed (ASan reports any leak).
+  json deep = json::object();
+  json* level = &deep;
+  for (int i = 0; i < 1'000; ++i) {
+    (*level)["list"] = json::array({i, json::object()});
+    level = &(*level)["next"];
+    *level = json::object();
+  }
+  Event deep_event{.event = "deep", .resource = {{"prefect.resource.id", "d"}}, .payload = deep};
+  EventPtr deep_shared = eventwire::share_event(std::move(deep_event));
+  CHECK(deep_shared->payload == deep);
+  deep_shared.reset();
+}
