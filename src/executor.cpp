@@ -4,6 +4,7 @@
 #include <deque>
 #include <thread>
 
+#include "detail/json_release.hpp"
 #include "eventwire/error.hpp"
 
 namespace eventwire {
@@ -53,6 +54,7 @@ void Executor::execute(WorkflowRun work, RunCallback done) noexcept {
       }
       outcome.duration = std::chrono::steady_clock::now() - start;
       task->report(outcome);
+      detail::release_json_tree(task->run.parameters);  // done with; freed cheaply
     });
   } catch (const std::exception& e) {
     task->report({.ok = false, .error = std::string("could not schedule: ") + e.what()});

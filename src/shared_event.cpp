@@ -2,33 +2,11 @@
 #include <memory>
 #include <type_traits>
 
+#include "detail/json_release.hpp"
 #include "eventwire/store.hpp"
 
 namespace eventwire {
 namespace {
-
-// Deep enough for any payload the default limits accept; anything deeper is left to nlohmann's
-// destructor, which copes with any depth.
-constexpr int recursion_levels = 128;
-
-// Empties every container of `value` depth-first, children before parents, so that nlohmann's
-// destructor later meets only scalars and empty containers (for which it allocates nothing).
-void release_tree(json& value, int levels) noexcept {
-  if (levels == 0) return;
-  if (value.is_object()) {
-    auto& members = value.get_ref<json::object_t&>();
-    for (auto& member : members) {
-      if (member.second.is_structured()) release_tree(member.second, levels - 1);
-    }
-    members.clear();
-  } else if (value.is_array()) {
-    auto& items = value.get_ref<json::array_t&>();
-    for (auto& item : items) {
-      if (item.is_structured()) release_tree(item, levels - 1);
-    }
-    items.clear();
-  }
-}
 
 // std::allocator, except that destroying an Event releases its payload tree first. Given to
 // allocate_shared, it runs when the last reference to the event goes.
@@ -44,7 +22,7 @@ struct SharedEventAllocator {
 
   template <class U>
   void destroy(U* p) noexcept {
-    if constexpr (std::is_same_v<U, Event>) release_tree(p->payload, recursion_levels);
+    if constexpr (std::is_same_v<U, Event>) detail::release_json_tree(p->payload);
     std::destroy_at(p);
   }
 
