@@ -60,7 +60,7 @@ struct SqliteStoreOptions {
 ///
 /// @code
 /// eventwire::SqliteEventStore store("events.db");
-/// store.append(std::make_shared<const eventwire::Event>(event));
+/// store.append(eventwire::share_event(std::move(event)));
 /// auto page = store.query({.event_names = {"infrahub.node.created"}});
 /// @endcode
 class SqliteEventStore final : public EventStore {
