@@ -98,8 +98,9 @@ struct EventService::State : std::enable_shared_from_this<State> {
   std::deque<QueuedEvent> queue;
   std::size_t reserved = 0;  ///< queue slots promised to emits that are storing their events
   /// Events not yet fully dispatched + runs not yet finished. Atomic, so the inline path takes
-  /// no lock; `idle` is notified under `mutex` when it reaches 0.
+  /// no lock; `idle` is notified under `mutex` when it reaches 0 while someone waits for it.
   std::atomic<std::size_t> pending{0};
+  std::atomic<std::size_t> idle_waiters{0};  ///< threads in wait_idle()
   std::atomic<bool> accepting{true};
   bool stopping = false;  ///< dispatch threads exit once the queue is empty
   std::vector<std::thread> threads;
@@ -136,8 +137,11 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   void add_pending(std::size_t n) { pending.fetch_add(n); }
 
+  // Both sides use sequentially consistent operations (Dekker's pattern): either this sees the
+  // waiter registered, or the waiter (registered before it reads `pending`) sees 0 and does not
+  // sleep. So an inline emit with no one waiting takes no lock and signals nothing.
   void finish_pending(std::size_t n = 1) {
-    if (pending.fetch_sub(n) == n) {
+    if (pending.fetch_sub(n) == n && idle_waiters.load() != 0) {
       std::lock_guard lock(mutex);  // a waiter is either not waiting yet or asleep: never missed
       idle.notify_all();
     }
@@ -543,7 +547,9 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   void wait_idle() {
     std::unique_lock lock(mutex);
+    idle_waiters.fetch_add(1);
     idle.wait(lock, [&] { return pending.load() == 0; });
+    idle_waiters.fetch_sub(1);
   }
 
   std::shared_ptr<Executor> executor_;
