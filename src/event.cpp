@@ -104,13 +104,6 @@ Resource::Resource(std::initializer_list<Label> labels) {
     set(name, value);
 }
 
-const std::string* Resource::find(std::string_view name) const noexcept {
-  for (const auto& label : labels_) {
-    if (label.first == name) return &label.second;
-  }
-  return nullptr;
-}
-
 std::string_view Resource::get(std::string_view name) const noexcept {
   const std::string* value = find(name);
   return value ? std::string_view(*value) : std::string_view();

@@ -18,36 +18,41 @@ namespace {
 // Heterogeneous lookup: find a std::string key by std::string_view without allocating.
 // The keys are event names, label values and trigger names: short strings hashed on every
 // event, so an inlined multiply-mix over 8-byte words (as FxHash) rather than an out-of-line
-// Murmur call. The tail is read as one overlapping word (no variable-length memcpy call) and
-// the result is finalized (fmix64) so that its low bits, which pick the slot in the tables,
-// depend on every byte: without it, names differing only in their last bytes ("Custom10",
-// "Custom11", ...) shared their low 16 bits and collided in the open-addressing lists.
+// Murmur call. The last 9 to 16 bytes are read as two words, the second overlapping (no loop
+// for strings up to 16 bytes, one turn per 8 bytes beyond), and the result is finalized
+// (fmix64) so that its low bits, which pick the slot in the tables, depend on every byte:
+// without it, names differing only in their last bytes ("Custom10", "Custom11", ...) shared
+// their low 16 bits and collided in the open-addressing lists.
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view text) const noexcept {
     constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
-    std::uint64_t h = text.size() * k;
     const char* p = text.data();
-    std::size_t n = text.size();
-    for (; n > 8; p += 8, n -= 8) {
+    const std::size_t n = text.size();
+    std::uint64_t h = n * k;
+    auto mix = [&h](std::uint64_t word) { h = (std::rotl(h, 5) ^ word) * k; };
+    auto word_at = [p](std::size_t at) {
       std::uint64_t word;
-      std::memcpy(&word, p, 8);
-      h = (std::rotl(h, 5) ^ word) * k;
-    }
-    std::uint64_t word = 0;
-    if (text.size() >= 8) {  // the last 8 bytes, overlapping the previous word
-      std::memcpy(&word, text.data() + text.size() - 8, 8);
+      std::memcpy(&word, p + at, 8);
+      return word;
+    };
+    if (n > 8) {
+      std::size_t i = 0;
+      for (; i + 16 < n; i += 8)
+        mix(word_at(i));
+      mix(word_at(i));
+      mix(word_at(n - 8));
     } else if (n >= 4) {
       std::uint32_t lo, hi;
       std::memcpy(&lo, p, 4);
       std::memcpy(&hi, p + n - 4, 4);
-      word = (std::uint64_t{hi} << 32) | lo;
-    } else if (n > 0) {
-      word = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
-             (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
-             static_cast<unsigned char>(p[n - 1]);
+      mix((std::uint64_t{hi} << 32) | lo);
+    } else {
+      mix(n == 0 ? 0
+                 : (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+                       (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+                       static_cast<unsigned char>(p[n - 1]));
     }
-    h = (std::rotl(h, 5) ^ word) * k;
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDull;
     h ^= h >> 33;
@@ -174,91 +179,38 @@ void RegisteredTrigger::deactivate_and_wait() const noexcept {
 
 namespace {
 
-// Byte equality of short strings, inlined: label names and values are a few dozen bytes, where
-// a memcmp call costs more than the compare.
-[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  auto word = [](const char* at) {
-    std::uint64_t w;
-    std::memcpy(&w, at, 8);
-    return w;
-  };
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8)
-      if (word(p + i) != word(q + i)) return false;
-    return word(p + n - 8) == word(q + n - 8);  // the last 8 bytes, overlapping
-  }
-  if (n >= 4) {
-    std::uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, p, 4);
-    std::memcpy(&y0, q, 4);
-    std::memcpy(&x1, p + n - 4, 4);
-    std::memcpy(&y1, q + n - 4, 4);
-    return x0 == y0 && x1 == y1;
-  }
-  return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
-}
-
-// Resource::find, inlined with same_text.
-[[gnu::always_inline]] inline const std::string* find_label(const Resource& resource,
-                                                            std::string_view name) noexcept {
-  for (const auto& label : resource.labels())
-    if (same_text(label.first, name)) return &label.second;
-  return nullptr;
-}
+using detail::same_text;
 
 // What is left to check of a candidate once the index has found it: the index guarantees the
 // event name (entries are per name) and the index label (lists are per value), so a candidate
-// needs only its other `match` labels and its `match_related` specifications. Those checks are
-// interned per event name: triggers share them (a branch filter, a kind list), and each is
-// evaluated at most once per event. The labels they read are numbered per event name (slots),
-// so that a label is looked up in a resource once per event, however many checks read it.
+// needs only its other `match` labels and its `match_related` specifications. Those are interned
+// per event name as tests: triggers share them (a branch filter, a kind list), and each is
+// evaluated at most once per event. A test is a run of checks, one per label; a check is a run
+// of literals (plain text after an optional `!`, compared inline) or of compiled patterns. All
+// of an entry's tests, checks and literals sit in flat arrays; text is viewed, not copied (it
+// lives in the registered definitions, which the entry holds).
 struct Check {
-  std::uint32_t slot = 0;  ///< the label, as NameEntry::labels[slot]
-  std::vector<Pattern> patterns{};
-  /// Set when every pattern is plain text (after an optional `!`): the glob is then byte
-  /// equality, compared inline here rather than through Glob::matches.
-  struct Literal {
-    std::string text{};
-    bool negated = false;
-  };
-  std::vector<Literal> literals{};
-
-  Check(std::uint32_t label_slot, const LabelPatterns& label_patterns) : slot(label_slot) {
-    bool all_literal = true;
-    for (const auto& p : label_patterns.patterns()) {
-      patterns.emplace_back(p);  // compiled at registration already: cannot throw
-      const bool negated = patterns.back().negated();
-      std::string_view text = std::string_view(p).substr(negated ? 1 : 0);
-      if (text.find_first_of("*?[") != std::string_view::npos) all_literal = false;
-      literals.push_back({std::string(text), negated});
-    }
-    if (!all_literal) literals.clear();
-  }
-
-  /// Whether the label's value (null when the resource lacks it) passes one of the patterns.
-  bool passes(const std::string* value) const noexcept {
-    if (value == nullptr) return false;  // an absent label never matches, negated or not
-    if (!literals.empty()) {
-      for (const auto& l : literals) {
-        if (same_text(*value, l.text) != l.negated) return true;
-      }
-      return false;
-    }
-    for (const auto& p : patterns)
-      if (p.matches(std::string_view(*value))) return true;
-    return false;
-  }
+  std::string_view label{};            ///< the label's name
+  std::uint32_t slot = 0;              ///< the label's number in the entry (value memo)
+  std::uint32_t first = 0, count = 0;  ///< into NameEntry::literals, or ::patterns
+  bool literal = false;                ///< every pattern is plain text after an optional `!`
+};
+struct Literal {
+  std::string_view text{};
+  bool negated = false;
+};
+/// One `match` label of the event's resource (one check), or one `match_related`
+/// specification (some related resource passes every check).
+struct Test {
+  bool related = false;
+  std::uint32_t first = 0, count = 0;  ///< into NameEntry::checks
 };
 
-// Tests already evaluated for the event being matched on this thread: per test id, the event's
-// generation (31 bits) and the result (low bit); and per (resource, label slot) the label's value
-// once looked up (resource 0 is the event's resource, 1 + i its related[i]). Nested matching (a
-// workflow run inline that emits) takes a new generation, which only makes the outer event
-// re-evaluate.
+// Test results and label values of the event being matched on this thread, for entries with
+// more tests than fit in a word: per test id, the event's generation (31 bits) and the result
+// (low bit); and per (resource, label slot) the label's value once looked up (resource 0 is the
+// event's resource, 1 + i its related[i]). Nested matching (a workflow run inline that emits)
+// takes a new generation, which only makes the outer event re-evaluate.
 struct TestMemo {
   std::vector<std::uint32_t> known;
   std::vector<std::uint32_t> value_generation;
@@ -280,30 +232,16 @@ struct TestMemo {
   }
 };
 
+// Entries with at most this many tests keep an event's results in two words on the stack, and
+// the first label values read (up to small_value_count (resource, label) pairs) in an array
+// there: the thread's memo costs a generation and vector reads per event, more than it saves
+// when an event reads a few tests.
+constexpr std::size_t small_test_count = 64;
+constexpr std::size_t small_value_count = 64;
+
 // Above this many (resource, label) pairs per event, labels are looked up per check instead
 // of remembered (an event with hundreds of related resources and triggers reading many labels).
 constexpr std::size_t label_memo_limit = 1 << 14;
-
-// A test: one `match` label of the event's resource, or one `match_related` specification
-// (some related resource passes every check).
-struct Test {
-  bool related = false;
-  std::vector<Check> checks;
-
-  /// `value(resource, check)`: the value of the check's label in resource 0 (the event's) or
-  /// 1 + i (related[i]).
-  template <typename Value>
-  bool passes(const Event& event, Value&& value) const noexcept {
-    if (!related) return checks.front().passes(value(0, checks.front()));
-    for (std::size_t r = 0; r < event.related.size(); ++r) {
-      if (std::all_of(checks.begin(), checks.end(),
-                      [&](const Check& c) { return c.passes(value(r + 1, c)); })) {
-        return true;
-      }
-    }
-    return false;
-  }
-};
 
 thread_local TestMemo test_memo;
 
@@ -315,13 +253,14 @@ void append_length_prefixed(std::string& key, std::string_view text) {
 
 // Which entry this thread used last for a name, and in which snapshot (by id, never reused, so a
 // stale pointer is never followed: it is only read while that snapshot is the current one and
-// held by the caller).
+// held by the caller). A service sees dozens of event names: with a few slots only, names
+// evicted each other and a dispatch went through the name table about one time in six.
 struct RecentEntry {
   std::uint64_t snapshot = 0;
   std::uint64_t hash = 0;
   const void* entry = nullptr;
 };
-thread_local std::array<RecentEntry, 8> recent_entries;
+thread_local std::array<RecentEntry, 64> recent_entries;
 std::atomic<std::uint64_t> next_snapshot_id{1};
 
 // The snapshots this thread dispatched through last, one per registry (a few registries):
@@ -419,63 +358,123 @@ struct TriggerRegistry::Snapshot {
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
 
-  /// A list of candidates: the handles (what candidates() returns) and, side by side, what is
-  /// left to check of each (what matching uses, laid out flat for the cache).
-  struct List {
-    std::shared_ptr<const std::vector<TriggerHandle>> handles;
-    struct Item {
-      std::uint64_t sequence = 0;
-      std::uint32_t first_test = 0, tests = 0;  ///< into NameEntry::plan
-      std::uint32_t test = 0;                   ///< the first test's id, inline (when tests > 0)
-    };
-    std::vector<Item> items;
-  };
+  using Handles = std::shared_ptr<const std::vector<TriggerHandle>>;
 
   // The triggers for one event name, split by their index label: an event then reads only the
   // lists for its own label values, plus the triggers that have no index label.
+  //
+  // Laid out for the dispatch path: every list's candidates are one run of 8-byte items in one
+  // array (a list of a dozen triggers is two cache lines), a label value's slot holds its run
+  // directly, and a candidate's first test is inline in its item.
   struct NameEntry {
-    std::string name;                                       ///< the event name
-    std::shared_ptr<const std::vector<TriggerHandle>> all;  ///< every trigger for the name
-    List unindexed;                                         ///< no index label
-    /// Label value -> list, open addressing over (hash, list) slots: one probe usually lands
-    /// on the list, where a node-based map would chase a bucket, a node and a key.
+    /// A candidate: its place in `all` (registration order, what merging compares) and what is
+    /// left to check: 0 for nothing, 1 + id for one test, plan_bit | offset for several
+    /// (plan[offset] is their number, their ids follow).
+    struct Item {
+      std::uint32_t order = 0;
+      std::uint32_t tests = 0;
+    };
+    static constexpr std::uint32_t plan_bit = 1u << 31;
+    /// A list: a run of items, and the same triggers as handles (what candidates() returns and
+    /// what a visit is given). No member initializers: an array of them is filled per event.
+    struct List {
+      std::uint32_t first, count;  ///< into items
+      const Handles* handles;
+    };
+    /// Label value -> list, open addressing over slots: one probe usually lands on the list.
     struct Lists {
       struct Slot {
         std::uint64_t hash = 0;
-        std::uint32_t list = 0;  ///< index + 1 into lists; 0 is empty
+        std::uint32_t key = 0, key_size = 0;  ///< the value, in keys
+        std::uint32_t first = 0, count = 0;   ///< into items; count 0 is an empty slot
+        std::uint32_t list = 0;               ///< into handles
       };
-      std::vector<std::pair<std::string, List>> lists;
+      std::string label;
+      std::string keys;  ///< every value, back to back
       std::vector<Slot> slots;
+      std::vector<Handles> handles;
       std::size_t mask = 0;
 
-      void build() {
+      void insert(std::string_view value, std::uint32_t first, std::uint32_t count, Handles list) {
+        Slot slot{StringHash{}(value),
+                  static_cast<std::uint32_t>(keys.size()),
+                  static_cast<std::uint32_t>(value.size()),
+                  first,
+                  count,
+                  static_cast<std::uint32_t>(handles.size())};
+        keys.append(value);
+        handles.push_back(std::move(list));
+        slots.push_back(slot);
+      }
+      void build() {  // turns the inserted slots into the table
+        std::vector<Slot> inserted = std::move(slots);
         std::size_t size = 4;
-        while (size < lists.size() * 2)
+        while (size < inserted.size() * 2)
           size *= 2;
         slots.assign(size, {});
         mask = size - 1;
-        for (std::size_t i = 0; i < lists.size(); ++i) {
-          std::uint64_t h = StringHash{}(lists[i].first);
-          std::size_t at = h & mask;
-          while (slots[at].list != 0)
+        for (const auto& slot : inserted) {
+          std::size_t at = slot.hash & mask;
+          while (slots[at].count != 0)
             at = (at + 1) & mask;
-          slots[at] = {h, static_cast<std::uint32_t>(i + 1)};
+          slots[at] = slot;
         }
       }
-      const List* find(std::string_view value) const noexcept {
+      const Slot* find(std::string_view value) const noexcept {
         if (slots.empty()) return nullptr;
         std::uint64_t h = StringHash{}(value);
-        for (std::size_t at = h & mask; slots[at].list != 0; at = (at + 1) & mask) {
-          const auto& [key, list] = lists[slots[at].list - 1];
-          if (slots[at].hash == h && same_text(key, value)) return &list;
+        for (std::size_t at = h & mask; slots[at].count != 0; at = (at + 1) & mask) {
+          const Slot& slot = slots[at];
+          if (slot.hash == h && same_text({keys.data() + slot.key, slot.key_size}, value)) {
+            return &slot;
+          }
         }
         return nullptr;
       }
     };
-    std::vector<std::pair<std::string, Lists>> by_label;  ///< label -> value -> triggers
-    std::vector<std::uint32_t> plan;                      ///< test ids, per item
-    std::vector<Test> tests;                              ///< interned for this name
-    std::vector<std::string> labels;                      ///< read by tests, by slot
+
+    std::string name;  ///< the event name
+    Handles all;       ///< every trigger for the name; holds the text the checks view
+    std::vector<Item> items;
+    std::uint32_t unindexed_count = 0;  ///< items[0, unindexed_count): no index label
+    Handles unindexed;
+    std::vector<Lists> by_label;  ///< label -> value -> list
+    std::vector<std::uint32_t> plan;
+    std::vector<Test> tests;  ///< interned for this name
+    std::vector<Check> checks;
+    std::vector<Literal> literals;
+    std::vector<Pattern> patterns;
+    std::size_t label_count = 0;  ///< label slots read by checks
+
+    /// Whether the label's value (null when the resource lacks it) passes one of the patterns.
+    bool passes(const Check& c, const std::string* value) const noexcept {
+      if (value == nullptr) return false;  // an absent label never matches, negated or not
+      if (c.literal) {
+        const Literal* l = literals.data() + c.first;
+        for (const Literal* end = l + c.count; l != end; ++l)
+          if (same_text(*value, l->text) != l->negated) return true;
+        return false;
+      }
+      const Pattern* p = patterns.data() + c.first;
+      for (const Pattern* end = p + c.count; p != end; ++p)
+        if (p->matches(std::string_view(*value))) return true;
+      return false;
+    }
+    /// `value(resource, check)`: the value of the check's label in resource 0 (the event's) or
+    /// 1 + i (related[i]).
+    template <typename Value>
+    bool passes(const Test& test, const Event& event, Value&& value) const noexcept {
+      const Check* first = checks.data() + test.first;
+      if (!test.related) return passes(*first, value(0, *first));
+      const Check* end = first + test.count;
+      for (std::size_t r = 0; r < event.related.size(); ++r) {
+        const Check* c = first;
+        while (c != end && passes(*c, value(r + 1, *c)))
+          ++c;
+        if (c == end) return true;
+      }
+      return false;
+    }
   };
 
   // Builds the entry of `event_name`: every trigger whose `events` accept it, split by index
@@ -496,57 +495,92 @@ struct TriggerRegistry::Snapshot {
     all.erase(std::unique(all.begin(), all.end()), all.end());  // exact and pattern names at once
 
     auto entry = std::make_unique<NameEntry>();
-    entry->name = std::string(event_name);
+    NameEntry& e = *entry;
+    e.name = std::string(event_name);
     StringMap<std::uint32_t> test_ids;
-    auto intern = [&](std::string key, Test test) {
-      auto [it, fresh] =
-          test_ids.emplace(std::move(key), static_cast<std::uint32_t>(entry->tests.size()));
-      if (fresh) entry->tests.push_back(std::move(test));
-      return it->second;
-    };
     StringMap<std::uint32_t> label_slots;
-    auto add_check = [&](std::string& key, Test& test, const std::string& label,
-                         const LabelPatterns& patterns) {
+    auto add_check = [&](const std::string& label, const LabelPatterns& label_patterns) {
+      auto [slot, fresh] = label_slots.emplace(label, static_cast<std::uint32_t>(e.label_count));
+      if (fresh) ++e.label_count;
+      Check check{.label = label, .slot = slot->second, .first = 0, .count = 0, .literal = true};
+      for (const auto& p : label_patterns.patterns()) {
+        std::string_view text = std::string_view(p).substr(p.starts_with('!') ? 1 : 0);
+        if (text.find_first_of("*?[") != std::string_view::npos) check.literal = false;
+      }
+      const auto& source = label_patterns.patterns();
+      check.count = static_cast<std::uint32_t>(source.size());
+      if (check.literal) {
+        check.first = static_cast<std::uint32_t>(e.literals.size());
+        for (const auto& p : source) {
+          const bool negated = p.starts_with('!');
+          e.literals.push_back({std::string_view(p).substr(negated ? 1 : 0), negated});
+        }
+      } else {
+        check.first = static_cast<std::uint32_t>(e.patterns.size());
+        for (const auto& p : source)
+          e.patterns.emplace_back(p);  // compiled at registration already: cannot throw
+      }
+      e.checks.push_back(check);
+    };
+    auto append_key = [](std::string& key, const std::string& label,
+                         const LabelPatterns& label_patterns) {
       append_length_prefixed(key, label);
-      for (const auto& p : patterns.patterns())
+      for (const auto& p : label_patterns.patterns())
         append_length_prefixed(key, p);
       key += ';';
-      auto [slot, fresh] =
-          label_slots.emplace(label, static_cast<std::uint32_t>(entry->labels.size()));
-      if (fresh) entry->labels.push_back(label);
-      test.checks.emplace_back(slot->second, patterns);
     };
-    // What remains to check of `t` once the index has found it, as interned test ids.
-    auto plan_of = [&](const TriggerHandle& t, const ResourceSpecification::Entry* indexed) {
-      List::Item item{t->sequence(), static_cast<std::uint32_t>(entry->plan.size()), 0};
-      const auto& trigger = t->definition().trigger;
+    // The test of `key`, built by `add` (which appends its checks) the first time.
+    auto intern = [&](std::string key, bool related, auto add) {
+      auto [it, fresh] =
+          test_ids.emplace(std::move(key), static_cast<std::uint32_t>(e.tests.size()));
+      if (fresh) {
+        Test test{.related = related, .first = static_cast<std::uint32_t>(e.checks.size())};
+        add();
+        test.count = static_cast<std::uint32_t>(e.checks.size()) - test.first;
+        e.tests.push_back(test);
+      }
+      return it->second;
+    };
+    // What remains to check of `t` once the index has found it.
+    std::vector<std::uint32_t> ids;
+    auto item_of = [&](std::uint32_t order, const ResourceSpecification::Entry* indexed) {
+      const auto& trigger = all[order]->definition().trigger;
+      ids.clear();
       for (const auto& label : trigger.match) {
         if (&label == indexed) continue;
         std::string key = "r";
-        Test test;
-        add_check(key, test, label.first, label.second);
-        entry->plan.push_back(intern(std::move(key), std::move(test)));
+        append_key(key, label.first, label.second);
+        ids.push_back(intern(std::move(key), false, [&] { add_check(label.first, label.second); }));
       }
       for (const auto& spec : trigger.match_related.specifications()) {
         if (spec.empty()) continue;  // includes() of an empty specification is always true
         std::string key = "s";
-        Test test{.related = true, .checks = {}};
         for (const auto& label : spec)
-          add_check(key, test, label.first, label.second);
-        entry->plan.push_back(intern(std::move(key), std::move(test)));
+          append_key(key, label.first, label.second);
+        ids.push_back(intern(std::move(key), true, [&] {
+          for (const auto& label : spec)
+            add_check(label.first, label.second);
+        }));
       }
-      item.tests = static_cast<std::uint32_t>(entry->plan.size()) - item.first_test;
-      if (item.tests > 0) item.test = entry->plan[item.first_test];
+      NameEntry::Item item{order, 0};
+      if (ids.size() == 1) {
+        item.tests = ids[0] + 1;
+      } else if (ids.size() > 1) {
+        item.tests = NameEntry::plan_bit | static_cast<std::uint32_t>(e.plan.size());
+        e.plan.push_back(static_cast<std::uint32_t>(ids.size()));
+        e.plan.insert(e.plan.end(), ids.begin(), ids.end());
+      }
       return item;
     };
 
     std::vector<TriggerHandle> unindexed;
-    std::vector<std::pair<std::string, StringMap<std::vector<TriggerHandle>>>> by_label;
-    for (const auto& t : all) {
+    std::vector<std::pair<std::string, StringMap<std::vector<std::uint32_t>>>> by_label;
+    for (std::uint32_t order = 0; order < all.size(); ++order) {
+      const auto& t = all[order];
       const auto* label = index_label(*t);
       if (!label) {
         unindexed.push_back(t);
-        entry->unindexed.items.push_back(plan_of(t, nullptr));
+        e.items.push_back(item_of(order, nullptr));
         continue;
       }
       auto slot = std::find_if(by_label.begin(), by_label.end(),
@@ -554,24 +588,28 @@ struct TriggerRegistry::Snapshot {
       if (slot == by_label.end()) slot = by_label.insert(by_label.end(), {label->first, {}});
       for (const auto& value : label->second.patterns()) {
         auto& list = slot->second[value];
-        if (list.empty() || list.back() != t) list.push_back(t);  // a value listed twice
+        if (list.empty() || list.back() != order) list.push_back(order);  // a value listed twice
       }
     }
-    entry->all = std::make_shared<const std::vector<TriggerHandle>>(std::move(all));
-    entry->unindexed.handles =
-        std::make_shared<const std::vector<TriggerHandle>>(std::move(unindexed));
+    e.unindexed_count = static_cast<std::uint32_t>(e.items.size());
+    e.unindexed = std::make_shared<const std::vector<TriggerHandle>>(std::move(unindexed));
     for (auto& [label, values] : by_label) {
       NameEntry::Lists lists;
-      for (auto& [value, handles] : values) {
-        List list;
-        for (const auto& t : handles)
-          list.items.push_back(plan_of(t, index_label(*t)));
-        list.handles = std::make_shared<const std::vector<TriggerHandle>>(std::move(handles));
-        lists.lists.emplace_back(value, std::move(list));
+      lists.label = label;
+      for (auto& [value, orders] : values) {
+        const auto first = static_cast<std::uint32_t>(e.items.size());
+        std::vector<TriggerHandle> handles;
+        for (std::uint32_t order : orders) {
+          e.items.push_back(item_of(order, index_label(*all[order])));
+          handles.push_back(all[order]);
+        }
+        lists.insert(value, first, static_cast<std::uint32_t>(orders.size()),
+                     std::make_shared<const std::vector<TriggerHandle>>(std::move(handles)));
       }
       lists.build();
-      entry->by_label.emplace_back(label, std::move(lists));
+      e.by_label.push_back(std::move(lists));
     }
+    e.all = std::make_shared<const std::vector<TriggerHandle>>(std::move(all));
     return entry;
   }
 
@@ -620,22 +658,22 @@ struct TriggerRegistry::Snapshot {
     return {computed.get(), computed};
   }
 
+  using List = NameEntry::List;
+
   // The lists that can hold triggers firing on `event`: the name's unindexed triggers, plus
   // those indexed under the event's own label values. Returns how many were stored in `parts`
   // (at most `capacity`), or more than `capacity` when they do not fit.
-  static std::size_t lists_for(const NameEntry& e, const Event& event, const List** parts,
-                               std::size_t capacity) {
+  [[gnu::always_inline]] static std::size_t lists_for(const NameEntry& e, const Event& event,
+                                                      List* parts, std::size_t capacity) {
     std::size_t n = 0;
-    auto add = [&](const List& list) {
-      if (list.items.empty()) return;
-      if (n < capacity) parts[n] = &list;
-      ++n;
-    };
-    add(e.unindexed);
-    for (const auto& [label, lists] : e.by_label) {
-      const std::string* value = find_label(event.resource, label);
+    if (e.unindexed_count != 0) parts[n++] = {0, e.unindexed_count, &e.unindexed};
+    for (const auto& lists : e.by_label) {
+      const std::string* value = event.resource.find(lists.label);
       if (!value) continue;  // an absent label never matches
-      if (const List* list = lists.find(*value)) add(*list);
+      if (const auto* slot = lists.find(*value)) {
+        if (n < capacity) parts[n] = {slot->first, slot->count, &lists.handles[slot->list]};
+        ++n;
+      }
     }
     return n;
   }
@@ -643,123 +681,162 @@ struct TriggerRegistry::Snapshot {
   TriggerList candidates(const Event& event) const {
     auto ref = entry(event.event);
     constexpr std::size_t capacity = 8;
-    const List* parts[capacity];
+    List parts[capacity];
     std::size_t n = lists_for(*ref.entry, event, parts, capacity);
     if (n == 0) return {};
-    if (n == 1) return TriggerList(parts[0]->handles);
+    if (n == 1) return TriggerList(*parts[0].handles);
     std::vector<TriggerHandle> merged;
+    auto collect = [&](const List* lists, std::size_t count) {
+      for (std::size_t i = 0; i < count; ++i)
+        merged.insert(merged.end(), lists[i].handles->get()->begin(),
+                      lists[i].handles->get()->end());
+    };
     if (n <= capacity) {
-      for (std::size_t i = 0; i < n; ++i)
-        merged.insert(merged.end(), parts[i]->handles->begin(), parts[i]->handles->end());
+      collect(parts, n);
     } else {  // more index labels than fit: collect them again, without the cap
-      std::vector<const List*> all_parts(n);
+      std::vector<List> all_parts(n);
       lists_for(*ref.entry, event, all_parts.data(), n);
-      for (const auto* part : all_parts)
-        merged.insert(merged.end(), part->handles->begin(), part->handles->end());
+      collect(all_parts.data(), n);
     }
     std::sort(merged.begin(), merged.end(), by_sequence);
     return TriggerList(std::make_shared<const std::vector<TriggerHandle>>(std::move(merged)));
   }
 
-  // The remaining tests of candidates for one event, each evaluated once (TestMemo): an
-  // inlined memo read, and an out-of-line evaluation on the first read.
+  // The remaining tests of candidates for one event, each evaluated once: an inlined read of the
+  // result, and an out-of-line evaluation on the first read. `Small` entries (at most
+  // small_test_count tests) keep the results and label values here; larger ones use this
+  // thread's TestMemo. Either way a label is looked up once per resource per event.
+  template <bool Small>
   class EventTests {
    public:
-    EventTests(const NameEntry& e, const Event& event) noexcept
-        : e_(e), event_(event), memo_(test_memo) {
-      slots_ = e.labels.size();
-      const std::size_t values = (event.related.size() + 1) * slots_;
-      remember_values_ = values <= label_memo_limit;
-      generation_ = memo_.begin(e.tests.size(), remember_values_ ? values : 0);
+    EventTests(const NameEntry& e, const Event& event) noexcept : e_(e), event_(event) {
+      if constexpr (!Small) {
+        const std::size_t values = (event.related.size() + 1) * e.label_count;
+        remember_values_ = values <= label_memo_limit;
+        generation_ = test_memo.begin(e.tests.size(), remember_values_ ? values : 0);
+      }
     }
-    bool passes(const List::Item& item) noexcept {
+    bool passes(NameEntry::Item item) noexcept {
       if (item.tests == 0) return true;
-      if (!test(item.test)) return false;
-      for (std::uint32_t k = 1; k < item.tests; ++k)
-        if (!test(e_.plan[item.first_test + k])) return false;
+      if ((item.tests & NameEntry::plan_bit) == 0) return test(item.tests - 1);
+      const std::uint32_t* ids = e_.plan.data() + (item.tests & ~NameEntry::plan_bit);
+      for (std::uint32_t k = 1; k <= ids[0]; ++k)
+        if (!test(ids[k])) return false;
       return true;
     }
 
    private:
     bool test(std::uint32_t id) noexcept {
-      // Read through the vectors each time: a visit may match another event on this thread,
-      // which can grow them.
-      const std::uint32_t known = memo_.known[id];
-      if ((known >> 1) == generation_) return (known & 1) != 0;
-      return evaluate(id);
+      if constexpr (Small) {
+        const std::uint64_t bit = std::uint64_t{1} << id;
+        if ((known_ & bit) != 0) return (results_ & bit) != 0;
+        const bool result = evaluate(id);
+        known_ |= bit;
+        if (result) results_ |= bit;
+        return result;
+      } else {
+        // Read through the memo each time: a visit may match another event on this thread,
+        // which can grow its vectors.
+        const std::uint32_t known = test_memo.known[id];
+        if ((known >> 1) == generation_) return (known & 1) != 0;
+        const bool result = evaluate(id);
+        test_memo.known[id] = (generation_ << 1) | (result ? 1 : 0);
+        return result;
+      }
     }
     [[gnu::noinline]] bool evaluate(std::uint32_t id) noexcept {
-      const bool result = e_.tests[id].passes(
-          event_, [this](std::size_t r, const Check& c) { return value(r, c); });
-      memo_.known[id] = (generation_ << 1) | (result ? 1 : 0);
-      return result;
+      return e_.passes(e_.tests[id], event_,
+                       [this](std::size_t r, const Check& c) { return value(r, c); });
     }
     const std::string* value(std::size_t r, const Check& c) noexcept {
       const Resource& resource = r == 0 ? event_.resource : event_.related[r - 1];
-      if (!remember_values_) return find_label(resource, e_.labels[c.slot]);
-      auto& memo = memo_;
-      const std::size_t at = r * slots_ + c.slot;
-      if (memo.value_generation[at] == generation_) return memo.value[at];
-      const std::string* found = find_label(resource, e_.labels[c.slot]);
-      memo.value_generation[at] = generation_;
-      memo.value[at] = found;
-      return found;
+      if constexpr (Small) {
+        const std::size_t at = r * e_.label_count + c.slot;
+        if (at < small_value_count) {
+          const std::uint64_t bit = std::uint64_t{1} << at;
+          if ((values_known_ & bit) != 0) return values_[at];
+          values_known_ |= bit;
+          return values_[at] = resource.find(c.label);
+        }
+      } else {
+        if (remember_values_) {
+          auto& memo = test_memo;
+          const std::size_t at = r * e_.label_count + c.slot;
+          if (memo.value_generation[at] == generation_) return memo.value[at];
+          const std::string* found = resource.find(c.label);
+          memo.value_generation[at] = generation_;
+          memo.value[at] = found;
+          return found;
+        }
+      }
+      return resource.find(c.label);
     }
 
     const NameEntry& e_;
     const Event& event_;
-    TestMemo& memo_;  ///< this thread's
-    std::size_t slots_ = 0;
-    bool remember_values_ = true;
-    std::uint32_t generation_ = 0;
+    std::uint64_t known_ = 0, results_ = 0;  ///< Small: per test id, evaluated and passed
+    std::uint64_t values_known_ = 0;         ///< Small: per value, looked up
+    const std::string* values_[Small ? small_value_count : 1];  ///< read once known
+    bool remember_values_ = false;                              ///< !Small
+    std::uint32_t generation_ = 0;                              ///< !Small
   };
 
-  void visit_matches(const Event& event, MatchVisitor visit, const void* visitor) const {
+  [[gnu::always_inline]] void visit_matches(const Event& event, MatchVisitor visit,
+                                            const void* visitor) const {
     auto ref = entry(event.event);
     const NameEntry& e = *ref.entry;
-    constexpr std::size_t capacity = 8;
-    const List* parts[capacity];
-    std::size_t n = lists_for(e, event, parts, capacity);
-    if (n == 0) return;
-    if (n == 1) {
-      EventTests tests(e, event);
-      const List& list = *parts[0];
-      const std::size_t size = list.items.size();
-      const List::Item* items = list.items.data();
-      const TriggerHandle* handles = list.handles->data();
-      for (std::size_t i = 0; i < size; ++i)
-        if (tests.passes(items[i])) visit(visitor, handles[i]);
-      return;
-    }
-    if (n <= capacity) {
-      merge(e, event, parts, n, visit, visitor);
-    } else {  // more index labels than fit: collect them again, without the cap
-      std::vector<const List*> all_parts(n);
-      lists_for(e, event, all_parts.data(), n);
-      merge(e, event, all_parts.data(), n, visit, visitor);
+    if (e.tests.size() <= small_test_count) {
+      visit_lists<EventTests<true>>(e, event, visit, visitor);
+    } else {
+      visit_lists<EventTests<false>>(e, event, visit, visitor);
     }
   }
 
-  // Several lists, each in registration order: visits what passes, merged by sequence.
-  static void merge(const NameEntry& e, const Event& event, const List* const* lists, std::size_t n,
+  template <typename Tests>
+  static void visit_lists(const NameEntry& e, const Event& event, MatchVisitor visit,
+                          const void* visitor) {
+    constexpr std::size_t capacity = 8;
+    List parts[capacity];
+    std::size_t n = lists_for(e, event, parts, capacity);
+    if (n == 0) return;
+    Tests tests(e, event);
+    if (n == 1) {
+      const NameEntry::Item* items = e.items.data() + parts[0].first;
+      const TriggerHandle* handles = parts[0].handles->get()->data();
+      const std::uint32_t count = parts[0].count;
+      for (std::uint32_t i = 0; i < count; ++i)
+        if (tests.passes(items[i])) visit(visitor, handles[i]);
+    } else if (n <= capacity) {
+      merge(e, tests, parts, n, visit, visitor);
+    } else {  // more index labels than fit: collect them again, without the cap
+      std::vector<List> all_parts(n);
+      lists_for(e, event, all_parts.data(), n);
+      merge(e, tests, all_parts.data(), n, visit, visitor);
+    }
+  }
+
+  // Several lists, each in registration order: visits what passes, merged by order.
+  template <typename Tests>
+  static void merge(const NameEntry& e, Tests& tests, const List* lists, std::size_t n,
                     MatchVisitor visit, const void* visitor) {
-    EventTests tests(e, event);
     // Cursors on the stack for the usual few lists: this runs per event.
-    std::array<std::size_t, 8> small_cursor{};
-    std::vector<std::size_t> large_cursor(n > small_cursor.size() ? n : 0, 0);
-    std::size_t* cursor = n > small_cursor.size() ? large_cursor.data() : small_cursor.data();
+    std::array<std::uint32_t, 8> small_cursor{};
+    std::vector<std::uint32_t> large_cursor(n > small_cursor.size() ? n : 0, 0);
+    std::uint32_t* cursor = n > small_cursor.size() ? large_cursor.data() : small_cursor.data();
+    const NameEntry::Item* items = e.items.data();
     for (;;) {
       std::size_t best = n;
       for (std::size_t k = 0; k < n; ++k) {
-        if (cursor[k] == lists[k]->items.size()) continue;
-        if (best == n ||
-            lists[k]->items[cursor[k]].sequence < lists[best]->items[cursor[best]].sequence) {
+        if (cursor[k] == lists[k].count) continue;
+        if (best == n || items[lists[k].first + cursor[k]].order <
+                             items[lists[best].first + cursor[best]].order) {
           best = k;
         }
       }
       if (best == n) return;
-      std::size_t i = cursor[best]++;
-      if (tests.passes(lists[best]->items[i])) visit(visitor, (*lists[best]->handles)[i]);
+      const std::uint32_t i = cursor[best]++;
+      if (tests.passes(items[lists[best].first + i]))
+        visit(visitor, (*lists[best].handles->get())[i]);
     }
   }
 };

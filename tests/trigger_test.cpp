@@ -470,10 +470,13 @@ TEST_CASE("for_each_match equals a scan over label values of every length (seede
       if (rng() % 3 != 0) r.set(label, value());
     return r;
   };
-  for (int round = 0; round < 30; ++round) {
+  // Rounds from 30 on register enough triggers that the event name has more distinct checks
+  // than its results fit in a word (at most 64 per event on the stack): the per-thread memo then
+  // holds them, and the label values read.
+  for (int round = 0; round < 40; ++round) {
     TriggerRegistry registry;
     std::vector<eventwire::TriggerHandle> all;
-    const int n = std::uniform_int_distribution<int>(1, 40)(rng);
+    const int n = round < 30 ? std::uniform_int_distribution<int>(1, 40)(rng) : 200;
     for (int i = 0; i < n; ++i) {
       TriggerDefinition d{.name = "t" + std::to_string(i), .trigger = {.events = {"e"}}};
       const int match_labels = static_cast<int>(rng() % 3);
@@ -489,6 +492,9 @@ TEST_CASE("for_each_match equals a scan over label values of every length (seede
         for (int j = 0; j < related_labels; ++j)
           spec.set(labels[rng() % labels.size()], pattern());
         d.trigger.match_related = spec;
+      }
+      if (round >= 30 && i % 2 == 0) {  // a check of its own: at least 100 distinct checks
+        d.trigger.match.set("prefect.resource.id", {"!r." + std::to_string(i), "r.*"});
       }
       all.push_back(registry.add(d));
     }
@@ -590,13 +596,21 @@ TEST_CASE("concurrent dispatch never returns a trigger whose remove returned bef
 
 TEST_CASE("for_each_match with more related resources than the per-event label memo holds") {
   // 9 000 related resources x 2 labels read: past the memo's limit, labels are looked up per
-  // check; the result is the same.
+  // check; the result is the same. With more distinct checks than fit in a word, the per-thread
+  // memo is in use (its label memo then refused); with one, results are kept on the stack.
+  const int distinct_checks = GENERATE(1, 70);
   TriggerRegistry registry;
   registry.add(
       TriggerDefinition{.name = "on-main",
                         .trigger = {.events = {"infrahub.node.created"},
                                     .match_related = {{"prefect.resource.role", "infrahub.branch"},
                                                       {"infrahub.resource.label", "main"}}}});
+  for (int i = 1; i < distinct_checks; ++i) {  // never fire: no related resource has role x<i>
+    registry.add(TriggerDefinition{
+        .name = "other" + std::to_string(i),
+        .trigger = {.events = {"infrahub.node.created"},
+                    .match_related = {{"prefect.resource.role", "x" + std::to_string(i)}}}});
+  }
   Event event = event_named("infrahub.node.created");
   for (int i = 0; i < 9000; ++i) {
     event.related.push_back({{"prefect.resource.id", "infrahub.account." + std::to_string(i)},

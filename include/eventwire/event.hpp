@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -16,6 +18,40 @@
 #include "eventwire/uuid.hpp"
 
 namespace eventwire {
+
+namespace detail {
+
+/// Byte equality of short strings, inlined: label names and values are a few dozen bytes, where
+/// a memcmp call costs more than the compare. Same result as `a == b`.
+[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  auto word = [](const char* at) {
+    std::uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 16 < n; i += 8)
+      if (word(p + i) != word(q + i)) return false;
+    // 9 to 16 bytes left (8 to 16 in all): two words, the second overlapping, without a branch
+    return ((word(p + i) ^ word(q + i)) | (word(p + n - 8) ^ word(q + n - 8))) == 0;
+  }
+  if (n >= 4) {
+    std::uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, p, 4);
+    std::memcpy(&y0, q, 4);
+    std::memcpy(&x1, p + n - 4, 4);
+    std::memcpy(&y1, q + n - 4, 4);
+    return x0 == y0 && x1 == y1;
+  }
+  return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
+}
+
+}  // namespace detail
 
 /// Well-known label names.
 namespace labels {
@@ -48,7 +84,12 @@ class Resource {
 
   /// The value of `name`, or nullptr when the label is absent. An absent label is not the same as
   /// an empty one: triggers never match an absent label.
-  const std::string* find(std::string_view name) const noexcept;
+  /// Inline: the trigger index calls it per candidate check.
+  const std::string* find(std::string_view name) const noexcept {
+    for (const auto& label : labels_)
+      if (detail::same_text(label.first, name)) return &label.second;
+    return nullptr;
+  }
   bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
   /// The value of `name`, or an empty view when absent.
   std::string_view get(std::string_view name) const noexcept;
