@@ -525,6 +525,14 @@ inline std::vector<Case> templates() {
       {"{{ users | join(', ') }}"},
       {"{{ 'a' | tojson(indent='x') }}"},
       {"{{ users | map(attribute='tags') | sum(start=[]) }}"},
+      {"{{ [(1, 2), (3,)] | sum(start=()) }} {{ [] | sum(start=()) }} {{ [(1, 2)] | "
+       "sum(start=(0,)) "
+       "}} {{ [[1], [2, (3, 4)]] | sum(start=[]) }} {{ [((1, 2),), ([3],)] | sum(start=()) }} {{ "
+       "([(1, 2)] | sum(start=())) is sequence }} {{ [(1, 2), (3,)] | sum(start=()) | length }}"},
+      {"{{ [(1,), [2]] | sum(start=()) }}"},
+      {"{{ [[1], (2,)] | sum(start=[]) }}"},
+      {"{{ {'a': 1} | dictsort | sum(start=()) }}"},
+      {"{{ [{'a': 1}.items()] | sum(start=[]) }}"},
       {"{{ 1 | items }}"},
 
       // ---- whitespace and comments, more
