@@ -525,6 +525,14 @@ inline std::vector<Case> templates() {
       {"{{ users | join(', ') }}"},
       {"{{ 'a' | tojson(indent='x') }}"},
       {"{{ users | map(attribute='tags') | sum(start=[]) }}"},
+      {"{{ [(1, 2), (3,)] | sum(start=()) }} {{ [] | sum(start=()) }} {{ [(1, 2)] | "
+       "sum(start=(0,)) "
+       "}} {{ [[1], [2, (3, 4)]] | sum(start=[]) }} {{ [((1, 2),), ([3],)] | sum(start=()) }} {{ "
+       "([(1, 2)] | sum(start=())) is sequence }} {{ [(1, 2), (3,)] | sum(start=()) | length }}"},
+      {"{{ [(1,), [2]] | sum(start=()) }}"},
+      {"{{ [[1], (2,)] | sum(start=[]) }}"},
+      {"{{ {'a': 1} | dictsort | sum(start=()) }}"},
+      {"{{ [{'a': 1}.items()] | sum(start=[]) }}"},
       {"{{ 1 | items }}"},
 
       // ---- whitespace and comments, more
@@ -1079,6 +1087,41 @@ inline std::vector<Case> templates() {
       {"{{ 42 | wordwrap }}"},
       {"{{ missing | wordwrap }}"},
       {"{{ s | wordwrap(5, wrapstring=1) }}"},
+
+      // ---- render fast paths: lookup paths, case mapping 8 bytes at a time, join and
+      // arithmetic on JSON in place, negated conditions
+      {"{{ '@AZ[`az{ 09~\x7f' | upper }}|{{ '@AZ[`az{ 09~\x7f' | lower }}|{{ "
+       "'abcdefghijklmnopqrstuvwxyz"
+       "ABCDEFGHIJKLMNOPQRSTUVWXYZ' | upper }}|{{ 'abcdefghijklmnopqrstuvwxyz"
+       "ABCDEFGHIJKLMNOPQRSTUVWXYZ' | lower }}|{{ 'eight ch' | upper }}|{{ 'Straße über' | upper "
+       "}}|{{ 'ÄBCDEFGHIJ' | lower }}|{{ '' | upper }}"},
+      {"{% for r in event.related %}{{ r['prefect.resource.id'] | upper }}/{{ r.missing | upper "
+       "}}/{{ r['infrahub.resource.label'] | lower }};{% endfor %}"},
+      {"{{ event.payload['data']['fields'] | join }}|{{ event.payload['data']['fields'] | join('') "
+       "}}|{{ event.payload['data']['fields'] | join(', ') }}|{{ event.payload.data.fields | "
+       "join(1) }}|{{ event.payload['data']['changelog']['relationships'] | join(',') }}|{{ "
+       "event.payload['data']['node_id'] | join('.') }}|{{ event.payload['data']['nope'] | "
+       "join(',') "
+       "}}"},
+      {"{{ ['a', 1, 'b'] | join(', ') }}|{{ [] | join(', ') }}|{{ ['x'] | join(', ') }}|{{ "
+       "event.payload['data']['fields'] | join(d='-') }}"},
+      {"{{ event.payload['data']['count'] * 2 }} {{ event.payload['data']['count'] + "
+       "event.payload['data']['ratio'] }} {{ event.payload['data']['count'] // 2 }} {{ "
+       "event.payload['data']['count'] % 2 }} {{ event.payload['data']['count'] ** 2 }} {{ "
+       "event.payload['data']['count'] / 2 }} {{ true + event.payload['data']['count'] }} {{ "
+       "event.payload['data']['ratio'] - 1 }}"},
+      {"{{ event.payload['data']['count'] // 0 }}"},
+      {"{{ event.payload['data']['kind'] * 2 }} {{ event.payload['data']['kind'] + '!' }}"},
+      {"{{ event.payload['data']['kind'] - 1 }}"},
+      {"{{ event.payload['data']['count'] + event.payload['data']['nope'] }}"},
+      {"{% for r in event.related %}{% if not not loop.last %}last{% endif %}{% if not not not "
+       "loop.first %}rest{% endif %}{% if not r['prefect.resource.role'] == 'infrahub.branch' "
+       "%}!{% endif %}{% if not not r['prefect.resource.role'] != 'infrahub.branch' %}?{% endif "
+       "%}{% if not r.missing %}-{% endif %}{% endfor %}"},
+      {"{% set event = {'resource': {'x': 1}} %}{{ event.resource.x }}{{ event.resource['x'] * 3 "
+       "}}{% for event in [{'resource': {'x': 2}}] %}{{ event.resource.x }}{% endfor %}"},
+      {"{{ event.payload.data.items }}|{{ event.payload['data'].keys | length is defined }}|{{ "
+       "event.resource['infrahub.branch.name'].upper() }}"},
   };
 }
 

@@ -303,6 +303,39 @@ class Renderer {
     return true;
   }
 
+  // `{{ a.b | join }}` or `{{ a.b | join(', ') }}` of a list of strings in place: the items
+  // written straight into the output (what the join filter writes, without its argument list).
+  // False, and nothing written, for any other form or list.
+  bool write_join_in_place(const Expr& e) {
+    const json* sep = nullptr;
+    if (e.nargs == 1) {
+      const Arg& a = p_.args[e.args];
+      if (a.name != npos32 || p_.exprs[a.expr].op != Op::constant) return false;
+      sep = &p_.constants[p_.exprs[a.expr].a];
+      if (!sep->is_string()) return false;
+    } else if (e.nargs != 0) {
+      return false;
+    }
+    const json* items = json_in_place(e.a);
+    if (!items || !items->is_array()) return false;
+    const std::size_t start = out_.size();
+    bool first = true;
+    for (const json& item : *items) {
+      if (!item.is_string()) {
+        out_.resize(start);
+        return false;
+      }
+      if (!first && sep) out_ += string_of(*sep);
+      first = false;
+      out_ += string_of(item);
+    }
+    if (out_.size() > rt_.env.limits.max_output_bytes) {
+      rt_.pos = e.pos;
+      rt_.check_size(out_.size());
+    }
+    return true;
+  }
+
   // `{{ expr }}` for exec_output; `in_place` is the expression's JSON in place when
   // exec_output found it (a path or a variable's JSON), else null.
   [[gnu::noinline]] void exec_output_value(const Stmt& s, const json* in_place) {
@@ -316,6 +349,9 @@ class Renderer {
       if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
       return;
     }
+    if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::join) &&
+        write_join_in_place(e))
+      return;
     if (e.op == Op::filter && !is_default_of_constant(e)) {
       // `{{ x | f(...) }}`: filters that build a string write it straight into the output
       Value input = eval(e.a);
@@ -957,37 +993,30 @@ class Renderer {
     rt_.pos = e.pos;
   }
 
-  // `name.a['b'].c`: attribute and constant string key lookups, from a variable, through JSON
-  // objects whose members all exist, resolved on the JSON itself (what the general path would
-  // return, without its intermediate values). Null when a step needs the general path: a
-  // missing member, a dict method, a value that is not a plain object.
+  // `name.a['b'].c` (a getattr or getitem with a Path): attribute and constant string key
+  // lookups, from a variable, through JSON objects whose members all exist, resolved on the JSON
+  // itself (what the general path would return, without its intermediate values). Null when a
+  // step needs the general path: a missing member, a value that is not a plain object, a chain
+  // that is not a Path (a dict method, a computed key).
   const json* object_path(const Expr& e) {
-    const std::string* key;
-    if (e.op == Op::getattr) {
-      key = &p_.names[e.b];
-      if (p_.name_traits[e.b].dict_attribute) return nullptr;
-    } else if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
-               p_.constants[p_.exprs[e.b].a].is_string()) {
-      key = &string_of(p_.constants[p_.exprs[e.b].a]);
+    if (e.c == npos32) return nullptr;
+    const Path& path = p_.paths[e.c];
+    const json* j;
+    if (const Value* v = find_var(path.root)) {  // a variable's JSON, or the context's
+      if (v->kind != Kind::value || v->shape != Shape::plain) return nullptr;
+      j = &v->get();
+    } else if (rt_.context.is_object()) {
+      j = find_member(rt_.context, p_.names[path.root]);
     } else {
       return nullptr;
     }
-    const Expr& inner = p_.exprs[e.a];
-    const json* base = nullptr;
-    if (inner.op == Op::name) {  // a variable's JSON, or the context's (as lookup resolves)
-      if (const Value* v = find_var(inner.a)) {
-        if (v->kind != Kind::value || v->shape != Shape::plain) return nullptr;
-        base = &v->get();
-      } else if (rt_.context.is_object()) {
-        base = find_member(rt_.context, p_.names[inner.a]);
-      } else {
-        return nullptr;
-      }
-    } else {
-      base = object_path(inner);
+    const char* text = p_.path_text.data();
+    for (const PathKey& key :
+         std::span<const PathKey>(p_.path_keys).subspan(path.keys, path.nkeys)) {
+      if (!j || !j->is_object()) return nullptr;
+      j = find_member(*j, std::string_view(text + key.offset, key.size));
     }
-    if (!base || !base->is_object()) return nullptr;
-    return find_member(*base, *key);
+    return j;
   }
 
   // `x | default(constant)` (or `d`), which eval computes without an argument list.
@@ -1083,6 +1112,13 @@ class Renderer {
       case Op::floordiv:
       case Op::mod:
       case Op::pow: {
+        if (const json* a = json_in_place(e.a); a && is_num(*a)) {
+          if (const json* b = json_in_place(e.b); b && is_num(*b)) {
+            // `a.count * 2`: numbers in place, no operand Values (binary's numeric case)
+            rt_.pos = e.pos;
+            return arithmetic(e.op, *a, *b);
+          }
+        }
         Value left = eval(e.a);
         Value right = eval(e.b);
         rt_.pos = e.pos;
@@ -1189,18 +1225,22 @@ class Renderer {
   // Python's truth of an expression (rt_.truthy(eval(index))), without the Values of the usual
   // conditions: `not x`, `loop.first`, `loop.last`, `a.b == 'x'`.
   bool condition(std::uint32_t index) {
+    bool negated = false;  // `not` taken off here, not by a call per `not`
+    while (p_.exprs[index].op == Op::not_) {
+      negated = !negated;
+      index = p_.exprs[index].a;
+    }
     const Expr& e = p_.exprs[index];
     switch (e.op) {
-      case Op::not_:
-        return !condition(e.a);
       case Op::compare:
-        if (int r = compare_in_place(e); r >= 0) return r == 1;
+        if (int r = compare_in_place(e); r >= 0) return (r == 1) != negated;
         break;
       case Op::getattr: {
         LoopAttr attr = p_.name_traits[e.b].loop;
         if (attr == LoopAttr::first || attr == LoopAttr::last) {
           if (const LoopState* loop = loop_of(e)) {
-            return attr == LoopAttr::first ? loop->index0 == 0 : loop->index0 + 1 == loop->length;
+            bool r = attr == LoopAttr::first ? loop->index0 == 0 : loop->index0 + 1 == loop->length;
+            return r != negated;
           }
         }
         break;
@@ -1208,7 +1248,7 @@ class Renderer {
       default:
         break;
     }
-    return truth_of(index);
+    return truth_of(index) != negated;
   }
 
   // rt_.truthy(eval(index)), apart from condition's frame (which then needs no Value).

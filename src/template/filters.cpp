@@ -1332,19 +1332,34 @@ class Filters {
           const json& start = rt_.operand(*b.at(1));
           if (start.is_string())
             rt_.type_error("sum() can't sum strings [use ''.join(seq) instead]");
-          if (start.is_array()) {  // sum(lists, start=[]) concatenates
-            json out = start;
+          if (start.is_array()) {
+            // sum(lists, start=[]) concatenates lists, sum(tuples, start=()) tuples; the items
+            // keep their own shapes.
+            const Shape start_shape = b.at(1)->shape;
+            const bool tuple = start_shape.is_tuple();
+            json out = json::array();
+            ShapeBuilder shape(tuple ? SeqKind::tuple : SeqKind::list, out, rt_.shapes);
+            for (std::size_t i = 0; i < start.size(); ++i) {
+              out.push_back(start[i]);
+              shape.add(start_shape.item(i), out.back());
+            }
             for (const auto& item : items_of(input)) {
-              const json& part = rt_.operand(attribute(item, b.at(0)));
-              if (!part.is_array()) {
-                rt_.type_error(fmt::format("can only concatenate list (not \"{}\") to list",
-                                           python_type_name(part)));
+              Value part_value = attribute(item, b.at(0));
+              const json& part = rt_.operand(part_value);
+              if (!part.is_array() || part_value.shape.is_tuple() != tuple ||
+                  part_value.shape.is_view()) {
+                std::string_view type = tuple ? "tuple" : "list";
+                rt_.type_error(fmt::format("can only concatenate {} (not \"{}\") to {}", type,
+                                           python_type_name(part, part_value.shape), type));
               }
-              for (const auto& e : part)
-                out.push_back(e);
+              for (std::size_t i = 0; i < part.size(); ++i) {
+                out.push_back(part[i]);
+                shape.add(part_value.shape.item(i), out.back());
+              }
             }
             rt_.check_size(out.size());
-            return Value::of(std::move(out));
+            Shape result = shape.shape();
+            return Value::of(std::move(out), result);
           }
           add(start);
         }

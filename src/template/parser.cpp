@@ -54,6 +54,7 @@ class Parser {
       p_.name_traits.push_back(
           NameTraits{.dict_attribute = is_dict_attribute(name), .loop = loop_attr_of(name)});
     }
+    build_paths();
   }
 
  private:
@@ -66,6 +67,45 @@ class Parser {
   std::vector<std::string_view> open_blocks_;  // for messages
   std::vector<std::uint32_t> macro_flags_;     // MacroFlags of the macro bodies being parsed
   std::vector<std::uint32_t> loop_stores_;     // where `for`/`set` targets name `loop`
+
+  // The constant string key of a lookup that can be part of a Path, or null.
+  const std::string* path_key(const Expr& e) const {
+    if (e.op == Op::getattr) {
+      return p_.name_traits[e.b].dict_attribute ? nullptr : &p_.names[e.b];
+    }
+    if (e.op == Op::getitem && p_.exprs[e.b].op == Op::constant &&
+        p_.constants[p_.exprs[e.b].a].is_string()) {
+      return p_.constants[p_.exprs[e.b].a].get_ptr<const std::string*>();
+    }
+    return nullptr;
+  }
+
+  // Gives every chain of constant lookups from a name its Path (Expr::c).
+  void build_paths() {
+    std::vector<const std::string*> keys;
+    for (Expr& e : p_.exprs) {
+      if (e.op != Op::getattr && e.op != Op::getitem) continue;
+      keys.clear();
+      const Expr* at = &e;
+      while (keys.size() <= max_path_keys) {
+        const std::string* key = path_key(*at);
+        if (!key) break;
+        keys.push_back(key);
+        at = &p_.exprs[at->a];
+      }
+      if (keys.empty() || keys.size() > max_path_keys || at->op != Op::name) continue;
+      Path path{.root = at->a,
+                .keys = static_cast<std::uint32_t>(p_.path_keys.size()),
+                .nkeys = static_cast<std::uint32_t>(keys.size())};
+      for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+        p_.path_keys.push_back({.offset = static_cast<std::uint32_t>(p_.path_text.size()),
+                                .size = static_cast<std::uint32_t>((*it)->size())});
+        p_.path_text += **it;
+      }
+      e.c = static_cast<std::uint32_t>(p_.paths.size());
+      p_.paths.push_back(path);
+    }
+  }
 
   // ---- tokens -------------------------------------------------------------------------------
   const Token& cur() const { return tokens_[i_]; }

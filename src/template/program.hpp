@@ -26,8 +26,8 @@ inline constexpr std::uint32_t npos32 = 0xFFFFFFFFu;
 enum class Op : std::uint8_t {
   constant,  // a = constant index
   name,      // a = name id
-  getattr,   // a = object, b = name id            (a.b)
-  getitem,   // a = object, b = key expr           (a[b])
+  getattr,   // a = object, b = name id, c = Path id or npos32            (a.b)
+  getitem,   // a = object, b = key expr, c = Path id or npos32           (a[b])
   slice,     // a = object, args = start/stop/step (expr or npos)
   call,      // a = callee, args
   filter,    // a = input, b = filter id, args
@@ -230,6 +230,22 @@ struct NameTraits {
   LoopAttr loop = LoopAttr::none;  // `loop.name`
 };
 
+/// A chain of lookups with constant string keys from a name (`event.resource['infrahub.x']`,
+/// `attr.value`), found at compile time so rendering walks its keys through the JSON in place
+/// instead of re-examining the expressions. A getattr/getitem expression's `c` names its Path.
+/// Getattr steps are never dict attributes (`d.items`): those need the general lookup.
+/// Example: `event.payload['data']` is root `event`, keys `payload`, `data`.
+struct Path {
+  std::uint32_t root = npos32;        // name id
+  std::uint32_t keys = 0, nkeys = 0;  // range in Program::path_keys
+};
+/// A key of a Path: `size` bytes at `offset` in Program::path_text.
+struct PathKey {
+  std::uint32_t offset = 0, size = 0;
+};
+/// Longer chains get no Path (the general lookup resolves them, as it would anyway).
+inline constexpr std::uint32_t max_path_keys = 16;
+
 struct Program {
   std::string source;
   std::string text;  // literal template text, referenced by text statements
@@ -242,6 +258,9 @@ struct Program {
   std::vector<json> constants;
   std::vector<std::string> names;
   std::vector<NameTraits> name_traits;  // parallel to names
+  std::vector<Path> paths;
+  std::vector<PathKey> path_keys;
+  std::string path_text;  // the bytes of every PathKey
   std::vector<const TemplateFilter*> host_filters;
   std::uint32_t root = 0, nroot = 0;  // top-level body in bodies
   std::uint32_t loop_name = npos32;   // name id of `loop`, npos32 when never named
