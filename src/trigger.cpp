@@ -726,26 +726,26 @@ struct TriggerRegistry::Snapshot {
     }
 
    private:
-    bool test(std::uint32_t id) noexcept {
+    bool test(std::uint32_t test_id) noexcept {
       if constexpr (Small) {
-        const std::uint64_t bit = std::uint64_t{1} << id;
+        const std::uint64_t bit = std::uint64_t{1} << test_id;
         if ((known_ & bit) != 0) return (results_ & bit) != 0;
-        const bool result = evaluate(id);
+        const bool result = evaluate(test_id);
         known_ |= bit;
         if (result) results_ |= bit;
         return result;
       } else {
         // Read through the memo each time: a visit may match another event on this thread,
         // which can grow its vectors.
-        const std::uint32_t known = test_memo.known[id];
+        const std::uint32_t known = test_memo.known[test_id];
         if ((known >> 1) == generation_) return (known & 1) != 0;
-        const bool result = evaluate(id);
-        test_memo.known[id] = (generation_ << 1) | (result ? 1 : 0);
+        const bool result = evaluate(test_id);
+        test_memo.known[test_id] = (generation_ << 1) | (result ? 1 : 0);
         return result;
       }
     }
-    [[gnu::noinline]] bool evaluate(std::uint32_t id) noexcept {
-      return e_.passes(e_.tests[id], event_,
+    [[gnu::noinline]] bool evaluate(std::uint32_t test_id) noexcept {
+      return e_.passes(e_.tests[test_id], event_,
                        [this](std::size_t r, const Check& c) { return value(r, c); });
     }
     const std::string* value(std::size_t r, const Check& c) noexcept {
