@@ -55,7 +55,6 @@ inline std::size_t utf8_decode(std::string_view text, std::size_t at, char32_t& 
   return width;
 }
 
-/// Whether `text` is valid UTF-8 (ASCII runs are skipped a word at a time).
 /// How many leading bytes of `text` are plain ASCII, checked eight at a time; a tail shorter than
 /// a word is checked as the last eight bytes when the text has that many (labels and names are
 /// mostly short, so the tail is most of the work).
@@ -78,6 +77,7 @@ inline std::size_t ascii_prefix_length(std::string_view text) noexcept {
   return i;
 }
 
+/// Whether `text` is valid UTF-8 (ASCII runs are skipped a word at a time).
 inline bool is_valid_utf8(std::string_view text) noexcept {
   for (std::size_t i = 0;;) {
     i += ascii_prefix_length(text.substr(i));
