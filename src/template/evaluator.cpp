@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <optional>
@@ -70,9 +71,12 @@ class Renderer {
  public:
   Renderer(const Program& program, const EnvironmentState& env, const json& context,
            std::string& out)
-      : p_(program), rt_(program, env, context), out_(out) {}
+      : p_(program), rt_(program, env, context), target_(out) {}
 
-  void run() { exec_body(p_.root, p_.nroot); }
+  void run() {
+    exec_body(p_.root, p_.nroot);
+    flush();
+  }
 
   // The input of the `tojson` filter of a `{{ expr | tojson }}` program.
   json tojson_input() {
@@ -85,7 +89,50 @@ class Renderer {
  private:
   const Program& p_;
   Runtime rt_;
-  std::string& out_;
+  // The output: what write() appends collects in `pending_` first (a store or two per short
+  // piece instead of a std::string append each) and reaches `target_` at flush(). Anything
+  // else that writes or reads the output goes through out(), which flushes.
+  std::string& target_;
+  static constexpr std::size_t pending_capacity = 512;
+  std::size_t pending_size_ = 0;
+  char pending_[pending_capacity];
+
+  void flush() {
+    if (pending_size_ != 0) {
+      target_.append(pending_, pending_size_);
+      pending_size_ = 0;
+    }
+  }
+  std::string& out() {
+    flush();
+    return target_;
+  }
+  // Copies n bytes (up to 16 without a call to memcpy).
+  static void copy_bytes(char* to, const char* from, std::size_t n) noexcept {
+    if (n > 16) {
+      std::memcpy(to, from, n);
+    } else if (n >= 8) {  // two overlapping 8-byte copies
+      std::uint64_t a, b;
+      std::memcpy(&a, from, 8);
+      std::memcpy(&b, from + n - 8, 8);
+      std::memcpy(to, &a, 8);
+      std::memcpy(to + n - 8, &b, 8);
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, from, 4);
+      std::memcpy(&b, from + n - 4, 4);
+      std::memcpy(to, &a, 4);
+      std::memcpy(to + n - 4, &b, 4);
+    } else {
+      for (std::size_t i = 0; i < n; ++i)
+        to[i] = from[i];
+    }
+  }
+  // The max_output_bytes check of everything written so far.
+  void check_output_size() {
+    const std::size_t size = target_.size() + pending_size_;
+    if (size > rt_.env.limits.max_output_bytes) rt_.check_size(size);
+  }
   // Variables set by the template, newest last, with the scope level they were set at.
   // clang-tidy 14 sees an exception escaping Value's implicit moves (LLVM #54956).
   struct Var {  // NOLINT(bugprone-exception-escape)
@@ -219,8 +266,14 @@ class Renderer {
   }
 
   void write(std::string_view text) {
-    out_ += text;
-    if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+    const std::size_t n = text.size();
+    if (n <= pending_capacity - pending_size_) [[likely]] {
+      copy_bytes(pending_ + pending_size_, text.data(), n);
+      pending_size_ += n;
+    } else {
+      out() += text;
+    }
+    check_output_size();
   }
 
   // Text, output and if, the most common statements, run here; exec_statement runs the others
@@ -266,11 +319,19 @@ class Renderer {
       // `{{ r['id'] | upper }}` of a string in place: mapped straight into the output
       const json* input = json_in_place(e.a);
       if (input && input->is_string()) {
-        append_case_mapped(out_, string_of(*input),
-                           e.b == static_cast<std::uint32_t>(FilterId::lower));
-        if (out_.size() > rt_.env.limits.max_output_bytes) {
+        const std::string& text = string_of(*input);
+        const bool lower = e.b == static_cast<std::uint32_t>(FilterId::lower);
+        if (text.size() <= pending_capacity - pending_size_ &&
+            case_map_ascii(pending_ + pending_size_, text, lower)) {
+          pending_size_ += text.size();
           rt_.pos = e.pos;
-          rt_.check_size(out_.size());
+          check_output_size();
+          return;
+        }
+        append_case_mapped(out(), text, lower);
+        if (out().size() > rt_.env.limits.max_output_bytes) {
+          rt_.pos = e.pos;
+          rt_.check_size(out().size());
         }
         return;
       }
@@ -318,20 +379,21 @@ class Renderer {
     }
     const json* items = json_in_place(e.a);
     if (!items || !items->is_array()) return false;
-    const std::size_t start = out_.size();
+    std::string& out = this->out();
+    const std::size_t start = out.size();
     bool first = true;
     for (const json& item : *items) {
       if (!item.is_string()) {
-        out_.resize(start);
+        out.resize(start);
         return false;
       }
-      if (!first && sep) out_ += string_of(*sep);
+      if (!first && sep) out += string_of(*sep);
       first = false;
-      out_ += string_of(item);
+      out += string_of(item);
     }
-    if (out_.size() > rt_.env.limits.max_output_bytes) {
+    if (out.size() > rt_.env.limits.max_output_bytes) {
       rt_.pos = e.pos;
-      rt_.check_size(out_.size());
+      rt_.check_size(out.size());
     }
     return true;
   }
@@ -345,8 +407,8 @@ class Renderer {
         e.nargs == 0) {  // `{{ x | tojson }}` writes straight into the output
       Value input = eval(e.a);
       rt_.pos = e.pos;
-      write_tojson(out_, rt_.data(input), nullptr);
-      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      write_tojson(out(), rt_.data(input), nullptr);
+      if (out().size() > rt_.env.limits.max_output_bytes) rt_.check_size(out().size());
       return;
     }
     if (e.op == Op::filter && e.b == static_cast<std::uint32_t>(FilterId::join) &&
@@ -357,13 +419,13 @@ class Renderer {
       Value input = eval(e.a);
       if (e.nargs == 0) {
         rt_.pos = e.pos;
-        append_filter(rt_, e.b, input, no_args_, no_kwargs_, out_);
+        append_filter(rt_, e.b, input, no_args_, no_kwargs_, out());
       } else {
         ArgsLease lease(*this);
         eval_args(e, lease);
-        append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out_);
+        append_filter(rt_, e.b, input, lease.args(), lease.kwargs(), out());
       }
-      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      if (out().size() > rt_.env.limits.max_output_bytes) rt_.check_size(out().size());
       return;
     }
     const json* j = in_place;
@@ -378,14 +440,14 @@ class Renderer {
         return;
       }
       rt_.pos = e.pos;
-      rt_.append_str(out_, Value::borrow(*j));
-      if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+      rt_.append_str(out(), Value::borrow(*j));
+      if (out().size() > rt_.env.limits.max_output_bytes) rt_.check_size(out().size());
       return;
     }
     Value v = eval(s.a);
     rt_.pos = p_.exprs[s.a].pos;
-    rt_.append_str(out_, v);
-    if (out_.size() > rt_.env.limits.max_output_bytes) rt_.check_size(out_.size());
+    rt_.append_str(out(), v);
+    if (out().size() > rt_.env.limits.max_output_bytes) rt_.check_size(out().size());
     return;
   }
 
@@ -434,8 +496,8 @@ class Renderer {
           v = stabilize(eval(s.b), Value::of(nullptr));
         }
         rt_.pos = s.pos;
-        rt_.append_str(out_, v);
-        rt_.check_size(out_.size());
+        rt_.append_str(out(), v);
+        rt_.check_size(out().size());
         return;
       }
       case StmtKind::macro: {
@@ -455,8 +517,8 @@ class Renderer {
         lease.kwargs().emplace_back("caller", macro_value(caller));
         Value result = call_value(callee, lease);
         rt_.pos = s.pos;
-        rt_.append_str(out_, result);
-        rt_.check_size(out_.size());
+        rt_.append_str(out(), result);
+        rt_.check_size(out().size());
         return;
       }
       case StmtKind::no_loader:
@@ -465,28 +527,36 @@ class Renderer {
     }
   }
 
-  // Sends the output to a string of its own while it lives (restored on errors too).
+  // Sends the output to a string of its own while it lives (restored on errors too, what the
+  // capture wrote then dropped with it).
   class Capture {
    public:
-    explicit Capture(std::string& out) : out_(out) { saved_.swap(out_); }
-    ~Capture() { out_.swap(saved_); }
+    explicit Capture(Renderer& r) : r_(r) {
+      r_.flush();
+      saved_.swap(r_.target_);
+    }
+    ~Capture() {
+      r_.pending_size_ = 0;  // empty unless an error interrupted the capture
+      r_.target_.swap(saved_);
+    }
     Capture(const Capture&) = delete;
     Capture& operator=(const Capture&) = delete;
     /// What was written since the capture began.
     std::string take() {
+      r_.flush();
       std::string captured;
-      captured.swap(out_);
+      captured.swap(r_.target_);
       return captured;
     }
 
    private:
-    std::string& out_;
+    Renderer& r_;
     std::string saved_{};
   };
 
   // Renders a block's body into a string of its own.
   std::string capture(const Stmt& s) {
-    Capture capture(out_);
+    Capture capture(*this);
     exec_body(s.body, s.nbody);
     return capture.take();
   }
@@ -664,7 +734,7 @@ class Renderer {
     ++loop_depth_;
     std::string output;
     {
-      Capture capture(out_);
+      Capture capture(*this);
       exec_for(*loop.recursive, &args[0], loop.depth + 1);
       output = capture.take();
     }

@@ -1582,21 +1582,25 @@ class Filters {
 
 }  // namespace
 
-void append_case_mapped(std::string& out, std::string_view text, bool lower) {
-  // ASCII (most keys, ids and labels) maps byte by byte; anything else takes Python's tables.
-  // Copied, then mapped in place (a loop the compiler vectorizes: nothing else aliases it).
-  const std::size_t at = out.size();
-  out.append(text);
-  unsigned char* to = reinterpret_cast<unsigned char*>(out.data()) + at;
+bool case_map_ascii(char* __restrict to, std::string_view text, bool lower) noexcept {
+  // A loop the compiler vectorizes: `to` aliases nothing.
+  const auto* from = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   const unsigned char first = lower ? 'A' : 'a';
   unsigned char seen = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char c = to[i];
+    const unsigned char c = from[i];
     seen |= c;
-    to[i] = static_cast<unsigned char>(c - first) < 26 ? static_cast<unsigned char>(c ^ 0x20) : c;
+    to[i] = static_cast<char>(static_cast<unsigned char>(c - first) < 26 ? c ^ 0x20 : c);
   }
-  if (seen & 0x80) {
+  return (seen & 0x80) == 0;
+}
+
+void append_case_mapped(std::string& out, std::string_view text, bool lower) {
+  // ASCII (most keys, ids and labels) maps byte by byte; anything else takes Python's tables.
+  const std::size_t at = out.size();
+  out.resize(at + text.size());
+  if (!case_map_ascii(out.data() + at, text, lower)) {
     out.resize(at);
     out += lower ? python_lower(text) : python_upper(text);
   }

@@ -449,6 +449,9 @@ void append_filter(Runtime& rt, std::uint32_t id, const Value& input, std::vecto
 bool apply_test(Runtime& rt, std::uint32_t id, const Value& input, std::span<const Value> args);
 /// Appends Python's `text.lower()` (or `.upper()`) to `out`.
 void append_case_mapped(std::string& out, std::string_view text, bool lower);
+/// Writes `text.lower()` (or `.upper()`) of ASCII `text` to `to` (room for text.size() bytes);
+/// false when `text` is not ASCII (what `to` then holds is meaningless).
+bool case_map_ascii(char* to, std::string_view text, bool lower) noexcept;
 /// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
 Value percent_format(Runtime& rt, std::string_view format, const Value& args);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
