@@ -1122,6 +1122,44 @@ inline std::vector<Case> templates() {
        "}}{% for event in [{'resource': {'x': 2}}] %}{{ event.resource.x }}{% endfor %}"},
       {"{{ event.payload.data.items }}|{{ event.payload['data'].keys | length is defined }}|{{ "
        "event.resource['infrahub.branch.name'].upper() }}"},
+
+      // ---- the output's short pieces collected before they reach the string: captures
+      // (set blocks, filter blocks, macros, callers, recursive loops) around them, more than the
+      // collecting buffer holds, errors inside a capture, writers that take the string itself
+      {"{% set x %}ab{{ s | upper }}cd{{ n }}{% endset %}[{{ x }}]{{ x | length }}{% set y %}"
+       "{% set z %}in{{ s | lower }}{% endset %}<{{ z }}>{% endset %}{{ y }}{{ z is defined }}"},
+      {"a{% filter upper %}b{{ s }}c{% filter lower %}D{{ s }}E{% endfilter %}f{% endfilter %}g"},
+      {"{% macro m(v) %}<{{ v }}|{{ caller() if caller is defined else '-' }}>{% endmacro %}"
+       "x{{ m(1) }}y{% call m(2) %}c{{ s | upper }}{% endcall %}z{{ m(3) | upper }}"},
+      {"{% for x in nested recursive %}({{ loop.index }}{% if x is iterable %}{{ loop(x) }}"
+       "{% else %}:{{ x }}{% endif %}){% endfor %}"},
+      {"{% for i in range(90) %}{{ i }},{{ s | upper }};{% endfor %}|{{ 'x' * 600 }}|"
+       "{% for i in range(40) %}{{ event.resource['prefect.resource.id'] | upper }}{{ i }}"
+       "{% endfor %}"},
+      {"{% set x %}abc{{ 1 // 0 }}{% endset %}{{ x }}"},
+      {"{% set x %}ab{{ missing.attr | upper }}cd{% endset %}[{{ x }}]"},
+      {"a{{ s }}b{{ d | tojson }}c{{ n }}{{ words | join(',') }}d{{ n * 2 }}e{{ floats[0] }}f"
+       "{{ event.payload['data']['changelog']['display_label'] | upper }}g{{ "
+       "event.payload['data']['changelog']['display_label'] | lower }}h"},
+      {"{% for r in event.related %}{{ r['prefect.resource.role'] | upper }}{{ r.missing | lower "
+       "}}{{ r['infrahub.resource.label'] }}{% endfor %}{{ uni | upper }}{{ html | lower }}"},
+
+      // ---- tojson: strings checked 16 bytes at a time (lengths around 16 and 32, the byte to
+      // escape first, last or past a block), keys sorted by their first 8 bytes then in full,
+      // floats in fixed notation
+      {"{{ ['abcdefghijklmno', 'abcdefghijklmnop', 'abcdefghijklmnopq', '<bcdefghijklmnop', "
+       "'abcdefghijklmno>', 'abcdefghijklmnop&', 'abcdefghijklmnopqrstuvwxyz01234\\'', "
+       "'abcdefghijklmnopqrstuvwxyz012345\"', 'abcdefghijklmnopqrstuvwxyz0123456', "
+       "'abcdefghijklmnopé', 'éabcdefghijklmnop', 'tab\there', '', 'a', '\\\\', 'a\x7f"
+       "b', "
+       "'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<>'] | tojson }}"},
+      {"{{ {'b': 1, 'a': 2, 'ab': 3, 'abcdefgh': 4, 'abcdefgg': 5, 'abcdefghz': 6, 'abcdefgha': 7, "
+       "'é': 8, 'Z': 9, '': 10, '_': 11, 'aé': 12, 'abcdefghij': 13, 'abcdefgh ': 14, 'abc': 15, "
+       "'abcd': 16, 'abcde': 17, 'abcdefghijklmnopq': 18, 'abcdefghijklmnopp': 19} | tojson }}"},
+      {"{{ [0.25, 1e-4, 1e-5, 0.000123, 123456.789, 1e15, 9999999999999998.0, 1e16, -0.0, 0.0, "
+       "2.5, 100.0, -3.75, 1.5e-07, 0.1, 1e300] | tojson }} {{ 0.0001 }} {{ 1e-5 }} {{ 1e15 }} "
+       "{{ -0.0 }} {{ 100.0 }} {{ 9999999999999998.0 }}"},
+      {"{{ event.payload | tojson }}|{{ event | tojson(2) }}"},
   };
 }
 

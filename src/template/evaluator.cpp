@@ -464,9 +464,15 @@ class Renderer {
       case StmtKind::set:
         assign(p_.targets[s.a], eval(s.b));
         return;
-      case StmtKind::set_block:
-        assign(p_.targets[s.a], Value::of(capture(s)));
+      case StmtKind::set_block: {
+        std::string text;
+        {
+          Scope scope(*this);  // what the body sets stays in it (Jinja's inner frame)
+          text = capture(s);
+        }
+        assign(p_.targets[s.a], Value::of(std::move(text)));
         return;
+      }
       case StmtKind::set_attr: {
         rt_.pos = s.pos;
         Value ns = lookup(s.a);
