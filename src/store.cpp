@@ -400,21 +400,245 @@ class IdTable {
   unsigned shift_ = 64;
 };
 
+// An event's place in the store's order, in every index: (occurred, sequence).
+struct Slot {
+  Timestamp occurred;
+  std::uint64_t sequence;
+  const Event* event;
+  bool operator<(const Slot& other) const {
+    return occurred != other.occurred ? occurred < other.occurred : sequence < other.sequence;
+  }
+  PagePosition position() const { return {occurred, sequence}; }
+};
+
+// Slots sorted by (occurred, sequence) that lose their front as the earliest events are evicted:
+// a vector and the index of its first live slot. Unlike a deque, an empty or one-event list costs
+// no allocation beyond its slots, which matters for ids most events do not share.
+class SlotList {
+ public:
+  const Slot* begin() const noexcept { return slots_.data() + head_; }
+  const Slot* end() const noexcept { return slots_.data() + slots_.size(); }
+  std::size_t size() const noexcept { return slots_.size() - head_; }
+  bool empty() const noexcept { return head_ == slots_.size(); }
+  const Slot& front() const noexcept { return slots_[head_]; }
+  const Slot& back() const noexcept { return slots_.back(); }
+
+  /// Inserts `slot` in order; true when it went last (the usual case: events arrive in time
+  /// order).
+  bool insert_sorted(const Slot& slot) {
+    if (empty() || back() < slot) {
+      slots_.push_back(slot);
+      return true;
+    }
+    auto at =
+        std::upper_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), slot);
+    slots_.insert(at, slot);
+    return false;
+  }
+
+  void pop_front() noexcept {
+    ++head_;
+    if (head_ == slots_.size()) {
+      slots_.clear();  // keeps the capacity for the next key that reuses this list
+      head_ = 0;
+    } else if (head_ >= 16 && head_ * 2 >= slots_.size()) {  // amortized: half the list is dead
+      slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+
+  /// Gives back memory a long list left behind.
+  void release_if_large() {
+    if (slots_.capacity() > 4) std::vector<Slot>().swap(slots_);
+  }
+
+ private:
+  std::vector<Slot> slots_;
+  std::size_t head_ = 0;
+};
+
+// Resource id -> the SlotList of the events that carry it: the postings of one kind of id
+// (primary resource ids, or related resource ids). Open addressing with linear probing and
+// backward-shift deletion, as IdTable. Each list keeps a copy of its key: comparing against the
+// id inside a stored event would read that event, a cache miss per append at a million events.
+// A dropped key's list and string are reused by the next new key, so a store at its bound adds
+// keys without allocating.
+class PostingIndex {
+ public:
+  static std::uint64_t hash_of(std::string_view key) noexcept {
+    std::uint64_t h = std::hash<std::string_view>{}(key);
+    return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull;  // mixed: home() takes the high bits
+  }
+
+  /// Starts loading the table slot of a key hashing to `h` (see IdTable::prepare).
+  void prefetch(std::uint64_t h) const noexcept {
+    if (!table_.empty()) __builtin_prefetch(&table_[home(h)]);
+  }
+
+  /// The steps after prefetch(h), once what it loads has come: starts loading the list that the
+  /// table slot of `h` names (a guess: add() compares the key itself) ...
+  void prefetch_posting(std::uint64_t h) const noexcept {
+    if (const Posting* posting = guess(h)) __builtin_prefetch(posting);
+  }
+  /// ... then, once that has come, the key and the end of the list, where add() writes.
+  void prefetch_list_end(std::uint64_t h) const noexcept {
+    const Posting* posting = guess(h);
+    if (posting == nullptr || posting->list.empty()) return;
+    __builtin_prefetch(posting->key.data());
+    __builtin_prefetch(&posting->list.back());
+    __builtin_prefetch(posting->list.end(), 1);
+  }
+
+  /// Adds `slot` to the list of `key` (made if absent), hashing to `h`. An event carrying the
+  /// key twice is listed once.
+  void add(std::string_view key, std::uint64_t h, const Slot& slot) {
+    if ((size_ + 1) * 2 > table_.size()) grow();
+    std::size_t i = home(h);
+    for (;; i = (i + 1) & mask_) {
+      const Entry& entry = table_[i];
+      if (entry.posting == 0) break;
+      if (entry.hash == h) {
+        Posting& posting = postings_[entry.posting - 1];
+        if (posting.key == key) return add_to(posting, slot);
+      }
+    }
+    std::uint32_t n;
+    if (free_.empty()) {
+      n = static_cast<std::uint32_t>(postings_.size());
+      postings_.emplace_back();
+    } else {
+      n = free_.back();
+      free_.pop_back();
+    }
+    table_[i] = {h, n + 1};
+    ++size_;
+    postings_[n].key.assign(key);
+    add_to(postings_[n], slot);
+  }
+
+  /// The list of `key`, or nullptr.
+  const SlotList* find(std::string_view key) const {
+    std::size_t i = locate(key, hash_of(key));
+    return i == npos ? nullptr : &postings_[table_[i].posting - 1].list;
+  }
+
+  /// Removes `event` from the list of `key` (an id inside it) if it is that list's earliest: what
+  /// evicting the store's earliest event needs. Drops the key with its last event.
+  void remove_earliest(std::string_view key, const Event* event) {
+    std::size_t i = locate(key, hash_of(key));
+    if (i == npos) return;
+    Posting& posting = postings_[table_[i].posting - 1];
+    if (posting.list.front().event != event) return;    // listed once, already removed
+    if (posting.last == event) posting.last = nullptr;  // its address may be reused
+    posting.list.pop_front();
+    if (!posting.list.empty()) return;
+    posting.list.release_if_large();
+    free_.push_back(table_[i].posting - 1);
+    table_[i].posting = 0;
+    --size_;
+    // Pull later entries of the run back over the hole, unless that would put them before home.
+    for (std::size_t j = (i + 1) & mask_; table_[j].posting != 0; j = (j + 1) & mask_) {
+      std::size_t k = home(table_[j].hash);
+      bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (stays) continue;
+      table_[i] = table_[j];
+      table_[j].posting = 0;
+      i = j;
+    }
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t hash = 0;
+    std::uint32_t posting = 0;  // index into postings_ + 1; 0 for an empty entry
+  };
+  struct Posting {
+    std::string key{};
+    const Event* last = nullptr;  // the event added last, to list an event once
+    SlotList list{};
+  };
+
+  const Posting* guess(std::uint64_t h) const noexcept {
+    if (table_.empty()) return nullptr;
+    const Entry& entry = table_[home(h)];
+    return entry.posting == 0 || entry.hash != h ? nullptr : &postings_[entry.posting - 1];
+  }
+
+  static void add_to(Posting& posting, const Slot& slot) {
+    if (posting.last == slot.event) return;  // the same id twice in one event
+    posting.last = slot.event;
+    posting.list.insert_sorted(slot);
+  }
+
+  std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  std::size_t locate(std::string_view key, std::uint64_t h) const noexcept {
+    if (size_ == 0) return npos;
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const Entry& entry = table_[i];
+      if (entry.posting == 0) return npos;
+      if (entry.hash == h && postings_[entry.posting - 1].key == key) return i;
+    }
+  }
+
+  void grow() {
+    std::size_t capacity = std::max<std::size_t>(16, table_.size() * 2);
+    std::vector<Entry> old = std::exchange(table_, std::vector<Entry>(capacity));
+    mask_ = capacity - 1;
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+    for (const auto& entry : old) {
+      if (entry.posting == 0) continue;
+      std::size_t i = home(entry.hash);
+      while (table_[i].posting != 0)
+        i = (i + 1) & mask_;
+      table_[i] = entry;
+    }
+  }
+
+  std::vector<Entry> table_;
+  std::vector<Posting> postings_;
+  std::vector<std::uint32_t> free_;  // postings_ entries of dropped keys, reused first
+  std::size_t size_ = 0;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+};
+
+// Calls emit(slot) on the slots of several sorted ranges, merged in the order `before` gives,
+// each event once (an event listed in two ranges is emitted when first met), until emit returns
+// false.
+template <typename It, typename Before, typename Emit>
+void merge_ranges(std::vector<std::pair<It, It>> ranges, Before before, Emit&& emit) {
+  std::erase_if(ranges, [](const auto& r) { return r.first == r.second; });
+  // A heap whose top is the range whose next slot comes first.
+  auto later = [&](const auto& a, const auto& b) { return before(*b.first, *a.first); };
+  std::make_heap(ranges.begin(), ranges.end(), later);
+  std::optional<std::uint64_t> previous;
+  while (!ranges.empty()) {
+    std::pop_heap(ranges.begin(), ranges.end(), later);
+    auto& range = ranges.back();
+    const Slot& slot = *range.first;
+    if (slot.sequence != previous) {  // equal slots come out one after another
+      previous = slot.sequence;
+      if (!emit(slot)) return;
+    }
+    if (++range.first == range.second) {
+      ranges.pop_back();
+    } else {
+      std::push_heap(ranges.begin(), ranges.end(), later);
+    }
+  }
+}
+
 }  // namespace
 
-// Every index is a list sorted by (occurred, sequence). Deletion always removes the earliest
-// events, which sit at the front of every list, so deques give O(1) appends and deletions. The id
-// index owns the events; the lists point into them.
+// Every index is a list sorted by (occurred, sequence): by time, by event name, by primary
+// resource id, by related resource id. Deletion always removes the earliest events, which sit at
+// the front of every list, so appends and deletions are O(1). The id index owns the events; the
+// lists point into them.
 struct MemoryEventStore::Index {
-  struct Slot {
-    Timestamp occurred;
-    std::uint64_t sequence;
-    const Event* event;
-    bool operator<(const Slot& other) const {
-      return occurred != other.occurred ? occurred < other.occurred : sequence < other.sequence;
-    }
-    PagePosition position() const { return {occurred, sequence}; }
-  };
+  using Slot = eventwire::Slot;
   using List = std::deque<Slot>;
 
   explicit Index(MemoryStoreLimits l) : limits(l) {}
@@ -424,6 +648,19 @@ struct MemoryEventStore::Index {
   std::uint64_t next_sequence = 0;
   List by_time;
   std::unordered_map<std::string, List> by_name;
+  // Resource and related ids, kept up to date in batches (index_resources): mutable, since a
+  // query, which shares the lock, brings them up to date under resource_mutex.
+  mutable PostingIndex by_resource;     // primary resource id
+  mutable PostingIndex by_related;      // related resource ids, each event once per id
+  mutable std::vector<Slot> unindexed;  // appended, not yet in by_resource and by_related
+  struct ResourceKey {
+    PostingIndex* index;
+    std::uint64_t hash;
+    std::string_view id;
+    std::size_t slot;  // in unindexed
+  };
+  mutable std::vector<ResourceKey> pending_keys;  // index_resources' scratch, kept for its capacity
+  mutable std::mutex resource_mutex;
   IdTable by_id;
   std::size_t bytes = 0;
 
@@ -450,17 +687,88 @@ struct MemoryEventStore::Index {
     Slot slot{e->occurred, next_sequence++, e};
     insert_sorted(by_time, slot);
     insert_sorted(names->second, slot);
+    unindexed.push_back(slot);
+    if (unindexed.size() == resource_batch) index_resources();
     if (limits.max_bytes) bytes += approximate_size(*e);  // reads the whole event: only if bounded
     return true;
+  }
+
+  // Resource ids are indexed in batches of this many events: see index_resources().
+  static constexpr std::size_t resource_batch = 256;
+
+  // Adds the events appended since the last call to the resource and related id indexes.
+  //
+  // An event's ids sit three pointers deep (event, labels, strings), and each id's list is two
+  // more (table slot, list); one event at a time, that is a chain of cache misses per append at a
+  // million events. A batch walks the chains of several events at once, prefetching ahead.
+  //
+  // Caller holds the lock exclusively, or shares it and holds resource_mutex (appends and
+  // evictions, which take the lock exclusively, are then excluded).
+  void index_resources() const {
+    const std::size_t n = unindexed.size();
+    pending_keys.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 8 < n) {
+        const Event& ahead = *unindexed[i + 8].event;
+        __builtin_prefetch(ahead.resource.labels().data());
+        __builtin_prefetch(ahead.related.data());
+      }
+      if (i + 4 < n) {
+        const Event& ahead = *unindexed[i + 4].event;
+        prefetch_first_label(ahead.resource);
+        for (const auto& r : ahead.related)
+          __builtin_prefetch(r.labels().data());
+      }
+      if (i + 2 < n) {
+        for (const auto& r : unindexed[i + 2].event->related)
+          prefetch_first_label(r);
+      }
+      const Event& e = *unindexed[i].event;
+      std::string_view id = e.resource.id();
+      pending_keys.push_back({&by_resource, PostingIndex::hash_of(id), id, i});
+      for (const auto& r : e.related) {
+        id = r.id();
+        pending_keys.push_back({&by_related, PostingIndex::hash_of(id), id, i});
+      }
+    }
+    const std::size_t m = pending_keys.size();
+    for (std::size_t j = 0; j < m; ++j) {
+      if (j + 16 < m) pending_keys[j + 16].index->prefetch(pending_keys[j + 16].hash);
+      if (j + 10 < m) pending_keys[j + 10].index->prefetch_posting(pending_keys[j + 10].hash);
+      if (j + 4 < m) pending_keys[j + 4].index->prefetch_list_end(pending_keys[j + 4].hash);
+      const ResourceKey& key = pending_keys[j];
+      key.index->add(key.id, key.hash, unindexed[key.slot]);
+    }
+    unindexed.clear();
+  }
+
+  // Starts loading the name and value of a resource's first label, usually its id.
+  static void prefetch_first_label(const Resource& r) {
+    if (r.empty()) return;
+    const auto& first = r.labels().front();
+    __builtin_prefetch(first.first.data());
+    __builtin_prefetch(first.second.data());
+  }
+
+  // Brings the resource and related id indexes up to date for a query, which shares the lock.
+  void index_resources_for_query() const {
+    std::lock_guard guard(resource_mutex);
+    if (!unindexed.empty()) index_resources();
   }
 
   // Removes the earliest event from every index.
   void pop_earliest() {
     const Event* e = by_time.front().event;
+    if (!unindexed.empty() && by_time.front().sequence >= unindexed.front().sequence) {
+      index_resources();  // the event is among the unindexed (all later sequences are)
+    }
     by_time.pop_front();
     auto names = by_name.find(e->event);
     names->second.pop_front();
     if (names->second.empty()) by_name.erase(names);
+    by_resource.remove_earliest(e->resource.id(), e);
+    for (const auto& r : e->related)
+      by_related.remove_earliest(r.id(), e);
     if (limits.max_bytes) bytes -= approximate_size(*e);
     by_id.erase(e->id);  // last: it owns the event
   }
@@ -476,10 +784,14 @@ struct MemoryEventStore::Index {
 
   // Calls visit(slot) on matching events in the query's order, after its cursor, until it
   // returns false.
+  //
+  // Candidates come from one index: the id index when ids are asked for, else whichever of the
+  // name, resource id, related id and time indexes holds the fewest slots in the query's window.
+  // Every filter is still checked on each candidate; an index only narrows what is read.
   template <typename Visit>
   void scan(const CompiledEventQuery& compiled, Visit&& visit) const {
     const EventQuery& q = compiled.query();
-    auto window = [&](const List& list) {
+    auto window = [&](const auto& list) {
       auto first = list.begin();
       auto last = list.end();
       if (q.occurred_after) {
@@ -500,44 +812,105 @@ struct MemoryEventStore::Index {
       }
       return std::pair{first, last};
     };
+    auto emit = [&](const Slot& slot) { return !compiled.matches(*slot.event) || visit(slot); };
     auto walk = [&](auto first, auto last) {
       if (q.order == EventOrder::ascending) {
         for (auto it = first; it != last; ++it) {
-          if (compiled.matches(*it->event) && !visit(*it)) return;
+          if (!emit(*it)) return;
         }
       } else {
         for (auto it = last; it != first;) {
           --it;
-          if (compiled.matches(*it->event) && !visit(*it)) return;
+          if (!emit(*it)) return;
         }
       }
     };
-    if (!q.ids.empty() || !q.event_names.empty()) {
-      // Few candidates: gather them from the id or name index, then order them.
+    // Several ranges of one index, merged into the query's order.
+    auto walk_merged = [&](auto ranges) {
+      if (ranges.size() == 1) return walk(ranges[0].first, ranges[0].second);
+      if (q.order == EventOrder::ascending) {
+        return merge_ranges(std::move(ranges), std::less<Slot>(), emit);
+      }
+      using It = std::reverse_iterator<decltype(ranges[0].first)>;
+      std::vector<std::pair<It, It>> reversed;
+      for (const auto& [first, last] : ranges)
+        reversed.emplace_back(It(last), It(first));
+      merge_ranges(
+          std::move(reversed), [](const Slot& a, const Slot& b) { return b < a; }, emit);
+    };
+    if (!q.ids.empty()) {
+      // Few candidates: gather them from the id index, then order them.
       std::vector<Slot> candidates;
-      if (!q.ids.empty()) {
-        std::unordered_set<Uuid> seen;
-        for (const auto& id : q.ids) {
-          const EventPtr* stored = by_id.find(id);
-          if (stored == nullptr || !seen.insert(id).second) continue;
-          auto [first, last] = window(by_name.at((*stored)->event));
-          for (auto s = first; s != last; ++s) {
-            if (s->event == stored->get()) candidates.push_back(*s);
-          }
-        }
-      } else {
-        std::unordered_set<std::string_view> seen;
-        for (const auto& name : q.event_names) {
-          auto list = by_name.find(name);
-          if (list == by_name.end() || !seen.insert(name).second) continue;
-          auto [first, last] = window(list->second);
-          if (q.event_names.size() == 1) return walk(first, last);  // already in order
-          candidates.insert(candidates.end(), first, last);
+      std::unordered_set<Uuid> seen;
+      for (const auto& id : q.ids) {
+        const EventPtr* stored = by_id.find(id);
+        if (stored == nullptr || !seen.insert(id).second) continue;
+        auto [first, last] = window(by_name.at((*stored)->event));
+        for (auto s = first; s != last; ++s) {
+          if (s->event == stored->get()) candidates.push_back(*s);
         }
       }
       std::sort(candidates.begin(), candidates.end());
       return walk(candidates.begin(), candidates.end());
     }
+
+    const bool by_ids = !q.resource_ids.empty() ||
+                        std::any_of(q.related.begin(), q.related.end(),
+                                    [](const auto& f) {
+                                      return !f.ids.empty() || !f.resources_in_roles.empty();
+                                    }) ||
+                        std::any_of(q.any_resource.begin(), q.any_resource.end(),
+                                    [](const auto& f) { return !f.ids.empty(); });
+    if (by_ids) index_resources_for_query();
+    using Range = std::pair<const Slot*, const Slot*>;
+    std::vector<Range> best;  // the smallest candidate set among the posting indexes
+    std::size_t best_size = static_cast<std::size_t>(-1);
+    // The lists of `keys` in `indexes`, if they hold fewer slots than the best so far. A key
+    // repeated, or in two indexes, gives an event twice: merging lists each event once.
+    auto consider = [&](std::initializer_list<const PostingIndex*> indexes, const auto& keys,
+                        auto key_of) {
+      std::vector<Range> ranges;
+      std::size_t size = 0;
+      for (const auto& key : keys) {
+        for (const PostingIndex* index : indexes) {
+          if (const SlotList* list = index->find(key_of(key))) {
+            ranges.push_back(window(*list));
+            size += static_cast<std::size_t>(ranges.back().second - ranges.back().first);
+          }
+        }
+      }
+      if (size < best_size) {
+        best_size = size;
+        best = std::move(ranges);
+      }
+    };
+    auto itself = [](const std::string& id) -> std::string_view { return id; };
+    if (!q.resource_ids.empty()) consider({&by_resource}, q.resource_ids, itself);
+    for (const auto& filter : q.related) {
+      if (!filter.ids.empty()) {
+        consider({&by_related}, filter.ids, itself);
+      } else if (!filter.resources_in_roles.empty()) {
+        consider({&by_related}, filter.resources_in_roles,
+                 [](const auto& pair) -> std::string_view { return pair.first; });
+      }
+    }
+    for (const auto& filter : q.any_resource) {
+      if (!filter.ids.empty()) consider({&by_resource, &by_related}, filter.ids, itself);
+    }
+
+    if (!q.event_names.empty()) {
+      std::vector<std::pair<List::const_iterator, List::const_iterator>> ranges;
+      std::unordered_set<std::string_view> seen;
+      std::size_t size = 0;
+      for (const auto& name : q.event_names) {
+        auto list = by_name.find(name);
+        if (list == by_name.end() || !seen.insert(name).second) continue;
+        ranges.push_back(window(list->second));
+        size += static_cast<std::size_t>(ranges.back().second - ranges.back().first);
+      }
+      if (size <= best_size) return walk_merged(std::move(ranges));
+    }
+    if (best_size != static_cast<std::size_t>(-1)) return walk_merged(std::move(best));
     auto [first, last] = window(by_time);
     walk(first, last);
   }
