@@ -423,17 +423,18 @@ class SlotList {
   const Slot& front() const noexcept { return slots_[head_]; }
   const Slot& back() const noexcept { return slots_.back(); }
 
-  /// Inserts `slot` in order; true when it went last (the usual case: events arrive in time
-  /// order).
-  bool insert_sorted(const Slot& slot) {
-    if (empty() || back() < slot) {
+  /// Inserts `slot`, whose sequence is above every listed one, in order. The usual case, an event
+  /// not older than the list's latest, appends without reading the list: at a million events its
+  /// end is a cache miss, which a write does not wait for.
+  void insert_latest(const Slot& slot) {
+    if (empty() || latest_ <= slot.occurred) {
       slots_.push_back(slot);
-      return true;
+      latest_ = slot.occurred;
+      return;
     }
     auto at =
         std::upper_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), slot);
     slots_.insert(at, slot);
-    return false;
   }
 
   void pop_front() noexcept {
@@ -455,6 +456,7 @@ class SlotList {
  private:
   std::vector<Slot> slots_;
   std::size_t head_ = 0;
+  Timestamp latest_{};  // occurred of the last slot
 };
 
 // Resource id -> the SlotList of the events that carry it: the postings of one kind of id
@@ -480,13 +482,9 @@ class PostingIndex {
   void prefetch_posting(std::uint64_t h) const noexcept {
     if (const Posting* posting = guess(h)) __builtin_prefetch(posting);
   }
-  /// ... then, once that has come, the key and the end of the list, where add() writes.
-  void prefetch_list_end(std::uint64_t h) const noexcept {
-    const Posting* posting = guess(h);
-    if (posting == nullptr || posting->list.empty()) return;
-    __builtin_prefetch(posting->key.data());
-    __builtin_prefetch(&posting->list.back());
-    __builtin_prefetch(posting->list.end(), 1);
+  /// ... then, once that has come, the key, which add() compares.
+  void prefetch_key(std::uint64_t h) const noexcept {
+    if (const Posting* posting = guess(h)) __builtin_prefetch(posting->key.data());
   }
 
   /// Adds `slot` to the list of `key` (made if absent), hashing to `h`. An event carrying the
@@ -567,7 +565,7 @@ class PostingIndex {
   static void add_to(Posting& posting, const Slot& slot) {
     if (posting.last == slot.event) return;  // the same id twice in one event
     posting.last = slot.event;
-    posting.list.insert_sorted(slot);
+    posting.list.insert_latest(slot);
   }
 
   std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
@@ -735,7 +733,7 @@ struct MemoryEventStore::Index {
     for (std::size_t j = 0; j < m; ++j) {
       if (j + 16 < m) pending_keys[j + 16].index->prefetch(pending_keys[j + 16].hash);
       if (j + 10 < m) pending_keys[j + 10].index->prefetch_posting(pending_keys[j + 10].hash);
-      if (j + 4 < m) pending_keys[j + 4].index->prefetch_list_end(pending_keys[j + 4].hash);
+      if (j + 4 < m) pending_keys[j + 4].index->prefetch_key(pending_keys[j + 4].hash);
       const ResourceKey& key = pending_keys[j];
       key.index->add(key.id, key.hash, unindexed[key.slot]);
     }
