@@ -333,11 +333,22 @@ TEMPLATE_TEST_CASE("concurrent appends and queries", "[store]", EVENTWIRE_STORES
     for (int i = 0; i < 200; ++i)
       (void)store.query({.event_names = {"odd"}, .limit = 5});
   });
+  // Readers of the resource id indexes, which queries bring up to date while sharing the lock.
+  std::vector<std::thread> id_readers;
+  for (int r = 0; r < 2; ++r) {
+    id_readers.emplace_back([&] {
+      for (int i = 0; i < 100; ++i)
+        (void)store.query({.resource_ids = {"r"}, .related = {{.ids = {"x"}}}, .limit = 5});
+    });
+  }
   for (auto& w : writers)
     w.join();
   reader.join();
+  for (auto& r : id_readers)
+    r.join();
   CHECK(store.size() == 20000);
   CHECK(store.count({.event_names = {"odd"}}) == 10000);
+  CHECK(store.count({.resource_ids = {"r"}}) == 20000);
 }
 
 TEMPLATE_TEST_CASE("related filters: id, role, (id, role) pairs, several ANDed", "[store]",
