@@ -420,8 +420,6 @@ class SlotList {
   const Slot* end() const noexcept { return slots_.data() + slots_.size(); }
   std::size_t size() const noexcept { return slots_.size() - head_; }
   bool empty() const noexcept { return head_ == slots_.size(); }
-  const Slot& front() const noexcept { return slots_[head_]; }
-  const Slot& back() const noexcept { return slots_.back(); }
 
   /// Inserts `slot`, whose sequence is above every listed one, in order. The usual case, an event
   /// not older than the list's latest, appends without reading the list: at a million events its
@@ -437,8 +435,10 @@ class SlotList {
     slots_.insert(at, slot);
   }
 
-  void pop_front() noexcept {
-    ++head_;
+  /// Drops the slots at the front that are not after `horizon` (events already evicted).
+  void trim(const Slot& horizon) noexcept {
+    while (head_ < slots_.size() && !(horizon < slots_[head_]))
+      ++head_;
     if (head_ == slots_.size()) {
       slots_.clear();  // keeps the capacity for the next key that reuses this list
       head_ = 0;
@@ -448,9 +448,14 @@ class SlotList {
     }
   }
 
-  /// Gives back memory a long list left behind.
-  void release_if_large() {
-    if (slots_.capacity() > 4) std::vector<Slot>().swap(slots_);
+  /// Empties the list; gives back the memory of a long one.
+  void reset() noexcept {
+    if (slots_.capacity() > 4) {
+      std::vector<Slot>().swap(slots_);
+    } else {
+      slots_.clear();
+    }
+    head_ = 0;
   }
 
  private:
@@ -461,10 +466,15 @@ class SlotList {
 
 // Resource id -> the SlotList of the events that carry it: the postings of one kind of id
 // (primary resource ids, or related resource ids). Open addressing with linear probing and
-// backward-shift deletion, as IdTable. Each list keeps a copy of its key: comparing against the
-// id inside a stored event would read that event, a cache miss per append at a million events.
-// A dropped key's list and string are reused by the next new key, so a store at its bound adds
-// keys without allocating.
+// backward-shift deletion, as IdTable.
+//
+// Keys are the 64-bit hashes of the ids, not their text: no string is copied, allocated or
+// compared per id. Two ids with the same hash share a list, which only widens what a query reads:
+// a query checks every filter on each event it reads from an index.
+//
+// Evicted events are not removed one by one (that would hash every id of every evicted event
+// again): the lists drop the slots at or before the store's eviction horizon when they are next
+// added to, and sweep() visits the rest a few entries at a time.
 class PostingIndex {
  public:
   static std::uint64_t hash_of(std::string_view key) noexcept {
@@ -477,19 +487,17 @@ class PostingIndex {
     if (!table_.empty()) __builtin_prefetch(&table_[home(h)]);
   }
 
-  /// The steps after prefetch(h), once what it loads has come: starts loading the list that the
-  /// table slot of `h` names (a guess: add() compares the key itself) ...
+  /// The step after prefetch(h), once what it loads has come: starts loading the list that the
+  /// table slot of `h` names.
   void prefetch_posting(std::uint64_t h) const noexcept {
-    if (const Posting* posting = guess(h)) __builtin_prefetch(posting);
-  }
-  /// ... then, once that has come, the key, which add() compares.
-  void prefetch_key(std::uint64_t h) const noexcept {
-    if (const Posting* posting = guess(h)) __builtin_prefetch(posting->key.data());
+    if (table_.empty()) return;
+    const Entry& entry = table_[home(h)];
+    if (entry.posting != 0 && entry.hash == h) __builtin_prefetch(&postings_[entry.posting - 1]);
   }
 
-  /// Adds `slot` to the list of `key` (made if absent), hashing to `h`. An event carrying the
-  /// key twice is listed once.
-  void add(std::string_view key, std::uint64_t h, const Slot& slot) {
+  /// Adds `slot` to the list of the key hashing to `h` (made if absent), first dropping what is
+  /// not after `horizon` (if given). An event carrying the key twice is listed once.
+  void add(std::uint64_t h, const Slot& slot, const Slot* horizon) {
     if ((size_ + 1) * 2 > table_.size()) grow();
     std::size_t i = home(h);
     for (;; i = (i + 1) & mask_) {
@@ -497,7 +505,11 @@ class PostingIndex {
       if (entry.posting == 0) break;
       if (entry.hash == h) {
         Posting& posting = postings_[entry.posting - 1];
-        if (posting.key == key) return add_to(posting, slot);
+        if (posting.last == slot.sequence) return;  // the same id twice in one event
+        posting.last = slot.sequence;
+        if (horizon) posting.list.trim(*horizon);
+        posting.list.insert_latest(slot);
+        return;
       }
     }
     std::uint32_t n;
@@ -510,27 +522,66 @@ class PostingIndex {
     }
     table_[i] = {h, n + 1};
     ++size_;
-    postings_[n].key.assign(key);
-    add_to(postings_[n], slot);
+    postings_[n].last = slot.sequence;
+    postings_[n].list.insert_latest(slot);
   }
 
-  /// The list of `key`, or nullptr.
+  /// The list of `key`, or nullptr. Its front may hold evicted events: read it after the horizon.
   const SlotList* find(std::string_view key) const {
-    std::size_t i = locate(key, hash_of(key));
-    return i == npos ? nullptr : &postings_[table_[i].posting - 1].list;
+    if (size_ == 0) return nullptr;
+    const std::uint64_t h = hash_of(key);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const Entry& entry = table_[i];
+      if (entry.posting == 0) return nullptr;
+      if (entry.hash == h) return &postings_[entry.posting - 1].list;
+    }
   }
 
-  /// Removes `event` from the list of `key` (an id inside it) if it is that list's earliest: what
-  /// evicting the store's earliest event needs. Drops the key with its last event.
-  void remove_earliest(std::string_view key, const Event* event) {
-    std::size_t i = locate(key, hash_of(key));
-    if (i == npos) return;
-    Posting& posting = postings_[table_[i].posting - 1];
-    if (posting.list.front().event != event) return;    // listed once, already removed
-    if (posting.last == event) posting.last = nullptr;  // its address may be reused
-    posting.list.pop_front();
-    if (!posting.list.empty()) return;
-    posting.list.release_if_large();
+  /// Visits up to `steps` table entries (round robin), dropping what is not after `horizon` from
+  /// their lists, and the keys left without events: the memory of ids no longer added to.
+  void sweep(std::size_t steps, const Slot& horizon) {
+    if (table_.empty()) return;
+    steps = std::min(steps, table_.size());
+    for (; steps > 0; --steps) {
+      std::size_t i = sweep_at_ & mask_;
+      Entry& entry = table_[i];
+      if (entry.posting != 0) {
+        Posting& posting = postings_[entry.posting - 1];
+        posting.list.trim(horizon);
+        if (posting.list.empty()) {
+          erase_at(i);
+          continue;  // a later entry may have moved into i: visit it next
+        }
+      }
+      sweep_at_ = i + 1;
+    }
+  }
+
+  /// Drops every key and list.
+  void clear() {
+    table_.clear();
+    postings_.clear();
+    free_.clear();
+    size_ = 0;
+    mask_ = 0;
+    shift_ = 64;
+    sweep_at_ = 0;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t hash = 0;
+    std::uint32_t posting = 0;  // index into postings_ + 1; 0 for an empty entry
+  };
+  struct Posting {
+    std::uint64_t last = static_cast<std::uint64_t>(-1);  // sequence of the event added last
+    SlotList list{};
+  };
+
+  std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
+
+  void erase_at(std::size_t i) {
+    postings_[table_[i].posting - 1].list.reset();
     free_.push_back(table_[i].posting - 1);
     table_[i].posting = 0;
     --size_;
@@ -542,42 +593,6 @@ class PostingIndex {
       table_[i] = table_[j];
       table_[j].posting = 0;
       i = j;
-    }
-  }
-
- private:
-  struct Entry {
-    std::uint64_t hash = 0;
-    std::uint32_t posting = 0;  // index into postings_ + 1; 0 for an empty entry
-  };
-  struct Posting {
-    std::string key{};
-    const Event* last = nullptr;  // the event added last, to list an event once
-    SlotList list{};
-  };
-
-  const Posting* guess(std::uint64_t h) const noexcept {
-    if (table_.empty()) return nullptr;
-    const Entry& entry = table_[home(h)];
-    return entry.posting == 0 || entry.hash != h ? nullptr : &postings_[entry.posting - 1];
-  }
-
-  static void add_to(Posting& posting, const Slot& slot) {
-    if (posting.last == slot.event) return;  // the same id twice in one event
-    posting.last = slot.event;
-    posting.list.insert_latest(slot);
-  }
-
-  std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
-
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
-  std::size_t locate(std::string_view key, std::uint64_t h) const noexcept {
-    if (size_ == 0) return npos;
-    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
-      const Entry& entry = table_[i];
-      if (entry.posting == 0) return npos;
-      if (entry.hash == h && postings_[entry.posting - 1].key == key) return i;
     }
   }
 
@@ -601,6 +616,7 @@ class PostingIndex {
   std::size_t size_ = 0;
   std::size_t mask_ = 0;
   unsigned shift_ = 64;
+  std::size_t sweep_at_ = 0;  // where sweep() continues
 };
 
 // Calls emit(slot) on the slots of several sorted ranges, merged in the order `before` gives,
@@ -634,7 +650,8 @@ void merge_ranges(std::vector<std::pair<It, It>> ranges, Before before, Emit&& e
 // Every index is a list sorted by (occurred, sequence): by time, by event name, by primary
 // resource id, by related resource id. Deletion always removes the earliest events, which sit at
 // the front of every list, so appends and deletions are O(1). The id index owns the events; the
-// lists point into them.
+// lists point into them. The resource and related id lists are kept up to date by the queries
+// that read them, not by appends (catch_up_ids).
 struct MemoryEventStore::Index {
   using Slot = eventwire::Slot;
   using List = std::deque<Slot>;
@@ -646,19 +663,27 @@ struct MemoryEventStore::Index {
   std::uint64_t next_sequence = 0;
   List by_time;
   std::unordered_map<std::string, List> by_name;
-  // Resource and related ids, kept up to date in batches (index_resources): mutable, since a
-  // query, which shares the lock, brings them up to date under resource_mutex.
-  mutable PostingIndex by_resource;     // primary resource id
-  mutable PostingIndex by_related;      // related resource ids, each event once per id
-  mutable std::vector<Slot> unindexed;  // appended, not yet in by_resource and by_related
+  // Resource and related ids, indexed on demand: appends leave them alone, and the first query
+  // that reads them indexes what was appended since the previous one (catch_up_ids). Mutable,
+  // since a query, which shares the lock, does that under ids_mutex.
+  mutable PostingIndex by_resource;  // primary resource id
+  mutable PostingIndex by_related;   // related resource ids, each event once per id
+  mutable bool ids_on = false;       // false until a query first reads them
+  // Events of sequence below this are in by_resource and by_related (when ids_on).
+  mutable std::uint64_t ids_through = 0;
+  // The earliest `occurred` of the events appended since ids_through: where catch_up_ids starts.
+  mutable Timestamp ids_from = Timestamp::max();
+  // The latest evicted slot while ids_on: list slots not after it are gone, and skipped.
+  mutable Slot horizon{Timestamp::min(), 0, nullptr};
+  mutable bool has_horizon = false;
+  mutable std::vector<Slot> unindexed;  // catch_up_ids' scratch, kept for its capacity
   struct ResourceKey {
     PostingIndex* index;
     std::uint64_t hash;
-    std::string_view id;
     std::size_t slot;  // in unindexed
   };
-  mutable std::vector<ResourceKey> pending_keys;  // index_resources' scratch, kept for its capacity
-  mutable std::mutex resource_mutex;
+  mutable std::vector<ResourceKey> pending_keys;  // index_resources' scratch, as unindexed
+  mutable std::mutex ids_mutex;
   IdTable by_id;
   std::size_t bytes = 0;
 
@@ -685,23 +710,16 @@ struct MemoryEventStore::Index {
     Slot slot{e->occurred, next_sequence++, e};
     insert_sorted(by_time, slot);
     insert_sorted(names->second, slot);
-    unindexed.push_back(slot);
-    if (unindexed.size() == resource_batch) index_resources();
+    ids_from = std::min(ids_from, slot.occurred);  // all the resource id indexes pay per append
     if (limits.max_bytes) bytes += approximate_size(*e);  // reads the whole event: only if bounded
     return true;
   }
 
-  // Resource ids are indexed in batches of this many events: see index_resources().
-  static constexpr std::size_t resource_batch = 256;
-
-  // Adds the events appended since the last call to the resource and related id indexes.
+  // Adds the events in `unindexed` to the resource and related id indexes.
   //
   // An event's ids sit three pointers deep (event, labels, strings), and each id's list is two
-  // more (table slot, list); one event at a time, that is a chain of cache misses per append at a
+  // more (table slot, list); one event at a time, that is a chain of cache misses per event at a
   // million events. A batch walks the chains of several events at once, prefetching ahead.
-  //
-  // Caller holds the lock exclusively, or shares it and holds resource_mutex (appends and
-  // evictions, which take the lock exclusively, are then excluded).
   void index_resources() const {
     const std::size_t n = unindexed.size();
     pending_keys.clear();
@@ -722,22 +740,18 @@ struct MemoryEventStore::Index {
           prefetch_first_label(r);
       }
       const Event& e = *unindexed[i].event;
-      std::string_view id = e.resource.id();
-      pending_keys.push_back({&by_resource, PostingIndex::hash_of(id), id, i});
-      for (const auto& r : e.related) {
-        id = r.id();
-        pending_keys.push_back({&by_related, PostingIndex::hash_of(id), id, i});
-      }
+      pending_keys.push_back({&by_resource, PostingIndex::hash_of(e.resource.id()), i});
+      for (const auto& r : e.related)
+        pending_keys.push_back({&by_related, PostingIndex::hash_of(r.id()), i});
     }
+    const Slot* trim_before = has_horizon ? &horizon : nullptr;
     const std::size_t m = pending_keys.size();
     for (std::size_t j = 0; j < m; ++j) {
       if (j + 16 < m) pending_keys[j + 16].index->prefetch(pending_keys[j + 16].hash);
-      if (j + 10 < m) pending_keys[j + 10].index->prefetch_posting(pending_keys[j + 10].hash);
-      if (j + 4 < m) pending_keys[j + 4].index->prefetch_key(pending_keys[j + 4].hash);
+      if (j + 8 < m) pending_keys[j + 8].index->prefetch_posting(pending_keys[j + 8].hash);
       const ResourceKey& key = pending_keys[j];
-      key.index->add(key.id, key.hash, unindexed[key.slot]);
+      key.index->add(key.hash, unindexed[key.slot], trim_before);
     }
-    unindexed.clear();
   }
 
   // Starts loading the name and value of a resource's first label, usually its id.
@@ -748,25 +762,65 @@ struct MemoryEventStore::Index {
     __builtin_prefetch(first.second.data());
   }
 
-  // Brings the resource and related id indexes up to date for a query, which shares the lock.
-  void index_resources_for_query() const {
-    std::lock_guard guard(resource_mutex);
-    if (!unindexed.empty()) index_resources();
+  // Brings the resource and related id indexes up to date for a query, which shares the lock:
+  // appends and evictions, which take it exclusively, are excluded, and ids_mutex excludes other
+  // queries doing the same. A query that finds them up to date writes nothing, so queries that
+  // read them after their own call never see them change.
+  void catch_up_ids() const {
+    std::lock_guard guard(ids_mutex);
+    if (ids_on && ids_through == next_sequence) return;
+    auto pending = [&](const Slot& slot) { return !ids_on || slot.sequence >= ids_through; };
+    auto it = by_time.begin();
+    if (ids_on) it = std::lower_bound(by_time.begin(), by_time.end(), Slot{ids_from, 0, nullptr});
+    it = std::find_if(it, by_time.end(), pending);  // the earliest event to index
+    // An event older than one already evicted would be taken for evicted: start over (rare: an
+    // event arriving later than the whole history's span, or after delete_before).
+    if (ids_on && has_horizon && it != by_time.end() && !(horizon < *it)) ids_on = false;
+    if (!ids_on) {
+      by_resource.clear();
+      by_related.clear();
+      has_horizon = false;
+      it = by_time.begin();
+    }
+    // In chunks, which bound the scratch vectors.
+    std::size_t keys = 0;
+    unindexed.clear();
+    for (; it != by_time.end(); ++it) {
+      if (!pending(*it)) continue;
+      unindexed.push_back(*it);
+      if (unindexed.size() == 1024) {
+        index_resources();
+        keys += pending_keys.size();
+        unindexed.clear();
+      }
+    }
+    if (!unindexed.empty()) {
+      index_resources();
+      keys += pending_keys.size();
+    }
+    // The lists added to above dropped their evicted slots; visit as many others, so that the
+    // keys of evicted events go in proportion to the events indexed.
+    if (has_horizon) {
+      by_resource.sweep(2 * keys + 64, horizon);
+      by_related.sweep(2 * keys + 64, horizon);
+    }
+    ids_on = true;
+    ids_through = next_sequence;
+    ids_from = Timestamp::max();
   }
 
   // Removes the earliest event from every index.
   void pop_earliest() {
     const Event* e = by_time.front().event;
-    if (!unindexed.empty() && by_time.front().sequence >= unindexed.front().sequence) {
-      index_resources();  // the event is among the unindexed (all later sequences are)
+    if (ids_on && by_time.front().sequence < ids_through) {
+      // Indexed by resource id: its slots there are now behind the horizon.
+      if (!has_horizon || horizon < by_time.front()) horizon = by_time.front();
+      has_horizon = true;
     }
     by_time.pop_front();
     auto names = by_name.find(e->event);
     names->second.pop_front();
     if (names->second.empty()) by_name.erase(names);
-    by_resource.remove_earliest(e->resource.id(), e);
-    for (const auto& r : e->related)
-      by_related.remove_earliest(r.id(), e);
     if (limits.max_bytes) bytes -= approximate_size(*e);
     by_id.erase(e->id);  // last: it owns the event
   }
@@ -859,7 +913,7 @@ struct MemoryEventStore::Index {
                                     }) ||
                         std::any_of(q.any_resource.begin(), q.any_resource.end(),
                                     [](const auto& f) { return !f.ids.empty(); });
-    if (by_ids) index_resources_for_query();
+    if (by_ids) catch_up_ids();
     using Range = std::pair<const Slot*, const Slot*>;
     std::vector<Range> best;  // the smallest candidate set among the posting indexes
     std::size_t best_size = static_cast<std::size_t>(-1);
@@ -872,8 +926,14 @@ struct MemoryEventStore::Index {
       for (const auto& key : keys) {
         for (const PostingIndex* index : indexes) {
           if (const SlotList* list = index->find(key_of(key))) {
-            ranges.push_back(window(*list));
-            size += static_cast<std::size_t>(ranges.back().second - ranges.back().first);
+            auto range = window(*list);
+            if (has_horizon) {  // evicted events the list still holds
+              range.first =
+                  std::max(range.first, std::upper_bound(list->begin(), list->end(), horizon));
+              range.second = std::max(range.first, range.second);
+            }
+            ranges.push_back(range);
+            size += static_cast<std::size_t>(range.second - range.first);
           }
         }
       }

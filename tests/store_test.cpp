@@ -1030,3 +1030,51 @@ TEST_CASE("ids every event has alone: their index entries go with their events")
     CHECK(page.events[0]->resource.id() == "node." + std::to_string(i));
   }
 }
+
+TEST_CASE("id indexes built by a query stay exact as later appends evict what they indexed") {
+  MemoryEventStore store({.max_events = 200});
+  auto unique = [](int i) {
+    return std::make_shared<const Event>(
+        Event{.occurred = t0 + std::chrono::milliseconds(i),
+              .event = "e",
+              .resource = {{"prefect.resource.id", "node." + std::to_string(i % 50)}},
+              .related = {R{{"prefect.resource.id", "event." + std::to_string(i)},
+                            {"prefect.resource.role", "infrahub.event"}},
+                          R{{"prefect.resource.id", "branch"}, {"prefect.resource.role", "b"}}},
+              .payload = {{"i", i}}});
+  };
+  for (int i = 0; i < 5'000; ++i) {
+    store.append(unique(i));
+    if (i % 37 != 0) continue;
+    // Stored: the latest 200. Each query first indexes what was appended since the last one.
+    const int first = std::max(0, i - 199);
+    CAPTURE(i);
+    CHECK(store.count({.related = {{.ids = {"event." + std::to_string(i)}}}}) == 1);
+    CHECK(store.count({.related = {{.ids = {"event." + std::to_string(first)}}}}) == 1);
+    if (first > 0) {
+      CHECK(store.count({.related = {{.ids = {"event." + std::to_string(first - 1)}}}}) == 0);
+    }
+    CHECK(store.count({.related = {{.ids = {"branch"}}}}) ==
+          static_cast<std::size_t>(i - first + 1));
+    CHECK(paged(store, {.resource_ids = {"node.7"}}, 3) ==
+          numbers(first, i + 1, EventOrder::descending, [](int k) { return k % 50 == 7; }));
+  }
+}
+
+TEST_CASE("an event older than one already evicted is found by its ids") {
+  MemoryEventStore store;
+  for (int i = 0; i < 100; ++i)
+    store.append(id_event(i));
+  CHECK(store.count({.resource_ids = {"n1"}}) == 20);  // the id indexes now hold all 100
+  CHECK(store.delete_before(t0 + std::chrono::seconds(50)) == 50);
+  // Arrives after the deletion, older than everything deleted: indexed again from scratch.
+  store.append(id_event(3));
+  store.append(id_event(1003));
+  CHECK(paged(store, {.resource_ids = {"n3"}, .order = EventOrder::ascending}, 4) ==
+        std::vector<int>{3, 53, 58, 63, 68, 73, 78, 83, 88, 93, 98, 1003});
+  std::vector<int> acc3{1003};
+  for (int k = 99; k >= 50; --k)
+    if (k % 4 == 3) acc3.push_back(k);
+  acc3.push_back(3);
+  CHECK(paged(store, {.related = {{.ids = {"acc3"}}}}, 4) == acc3);
+}

@@ -237,8 +237,9 @@ struct MemoryStoreLimits {
 /// A query reads only the matching range of one index: the event ids if it asks for some, else
 /// the smallest of its event names, `resource_ids`, the `ids` or `resources_in_roles` ids of a
 /// RelatedFilter, the `ids` of an AnyResourceFilter (primary and related), or the time window.
-/// Resource and related ids are indexed in batches of appended events, brought up to date by
-/// the first query that reads them.
+/// Resource and related ids are indexed on demand, so that appends cost what they cost without
+/// them: the first query by such an id indexes the stored events, and each later one first indexes
+/// the events appended since the previous one (evicted events leave those indexes as queries go).
 class MemoryEventStore final : public EventStore {
  public:
   explicit MemoryEventStore(MemoryStoreLimits limits = {});
