@@ -205,8 +205,9 @@ void BM_Memory_AppendThenQueryById(benchmark::State& state) {
     }
     for (int k = 0; k < 1000; ++k)
       store->append(all[i++]);
-    auto page =
-        store->query({.resource_ids = {std::string(all[i - 1]->resource.id())}, .limit = 50});
+    auto page = store->query({.resource_ids = {std::string(all[i - 1]->resource.id())},
+                              .limit = 50,
+                              .include_total = false});
     if (page.events.size() != 50) state.SkipWithError("expected a full page");
     benchmark::DoNotOptimize(page);
   }
@@ -312,11 +313,14 @@ void run_window_queries(benchmark::State& state, const ew::EventStore& store) {
   run_queries(state, store, window_query);
 }
 
+// Filled once, and queried by id once: that first query indexes the resource and related ids of
+// the million events (the store indexes them on demand), which the QueryBy rows do not measure.
 const ew::MemoryEventStore& filled_memory_store() {
   static ew::MemoryEventStore store(ew::MemoryStoreLimits{.max_events = 0});
   if (store.size() == 0) {
     for (const auto& e : events())
       store.append(e);
+    (void)store.query(resource_query(0));
   }
   return store;
 }
