@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <shared_mutex>
@@ -478,9 +479,34 @@ class SlotList {
 // added to, and sweep() visits the rest a few entries at a time.
 class PostingIndex {
  public:
+  /// The key of an id: its text read 8 bytes at a time (the last word overlapping the one before),
+  /// each word mixed in with a multiply and a rotation, then the whole finished as splitmix64
+  /// does. About half the instructions of std::hash on ids of 40 to 60 bytes.
   static std::uint64_t hash_of(std::string_view key) noexcept {
-    std::uint64_t h = std::hash<std::string_view>{}(key);
-    return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull;  // mixed: home() takes the high bits
+    auto word = [](const char* p) {
+      std::uint64_t w;
+      std::memcpy(&w, p, sizeof w);
+      return w;
+    };
+    auto mix = [](std::uint64_t h, std::uint64_t w) {
+      return std::rotl(h ^ (w * 0x9E3779B97F4A7C15ull), 29) * 0xBF58476D1CE4E5B9ull;
+    };
+    const char* p = key.data();
+    std::size_t n = key.size();
+    std::uint64_t h = 0x94D049BB133111EBull ^ n;
+    if (n >= 8) {
+      for (; n > 8; p += 8, n -= 8)
+        h = mix(h, word(p));
+      h = mix(h, word(p + n - 8));
+    } else {
+      std::uint64_t w = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+      h = mix(h, w);
+    }
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    return h ^ (h >> 31);  // home() takes the high bits
   }
 
   /// Starts loading the table slot of a key hashing to `h` (see IdTable::prepare).
@@ -711,7 +737,7 @@ struct MemoryEventStore::Index {
     Slot slot{e->occurred, next_sequence++, e};
     insert_sorted(by_time, slot);
     insert_sorted(names->second, slot);
-    ids_from = std::min(ids_from, slot.occurred);  // all the id indexes cost an append
+    ids_from = std::min(ids_from, slot.occurred);         // all the id indexes cost an append
     if (limits.max_bytes) bytes += approximate_size(*e);  // reads the whole event: only if bounded
     return true;
   }
