@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <shared_mutex>
@@ -370,7 +371,8 @@ class IdTable {
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  std::size_t locate(const Uuid& id) const noexcept {
+  // Inlined, as into pop_earliest: a call costs an evicting append more than the probe itself.
+  [[gnu::always_inline]] std::size_t locate(const Uuid& id) const noexcept {
     if (size_ == 0) return npos;
     std::uint64_t h = hash(id);
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
@@ -400,21 +402,285 @@ class IdTable {
   unsigned shift_ = 64;
 };
 
+// An event's place in the store's order, in every index: (occurred, sequence).
+struct Slot {
+  Timestamp occurred;
+  std::uint64_t sequence;
+  const Event* event;
+  bool operator<(const Slot& other) const {
+    return occurred != other.occurred ? occurred < other.occurred : sequence < other.sequence;
+  }
+  PagePosition position() const { return {occurred, sequence}; }
+};
+
+// Slots sorted by (occurred, sequence) that lose their front as the earliest events are evicted:
+// a vector and the index of its first live slot. Unlike a deque, an empty or one-event list costs
+// no allocation beyond its slots, which matters for ids most events do not share.
+class SlotList {
+ public:
+  const Slot* begin() const noexcept { return slots_.data() + head_; }
+  const Slot* end() const noexcept { return slots_.data() + slots_.size(); }
+  std::size_t size() const noexcept { return slots_.size() - head_; }
+  bool empty() const noexcept { return head_ == slots_.size(); }
+
+  /// Inserts `slot`, whose sequence is above every listed one, in order. The usual case, an event
+  /// not older than the list's latest, appends without reading the list: at a million events its
+  /// end is a cache miss, which a write does not wait for.
+  void insert_latest(const Slot& slot) {
+    if (empty() || latest_ <= slot.occurred) {
+      slots_.push_back(slot);
+      latest_ = slot.occurred;
+      return;
+    }
+    auto at =
+        std::upper_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), slot);
+    slots_.insert(at, slot);
+  }
+
+  /// Drops the slots at the front that are not after `horizon` (events already evicted).
+  void trim(const Slot& horizon) noexcept {
+    while (head_ < slots_.size() && !(horizon < slots_[head_]))
+      ++head_;
+    if (head_ == slots_.size()) {
+      slots_.clear();  // keeps the capacity for the next key that reuses this list
+      head_ = 0;
+    } else if (head_ >= 16 && head_ * 2 >= slots_.size()) {  // amortized: half the list is dead
+      slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+
+  /// Empties the list; gives back the memory of a long one.
+  void reset() noexcept {
+    if (slots_.capacity() > 4) {
+      std::vector<Slot>().swap(slots_);
+    } else {
+      slots_.clear();
+    }
+    head_ = 0;
+  }
+
+ private:
+  std::vector<Slot> slots_;
+  std::size_t head_ = 0;
+  Timestamp latest_{};  // occurred of the last slot
+};
+
+// Resource id -> the SlotList of the events that carry it: the postings of one kind of id
+// (primary resource ids, or related resource ids). Open addressing with linear probing and
+// backward-shift deletion, as IdTable.
+//
+// Keys are the 64-bit hashes of the ids, not their text: no string is copied, allocated or
+// compared per id. Two ids with the same hash share a list, which only widens what a query reads:
+// a query checks every filter on each event it reads from an index.
+//
+// Evicted events are not removed one by one (that would hash every id of every evicted event
+// again): the lists drop the slots at or before the store's eviction horizon when they are next
+// added to, and sweep() visits the rest a few entries at a time.
+class PostingIndex {
+ public:
+  /// The key of an id: its text read 8 bytes at a time (the last word overlapping the one before),
+  /// each word mixed in with a multiply and a rotation, then the whole finished as splitmix64
+  /// does. About half the instructions of std::hash on ids of 40 to 60 bytes.
+  static std::uint64_t hash_of(std::string_view key) noexcept {
+    auto word = [](const char* p) {
+      std::uint64_t w;
+      std::memcpy(&w, p, sizeof w);
+      return w;
+    };
+    auto mix = [](std::uint64_t h, std::uint64_t w) {
+      return std::rotl(h ^ (w * 0x9E3779B97F4A7C15ull), 29) * 0xBF58476D1CE4E5B9ull;
+    };
+    const char* p = key.data();
+    std::size_t n = key.size();
+    std::uint64_t h = 0x94D049BB133111EBull ^ n;
+    if (n >= 8) {
+      for (; n > 8; p += 8, n -= 8)
+        h = mix(h, word(p));
+      h = mix(h, word(p + n - 8));
+    } else {
+      std::uint64_t w = 0;
+      for (std::size_t i = 0; i < n; ++i)
+        w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+      h = mix(h, w);
+    }
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    return h ^ (h >> 31);  // home() takes the high bits
+  }
+
+  /// Starts loading the table slot of a key hashing to `h` (see IdTable::prepare).
+  void prefetch(std::uint64_t h) const noexcept {
+    if (!table_.empty()) __builtin_prefetch(&table_[home(h)]);
+  }
+
+  /// The step after prefetch(h), once what it loads has come: starts loading the list that the
+  /// table slot of `h` names.
+  void prefetch_posting(std::uint64_t h) const noexcept {
+    if (table_.empty()) return;
+    const Entry& entry = table_[home(h)];
+    if (entry.posting != 0 && entry.hash == h) __builtin_prefetch(&postings_[entry.posting - 1]);
+  }
+
+  /// Adds `slot` to the list of the key hashing to `h` (made if absent), first dropping what is
+  /// not after `horizon` (if given). An event carrying the key twice is listed once.
+  void add(std::uint64_t h, const Slot& slot, const Slot* horizon) {
+    if ((size_ + 1) * 2 > table_.size()) grow();
+    std::size_t i = home(h);
+    for (;; i = (i + 1) & mask_) {
+      const Entry& entry = table_[i];
+      if (entry.posting == 0) break;
+      if (entry.hash == h) {
+        Posting& posting = postings_[entry.posting - 1];
+        if (posting.last == slot.sequence) return;  // the same id twice in one event
+        posting.last = slot.sequence;
+        if (horizon) posting.list.trim(*horizon);
+        posting.list.insert_latest(slot);
+        return;
+      }
+    }
+    std::uint32_t n;
+    if (free_.empty()) {
+      n = static_cast<std::uint32_t>(postings_.size());
+      postings_.emplace_back();
+    } else {
+      n = free_.back();
+      free_.pop_back();
+    }
+    table_[i] = {h, n + 1};
+    ++size_;
+    postings_[n].last = slot.sequence;
+    postings_[n].list.insert_latest(slot);
+  }
+
+  /// The list of `key`, or nullptr. Its front may hold evicted events: read it after the horizon.
+  const SlotList* find(std::string_view key) const {
+    if (size_ == 0) return nullptr;
+    const std::uint64_t h = hash_of(key);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const Entry& entry = table_[i];
+      if (entry.posting == 0) return nullptr;
+      if (entry.hash == h) return &postings_[entry.posting - 1].list;
+    }
+  }
+
+  /// Visits up to `steps` table entries (round robin), dropping what is not after `horizon` from
+  /// their lists, and the keys left without events: the memory of ids no longer added to.
+  void sweep(std::size_t steps, const Slot& horizon) {
+    if (table_.empty()) return;
+    steps = std::min(steps, table_.size());
+    for (; steps > 0; --steps) {
+      std::size_t i = sweep_at_ & mask_;
+      Entry& entry = table_[i];
+      if (entry.posting != 0) {
+        Posting& posting = postings_[entry.posting - 1];
+        posting.list.trim(horizon);
+        if (posting.list.empty()) {
+          erase_at(i);
+          continue;  // a later entry may have moved into i: visit it next
+        }
+      }
+      sweep_at_ = i + 1;
+    }
+  }
+
+  /// Drops every key and list.
+  void clear() {
+    table_.clear();
+    postings_.clear();
+    free_.clear();
+    size_ = 0;
+    mask_ = 0;
+    shift_ = 64;
+    sweep_at_ = 0;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t hash = 0;
+    std::uint32_t posting = 0;  // index into postings_ + 1; 0 for an empty entry
+  };
+  struct Posting {
+    std::uint64_t last = static_cast<std::uint64_t>(-1);  // sequence of the event added last
+    SlotList list{};
+  };
+
+  std::size_t home(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h >> shift_); }
+
+  void erase_at(std::size_t i) {
+    postings_[table_[i].posting - 1].list.reset();
+    free_.push_back(table_[i].posting - 1);
+    table_[i].posting = 0;
+    --size_;
+    // Pull later entries of the run back over the hole, unless that would put them before home.
+    for (std::size_t j = (i + 1) & mask_; table_[j].posting != 0; j = (j + 1) & mask_) {
+      std::size_t k = home(table_[j].hash);
+      bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+      if (stays) continue;
+      table_[i] = table_[j];
+      table_[j].posting = 0;
+      i = j;
+    }
+  }
+
+  void grow() {
+    std::size_t capacity = std::max<std::size_t>(16, table_.size() * 2);
+    std::vector<Entry> old = std::exchange(table_, std::vector<Entry>(capacity));
+    mask_ = capacity - 1;
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+    for (const auto& entry : old) {
+      if (entry.posting == 0) continue;
+      std::size_t i = home(entry.hash);
+      while (table_[i].posting != 0)
+        i = (i + 1) & mask_;
+      table_[i] = entry;
+    }
+  }
+
+  std::vector<Entry> table_;
+  std::vector<Posting> postings_;
+  std::vector<std::uint32_t> free_;  // postings_ entries of dropped keys, reused first
+  std::size_t size_ = 0;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+  std::size_t sweep_at_ = 0;  // where sweep() continues
+};
+
+// Calls emit(slot) on the slots of several sorted ranges, merged in the order `before` gives,
+// each event once (an event listed in two ranges is emitted when first met), until emit returns
+// false.
+template <typename It, typename Before, typename Emit>
+void merge_ranges(std::vector<std::pair<It, It>> ranges, Before before, Emit&& emit) {
+  std::erase_if(ranges, [](const auto& r) { return r.first == r.second; });
+  // A heap whose top is the range whose next slot comes first.
+  auto later = [&](const auto& a, const auto& b) { return before(*b.first, *a.first); };
+  std::make_heap(ranges.begin(), ranges.end(), later);
+  std::optional<std::uint64_t> previous;
+  while (!ranges.empty()) {
+    std::pop_heap(ranges.begin(), ranges.end(), later);
+    auto& range = ranges.back();
+    const Slot& slot = *range.first;
+    if (slot.sequence != previous) {  // equal slots come out one after another
+      previous = slot.sequence;
+      if (!emit(slot)) return;
+    }
+    if (++range.first == range.second) {
+      ranges.pop_back();
+    } else {
+      std::push_heap(ranges.begin(), ranges.end(), later);
+    }
+  }
+}
+
 }  // namespace
 
-// Every index is a list sorted by (occurred, sequence). Deletion always removes the earliest
-// events, which sit at the front of every list, so deques give O(1) appends and deletions. The id
-// index owns the events; the lists point into them.
+// Every index is a list sorted by (occurred, sequence): by time, by event name, by primary
+// resource id, by related resource id. Deletion always removes the earliest events, which sit at
+// the front of every list, so appends and deletions are O(1). The id index owns the events; the
+// lists point into them. The resource and related id lists are kept up to date by the queries
+// that read them, not by appends (catch_up_ids).
 struct MemoryEventStore::Index {
-  struct Slot {
-    Timestamp occurred;
-    std::uint64_t sequence;
-    const Event* event;
-    bool operator<(const Slot& other) const {
-      return occurred != other.occurred ? occurred < other.occurred : sequence < other.sequence;
-    }
-    PagePosition position() const { return {occurred, sequence}; }
-  };
+  using Slot = eventwire::Slot;
   using List = std::deque<Slot>;
 
   explicit Index(MemoryStoreLimits l) : limits(l) {}
@@ -424,6 +690,27 @@ struct MemoryEventStore::Index {
   std::uint64_t next_sequence = 0;
   List by_time;
   std::unordered_map<std::string, List> by_name;
+  // Resource and related ids, indexed on demand: appends leave them alone, and the first query
+  // that reads them indexes what was appended since the previous one (catch_up_ids). Mutable,
+  // since a query, which shares the lock, does that under ids_mutex.
+  mutable PostingIndex by_resource;  // primary resource id
+  mutable PostingIndex by_related;   // related resource ids, each event once per id
+  mutable bool ids_on = false;       // false until a query first reads them
+  // Events of sequence below this are in by_resource and by_related (when ids_on).
+  mutable std::uint64_t ids_through = 0;
+  // The earliest `occurred` of the events appended since ids_through: where catch_up_ids starts.
+  mutable Timestamp ids_from = Timestamp::max();
+  // The latest evicted slot while ids_on: list slots not after it are gone, and skipped.
+  mutable Slot horizon{Timestamp::min(), 0, nullptr};
+  mutable bool has_horizon = false;
+  mutable std::vector<Slot> unindexed;  // catch_up_ids' scratch, kept for its capacity
+  struct ResourceKey {
+    PostingIndex* index;
+    std::uint64_t hash;
+    std::size_t slot;  // in unindexed
+  };
+  mutable std::vector<ResourceKey> pending_keys;  // index_resources' scratch, as unindexed
+  mutable std::mutex ids_mutex;
   IdTable by_id;
   std::size_t bytes = 0;
 
@@ -450,13 +737,114 @@ struct MemoryEventStore::Index {
     Slot slot{e->occurred, next_sequence++, e};
     insert_sorted(by_time, slot);
     insert_sorted(names->second, slot);
+    ids_from = std::min(ids_from, slot.occurred);         // all the id indexes cost an append
     if (limits.max_bytes) bytes += approximate_size(*e);  // reads the whole event: only if bounded
     return true;
   }
 
-  // Removes the earliest event from every index.
-  void pop_earliest() {
+  // Adds the events in `unindexed` to the resource and related id indexes.
+  //
+  // An event's ids sit three pointers deep (event, labels, strings), and each id's list is two
+  // more (table slot, list); one event at a time, that is a chain of cache misses per event at a
+  // million events. A batch walks the chains of several events at once, prefetching ahead.
+  void index_resources() const {
+    const std::size_t n = unindexed.size();
+    pending_keys.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + 8 < n) {
+        const Event& ahead = *unindexed[i + 8].event;
+        __builtin_prefetch(ahead.resource.labels().data());
+        __builtin_prefetch(ahead.related.data());
+      }
+      if (i + 4 < n) {
+        const Event& ahead = *unindexed[i + 4].event;
+        prefetch_first_label(ahead.resource);
+        for (const auto& r : ahead.related)
+          __builtin_prefetch(r.labels().data());
+      }
+      if (i + 2 < n) {
+        for (const auto& r : unindexed[i + 2].event->related)
+          prefetch_first_label(r);
+      }
+      const Event& e = *unindexed[i].event;
+      pending_keys.push_back({&by_resource, PostingIndex::hash_of(e.resource.id()), i});
+      for (const auto& r : e.related)
+        pending_keys.push_back({&by_related, PostingIndex::hash_of(r.id()), i});
+    }
+    const Slot* trim_before = has_horizon ? &horizon : nullptr;
+    const std::size_t m = pending_keys.size();
+    for (std::size_t j = 0; j < m; ++j) {
+      if (j + 16 < m) pending_keys[j + 16].index->prefetch(pending_keys[j + 16].hash);
+      if (j + 8 < m) pending_keys[j + 8].index->prefetch_posting(pending_keys[j + 8].hash);
+      const ResourceKey& key = pending_keys[j];
+      key.index->add(key.hash, unindexed[key.slot], trim_before);
+    }
+  }
+
+  // Starts loading the name and value of a resource's first label, usually its id.
+  static void prefetch_first_label(const Resource& r) {
+    if (r.empty()) return;
+    const auto& first = r.labels().front();
+    __builtin_prefetch(first.first.data());
+    __builtin_prefetch(first.second.data());
+  }
+
+  // Brings the resource and related id indexes up to date for a query, which shares the lock:
+  // appends and evictions, which take it exclusively, are excluded, and ids_mutex excludes other
+  // queries doing the same. A query that finds them up to date writes nothing, so queries that
+  // read them after their own call never see them change.
+  void catch_up_ids() const {
+    std::lock_guard guard(ids_mutex);
+    if (ids_on && ids_through == next_sequence) return;
+    auto pending = [&](const Slot& slot) { return !ids_on || slot.sequence >= ids_through; };
+    auto it = by_time.begin();
+    if (ids_on) it = std::lower_bound(by_time.begin(), by_time.end(), Slot{ids_from, 0, nullptr});
+    it = std::find_if(it, by_time.end(), pending);  // the earliest event to index
+    // An event older than one already evicted would be taken for evicted: start over (rare: an
+    // event arriving later than the whole history's span, or after delete_before).
+    if (ids_on && has_horizon && it != by_time.end() && !(horizon < *it)) ids_on = false;
+    if (!ids_on) {
+      by_resource.clear();
+      by_related.clear();
+      has_horizon = false;
+      it = by_time.begin();
+    }
+    // In chunks, which bound the scratch vectors.
+    std::size_t keys = 0;
+    unindexed.clear();
+    for (; it != by_time.end(); ++it) {
+      if (!pending(*it)) continue;
+      unindexed.push_back(*it);
+      if (unindexed.size() == 1024) {
+        index_resources();
+        keys += pending_keys.size();
+        unindexed.clear();
+      }
+    }
+    if (!unindexed.empty()) {
+      index_resources();
+      keys += pending_keys.size();
+    }
+    // The lists added to above dropped their evicted slots; visit as many others, so that the
+    // keys of evicted events go in proportion to the events indexed.
+    if (has_horizon) {
+      by_resource.sweep(2 * keys + 64, horizon);
+      by_related.sweep(2 * keys + 64, horizon);
+    }
+    ids_on = true;
+    ids_through = next_sequence;
+    ids_from = Timestamp::max();
+  }
+
+  // Removes the earliest event from every index. Inlined into the evicting append, as locate and
+  // enforce_limits (as the compiler did before the resource id indexes).
+  [[gnu::always_inline]] void pop_earliest() {
     const Event* e = by_time.front().event;
+    if (ids_on && by_time.front().sequence < ids_through) {
+      // Indexed by resource id: its slots there are now behind the horizon.
+      if (!has_horizon || horizon < by_time.front()) horizon = by_time.front();
+      has_horizon = true;
+    }
     by_time.pop_front();
     auto names = by_name.find(e->event);
     names->second.pop_front();
@@ -465,7 +853,7 @@ struct MemoryEventStore::Index {
     by_id.erase(e->id);  // last: it owns the event
   }
 
-  void enforce_limits() {
+  [[gnu::always_inline]] void enforce_limits() {
     while ((limits.max_events && by_time.size() > limits.max_events) ||
            (limits.max_bytes && bytes > limits.max_bytes && !by_time.empty())) {
       pop_earliest();
@@ -476,10 +864,14 @@ struct MemoryEventStore::Index {
 
   // Calls visit(slot) on matching events in the query's order, after its cursor, until it
   // returns false.
+  //
+  // Candidates come from one index: the id index when ids are asked for, else whichever of the
+  // name, resource id, related id and time indexes holds the fewest slots in the query's window.
+  // Every filter is still checked on each candidate; an index only narrows what is read.
   template <typename Visit>
   void scan(const CompiledEventQuery& compiled, Visit&& visit) const {
     const EventQuery& q = compiled.query();
-    auto window = [&](const List& list) {
+    auto window = [&](const auto& list) {
       auto first = list.begin();
       auto last = list.end();
       if (q.occurred_after) {
@@ -500,44 +892,111 @@ struct MemoryEventStore::Index {
       }
       return std::pair{first, last};
     };
+    auto emit = [&](const Slot& slot) { return !compiled.matches(*slot.event) || visit(slot); };
     auto walk = [&](auto first, auto last) {
       if (q.order == EventOrder::ascending) {
         for (auto it = first; it != last; ++it) {
-          if (compiled.matches(*it->event) && !visit(*it)) return;
+          if (!emit(*it)) return;
         }
       } else {
         for (auto it = last; it != first;) {
           --it;
-          if (compiled.matches(*it->event) && !visit(*it)) return;
+          if (!emit(*it)) return;
         }
       }
     };
-    if (!q.ids.empty() || !q.event_names.empty()) {
-      // Few candidates: gather them from the id or name index, then order them.
+    // Several ranges of one index, merged into the query's order.
+    auto walk_merged = [&](auto ranges) {
+      if (ranges.size() == 1) return walk(ranges[0].first, ranges[0].second);
+      if (q.order == EventOrder::ascending) {
+        return merge_ranges(std::move(ranges), std::less<Slot>(), emit);
+      }
+      using It = std::reverse_iterator<decltype(ranges[0].first)>;
+      std::vector<std::pair<It, It>> reversed;
+      for (const auto& [first, last] : ranges)
+        reversed.emplace_back(It(last), It(first));
+      merge_ranges(
+          std::move(reversed), [](const Slot& a, const Slot& b) { return b < a; }, emit);
+    };
+    if (!q.ids.empty()) {
+      // Few candidates: gather them from the id index, then order them.
       std::vector<Slot> candidates;
-      if (!q.ids.empty()) {
-        std::unordered_set<Uuid> seen;
-        for (const auto& id : q.ids) {
-          const EventPtr* stored = by_id.find(id);
-          if (stored == nullptr || !seen.insert(id).second) continue;
-          auto [first, last] = window(by_name.at((*stored)->event));
-          for (auto s = first; s != last; ++s) {
-            if (s->event == stored->get()) candidates.push_back(*s);
-          }
-        }
-      } else {
-        std::unordered_set<std::string_view> seen;
-        for (const auto& name : q.event_names) {
-          auto list = by_name.find(name);
-          if (list == by_name.end() || !seen.insert(name).second) continue;
-          auto [first, last] = window(list->second);
-          if (q.event_names.size() == 1) return walk(first, last);  // already in order
-          candidates.insert(candidates.end(), first, last);
+      std::unordered_set<Uuid> seen;
+      for (const auto& id : q.ids) {
+        const EventPtr* stored = by_id.find(id);
+        if (stored == nullptr || !seen.insert(id).second) continue;
+        auto [first, last] = window(by_name.at((*stored)->event));
+        for (auto s = first; s != last; ++s) {
+          if (s->event == stored->get()) candidates.push_back(*s);
         }
       }
       std::sort(candidates.begin(), candidates.end());
       return walk(candidates.begin(), candidates.end());
     }
+
+    const bool by_ids = !q.resource_ids.empty() ||
+                        std::any_of(q.related.begin(), q.related.end(),
+                                    [](const auto& f) {
+                                      return !f.ids.empty() || !f.resources_in_roles.empty();
+                                    }) ||
+                        std::any_of(q.any_resource.begin(), q.any_resource.end(),
+                                    [](const auto& f) { return !f.ids.empty(); });
+    if (by_ids) catch_up_ids();
+    using Range = std::pair<const Slot*, const Slot*>;
+    std::vector<Range> best;  // the smallest candidate set among the posting indexes
+    std::size_t best_size = static_cast<std::size_t>(-1);
+    // The lists of `keys` in `indexes`, if they hold fewer slots than the best so far. A key
+    // repeated, or in two indexes, gives an event twice: merging lists each event once.
+    auto consider = [&](std::initializer_list<const PostingIndex*> indexes, const auto& keys,
+                        auto key_of) {
+      std::vector<Range> ranges;
+      std::size_t size = 0;
+      for (const auto& key : keys) {
+        for (const PostingIndex* index : indexes) {
+          if (const SlotList* list = index->find(key_of(key))) {
+            auto range = window(*list);
+            if (has_horizon) {  // evicted events the list still holds
+              range.first =
+                  std::max(range.first, std::upper_bound(list->begin(), list->end(), horizon));
+              range.second = std::max(range.first, range.second);
+            }
+            ranges.push_back(range);
+            size += static_cast<std::size_t>(range.second - range.first);
+          }
+        }
+      }
+      if (size < best_size) {
+        best_size = size;
+        best = std::move(ranges);
+      }
+    };
+    auto itself = [](const std::string& id) -> std::string_view { return id; };
+    if (!q.resource_ids.empty()) consider({&by_resource}, q.resource_ids, itself);
+    for (const auto& filter : q.related) {
+      if (!filter.ids.empty()) {
+        consider({&by_related}, filter.ids, itself);
+      } else if (!filter.resources_in_roles.empty()) {
+        consider({&by_related}, filter.resources_in_roles,
+                 [](const auto& pair) -> std::string_view { return pair.first; });
+      }
+    }
+    for (const auto& filter : q.any_resource) {
+      if (!filter.ids.empty()) consider({&by_resource, &by_related}, filter.ids, itself);
+    }
+
+    if (!q.event_names.empty()) {
+      std::vector<std::pair<List::const_iterator, List::const_iterator>> ranges;
+      std::unordered_set<std::string_view> seen;
+      std::size_t size = 0;
+      for (const auto& name : q.event_names) {
+        auto list = by_name.find(name);
+        if (list == by_name.end() || !seen.insert(name).second) continue;
+        ranges.push_back(window(list->second));
+        size += static_cast<std::size_t>(ranges.back().second - ranges.back().first);
+      }
+      if (size <= best_size) return walk_merged(std::move(ranges));
+    }
+    if (best_size != static_cast<std::size_t>(-1)) return walk_merged(std::move(best));
     auto [first, last] = window(by_time);
     walk(first, last);
   }

@@ -333,11 +333,22 @@ TEMPLATE_TEST_CASE("concurrent appends and queries", "[store]", EVENTWIRE_STORES
     for (int i = 0; i < 200; ++i)
       (void)store.query({.event_names = {"odd"}, .limit = 5});
   });
+  // Readers of the resource id indexes, which queries bring up to date while sharing the lock.
+  std::vector<std::thread> id_readers;
+  for (int r = 0; r < 2; ++r) {
+    id_readers.emplace_back([&] {
+      for (int i = 0; i < 100; ++i)
+        (void)store.query({.resource_ids = {"r"}, .related = {{.ids = {"x"}}}, .limit = 5});
+    });
+  }
   for (auto& w : writers)
     w.join();
   reader.join();
+  for (auto& r : id_readers)
+    r.join();
   CHECK(store.size() == 20000);
   CHECK(store.count({.event_names = {"odd"}}) == 10000);
+  CHECK(store.count({.resource_ids = {"r"}}) == 20000);
 }
 
 TEMPLATE_TEST_CASE("related filters: id, role, (id, role) pairs, several ANDed", "[store]",
@@ -812,4 +823,258 @@ TEST_CASE("share_event keeps the event whole while shared and frees payloads of 
   EventPtr deep_shared = eventwire::share_event(std::move(deep_event));
   CHECK(deep_shared->payload == deep);
   deep_shared.reset();
+}
+
+namespace {
+
+// Event i of the id-index suites: occurred at t0 + i seconds, resource "n{i % 5}"; related: the
+// account "acc{i % 4}" and, for even i, the node "n{(i + 1) % 5}" as a peer (so a node id is the
+// primary resource of some events and a related one of others); every third event lists its
+// account twice, in a second role.
+EventPtr id_event(int i) {
+  std::vector<R> related{R{{"prefect.resource.id", "acc" + std::to_string(i % 4)},
+                           {"prefect.resource.role", "account"}}};
+  if (i % 2 == 0) {
+    related.push_back(R{{"prefect.resource.id", "n" + std::to_string((i + 1) % 5)},
+                        {"prefect.resource.role", "peer"}});
+  }
+  if (i % 3 == 0) {
+    related.push_back(R{{"prefect.resource.id", "acc" + std::to_string(i % 4)},
+                        {"prefect.resource.role", "other"}});
+  }
+  return std::make_shared<const Event>(
+      Event{.occurred = t0 + std::chrono::seconds(i),
+            .event = "e" + std::to_string(i % 2),
+            .resource = {{"prefect.resource.id", "n" + std::to_string(i % 5)}},
+            .related = std::move(related),
+            .payload = {{"i", i}}});
+}
+
+int number_of(const EventPtr& e) {
+  return e->payload.at("i").get<int>();
+}
+
+// The event numbers of every page of `q` (cursor pages of `limit`), in the order listed.
+std::vector<int> paged(const eventwire::EventStore& store, EventQuery q, std::size_t limit) {
+  q.limit = limit;
+  std::vector<int> out;
+  for (;;) {
+    auto page = store.query(q);
+    for (const auto& e : page.events)
+      out.push_back(number_of(e));
+    if (page.next_page.empty()) return out;
+    q.cursor = page.next_page;
+  }
+}
+
+// Event numbers in [first, last) that `keep` accepts, in `order`.
+template <typename Keep>
+std::vector<int> numbers(int first, int last, EventOrder order, Keep keep) {
+  std::vector<int> out;
+  for (int i = first; i < last; ++i)
+    if (keep(i)) out.push_back(i);
+  if (order == EventOrder::descending) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Checks the id queries of id_event's events against the numbers [first, last) expected stored.
+void check_id_queries(const eventwire::EventStore& store, int first, int last) {
+  auto primary = [](int node) { return [node](int i) { return i % 5 == node; }; };
+  auto peer = [](int node) { return [node](int i) { return i % 2 == 0 && (i + 1) % 5 == node; }; };
+  for (auto order : {EventOrder::ascending, EventOrder::descending}) {
+    CAPTURE(first, last, order == EventOrder::ascending);
+    CHECK(paged(store, {.resource_ids = {"n2"}, .order = order}, 7) ==
+          numbers(first, last, order, primary(2)));
+    CHECK(paged(store, {.resource_ids = {"n2", "n4", "n2"}, .order = order}, 50) ==
+          numbers(first, last, order, [](int i) { return i % 5 == 2 || i % 5 == 4; }));
+    CHECK(paged(store, {.related = {{.ids = {"n2"}}}, .order = order}, 7) ==
+          numbers(first, last, order, peer(2)));
+    // n2 as the primary resource of some events, a related one of others: each once.
+    CHECK(paged(store, {.any_resource = {{.ids = {"n2"}}}, .order = order}, 7) ==
+          numbers(first, last, order, [&](int i) { return primary(2)(i) || peer(2)(i); }));
+    // An account listed twice in one event (two roles) gives that event once.
+    CHECK(paged(store, {.related = {{.ids = {"acc1", "acc3"}}}, .order = order}, 9) ==
+          numbers(first, last, order, [](int i) { return i % 2 == 1; }));
+    CHECK(paged(store, {.related = {{.resources_in_roles = {{"acc0", "other"}}}}, .order = order},
+                5) == numbers(first, last, order, [](int i) { return i % 4 == 0 && i % 3 == 0; }));
+    // Several indexed filters, and a window: the store may read any index, the result is one.
+    const Timestamp from = t0 + std::chrono::seconds(first + (last - first) / 3);
+    const Timestamp until = t0 + std::chrono::seconds(last - (last - first) / 4);
+    auto in_window = [&](int i) {
+      auto at = t0 + std::chrono::seconds(i);
+      return at >= from && at <= until;
+    };
+    CHECK(paged(store,
+                {.occurred_after = from,
+                 .occurred_before = until,
+                 .resource_ids = {"n1"},
+                 .related = {{.ids = {"acc2", "n2"}}},
+                 .order = order},
+                4) == numbers(first, last, order, [&](int i) {
+            return in_window(i) && i % 5 == 1 && (i % 4 == 2 || peer(2)(i));
+          }));
+    CHECK(paged(store,
+                {.event_names = {"e0"},
+                 .related = {{.ids = {"n3"}}, {.ids = {"acc0", "acc2"}}},
+                 .order = order},
+                3) == numbers(first, last, order, [&](int i) { return peer(3)(i); }));
+  }
+  CHECK(store.count({.resource_ids = {"n9"}}) == 0);
+  CHECK(store.count({.related = {{.ids = {"n0"}}}}) ==
+        numbers(first, last, EventOrder::ascending, peer(0)).size());
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("resource and related id indexes: pages, orders, retention", "[store]",
+                   EVENTWIRE_STORES) {
+  TestType fixture;
+  auto& store = fixture.store;
+  // Appended out of time order: blocks of 100, each block backwards, the blocks shuffled.
+  constexpr int n = 2000;
+  std::vector<int> blocks;
+  for (int b = 0; b < n / 100; ++b)
+    blocks.push_back((b * 7) % (n / 100));
+  for (int b : blocks) {
+    std::vector<EventPtr> batch;
+    for (int i = b * 100 + 99; i >= b * 100; --i)
+      batch.push_back(id_event(i));
+    if (b % 2) {
+      store.append_batch(batch);
+    } else {
+      for (const auto& e : batch)
+        store.append(e);
+    }
+  }
+  REQUIRE(store.size() == n);
+  check_id_queries(store, 0, n);
+  CHECK(store.delete_before(t0 + std::chrono::seconds(613)) == 613);
+  check_id_queries(store, 613, n);
+  CHECK(store.keep_latest(250) == n - 613 - 250);
+  check_id_queries(store, n - 250, n);
+  // Ids whose every event was deleted come back with new events.
+  for (int i = n; i < n + 300; ++i)
+    store.append(id_event(i));
+  CHECK(store.keep_latest(0) == 550);
+  check_id_queries(store, 0, 0);
+  for (int i = 5000; i < 5040; ++i)
+    store.append(id_event(i));
+  check_id_queries(store, 5000, 5040);
+}
+
+TEST_CASE("eviction keeps the id indexes exact, for events appended in and out of order") {
+  MemoryEventStore store({.max_events = 300});
+  // Events up to 900 in order, with every 10th one arriving 150 events late.
+  std::vector<int> order;
+  for (int i = 0; i < 900; ++i) {
+    if (i % 10 != 5) order.push_back(i);
+    if (i >= 150 && (i - 150) % 10 == 5) order.push_back(i - 150);
+  }
+  int appended = 0;
+  for (int i : order) {
+    store.append(id_event(i));
+    ++appended;
+    if (appended % 97 == 0 || appended == static_cast<int>(order.size())) {
+      // What is stored: the latest 300 of what arrived (a late event older than every stored one
+      // is evicted at once).
+      std::vector<int> arrived(order.begin(), order.begin() + appended);
+      std::sort(arrived.begin(), arrived.end());
+      std::vector<int> kept(arrived.end() - std::min<std::ptrdiff_t>(300, appended), arrived.end());
+      auto stored = [&](int k) { return std::binary_search(kept.begin(), kept.end(), k); };
+      CAPTURE(appended);
+      CHECK(
+          paged(store, {.resource_ids = {"n3"}}, 11) ==
+          numbers(0, 900, EventOrder::descending, [&](int k) { return stored(k) && k % 5 == 3; }));
+      CHECK(paged(store, {.any_resource = {{.ids = {"n3"}}}, .order = EventOrder::ascending}, 11) ==
+            numbers(0, 900, EventOrder::ascending, [&](int k) {
+              return stored(k) && (k % 5 == 3 || (k % 2 == 0 && (k + 1) % 5 == 3));
+            }));
+      CHECK(store.count({.related = {{.ids = {"acc2"}}}}) ==
+            numbers(0, 900, EventOrder::ascending, [&](int k) {
+              return stored(k) && k % 4 == 2;
+            }).size());
+    }
+  }
+  // Bounded by bytes: what is left is the latest events, and only they are found by id.
+  MemoryEventStore by_bytes({.max_events = 0, .max_bytes = 20'000});
+  for (int i = 0; i < 600; ++i)
+    by_bytes.append(id_event(i));
+  const int left = static_cast<int>(by_bytes.size());
+  REQUIRE(left > 10);
+  REQUIRE(left < 600);
+  CHECK(paged(by_bytes, {.related = {{.ids = {"acc1"}}}}, 6) ==
+        numbers(600 - left, 600, EventOrder::descending, [](int k) { return k % 4 == 1; }));
+}
+
+TEST_CASE("ids every event has alone: their index entries go with their events") {
+  MemoryEventStore store({.max_events = 500});
+  auto unique = [](int i) {
+    return std::make_shared<const Event>(
+        Event{.occurred = t0 + std::chrono::milliseconds(i),
+              .event = "e",
+              .resource = {{"prefect.resource.id", "node." + std::to_string(i)}},
+              .related = {R{{"prefect.resource.id", "event." + std::to_string(i)},
+                            {"prefect.resource.role", "infrahub.event"}}}});
+  };
+  for (int i = 0; i < 20'000; ++i)
+    store.append(unique(i));
+  for (int i = 0; i < 20'000; i += 37) {
+    CAPTURE(i);
+    const std::size_t expected = i >= 19'500 ? 1 : 0;
+    CHECK(store.count({.resource_ids = {"node." + std::to_string(i)}}) == expected);
+    CHECK(store.count({.related = {{.ids = {"event." + std::to_string(i)}}}}) == expected);
+  }
+  for (int i = 19'500; i < 20'000; ++i) {
+    auto page = store.query({.related = {{.ids = {"event." + std::to_string(i)}}}});
+    REQUIRE(page.events.size() == 1);
+    CHECK(page.events[0]->resource.id() == "node." + std::to_string(i));
+  }
+}
+
+TEST_CASE("id indexes built by a query stay exact as later appends evict what they indexed") {
+  MemoryEventStore store({.max_events = 200});
+  auto unique = [](int i) {
+    return std::make_shared<const Event>(
+        Event{.occurred = t0 + std::chrono::milliseconds(i),
+              .event = "e",
+              .resource = {{"prefect.resource.id", "node." + std::to_string(i % 50)}},
+              .related = {R{{"prefect.resource.id", "event." + std::to_string(i)},
+                            {"prefect.resource.role", "infrahub.event"}},
+                          R{{"prefect.resource.id", "branch"}, {"prefect.resource.role", "b"}}},
+              .payload = {{"i", i}}});
+  };
+  for (int i = 0; i < 5'000; ++i) {
+    store.append(unique(i));
+    if (i % 37 != 0) continue;
+    // Stored: the latest 200. Each query first indexes what was appended since the last one.
+    const int first = std::max(0, i - 199);
+    CAPTURE(i);
+    CHECK(store.count({.related = {{.ids = {"event." + std::to_string(i)}}}}) == 1);
+    CHECK(store.count({.related = {{.ids = {"event." + std::to_string(first)}}}}) == 1);
+    if (first > 0) {
+      CHECK(store.count({.related = {{.ids = {"event." + std::to_string(first - 1)}}}}) == 0);
+    }
+    CHECK(store.count({.related = {{.ids = {"branch"}}}}) ==
+          static_cast<std::size_t>(i - first + 1));
+    CHECK(paged(store, {.resource_ids = {"node.7"}}, 3) ==
+          numbers(first, i + 1, EventOrder::descending, [](int k) { return k % 50 == 7; }));
+  }
+}
+
+TEST_CASE("an event older than one already evicted is found by its ids") {
+  MemoryEventStore store;
+  for (int i = 0; i < 100; ++i)
+    store.append(id_event(i));
+  CHECK(store.count({.resource_ids = {"n1"}}) == 20);  // the id indexes now hold all 100
+  CHECK(store.delete_before(t0 + std::chrono::seconds(50)) == 50);
+  // Arrives after the deletion, older than everything deleted: indexed again from scratch.
+  store.append(id_event(3));
+  store.append(id_event(1003));
+  CHECK(paged(store, {.resource_ids = {"n3"}, .order = EventOrder::ascending}, 4) ==
+        std::vector<int>{3, 53, 58, 63, 68, 73, 78, 83, 88, 93, 98, 1003});
+  std::vector<int> acc3{1003};
+  for (int k = 99; k >= 50; --k)
+    if (k % 4 == 3) acc3.push_back(k);
+  acc3.push_back(3);
+  CHECK(paged(store, {.related = {{.ids = {"acc3"}}}}, 4) == acc3);
 }

@@ -229,11 +229,17 @@ struct MemoryStoreLimits {
   std::size_t max_bytes = 0;
 };
 
-/// The default store: events in memory, indexed by time, by event name and by id.
+/// The default store: events in memory, indexed by time, by event name, by event id, by primary
+/// resource id and by related resource id.
 ///
 /// Eviction rule: when a bound is crossed, the events that **occurred earliest** are dropped
 /// first, until the store is within its bounds again (the history keeps the latest events).
-/// Queries by name, by time window, or both, read only the matching index ranges.
+/// A query reads only the matching range of one index: the event ids if it asks for some, else
+/// the smallest of its event names, `resource_ids`, the `ids` or `resources_in_roles` ids of a
+/// RelatedFilter, the `ids` of an AnyResourceFilter (primary and related), or the time window.
+/// Resource and related ids are indexed on demand, so that appends cost what they cost without
+/// them: the first query by such an id indexes the stored events, and each later one first indexes
+/// the events appended since the previous one (evicted events leave those indexes as queries go).
 class MemoryEventStore final : public EventStore {
  public:
   explicit MemoryEventStore(MemoryStoreLimits limits = {});
