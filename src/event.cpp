@@ -189,6 +189,88 @@ std::size_t wire_size_bound(const Event& e, std::size_t payload_bound) {
   return n + payload_bound;
 }
 
+// The same bound as wire_size_bound(const Event&, ...), for events whose strings are all ASCII
+// (the common case), without decoding any string: it sums `6 * size + 2` per string, as
+// string_bound does for valid UTF-8, and ORs every byte into `high_bits_seen`. When that has a
+// high bit set at the end, some string is not ASCII and the caller redoes the exact walk (which
+// also settles whether it is valid UTF-8). Strings are read a word at a time with no early exit.
+class AsciiBound {
+ public:
+  /// The bound of `e` with its payload `levels` deep at most; too_deep when it nests deeper.
+  std::size_t event(const Event& e, std::size_t levels) {
+    const std::size_t payload_bound = value(e.payload, levels);
+    if (payload_bound == too_deep) return too_deep;
+    constexpr std::size_t fixed = 256;  // as wire_size_bound(const Event&, ...)
+    std::size_t n = fixed + string(e.event) + resource(e.resource);
+    for (const auto& r : e.related)
+      n += 1 + resource(r);
+    return n + payload_bound;
+  }
+
+  /// Whether every string seen so far was ASCII.
+  bool all_ascii() const noexcept { return (high_bits_seen_ & 0x8080808080808080u) == 0; }
+
+ private:
+  [[gnu::always_inline]] std::size_t string(std::string_view text) noexcept {
+    const char* p = text.data();
+    const std::size_t n = text.size();
+    if (n >= 8) {
+      std::uint64_t any = 0;
+      for (std::size_t i = 0; i + 8 < n; i += 8)
+        any |= word64(p + i);
+      high_bits_seen_ |= any | word64(p + n - 8);  // the last word may overlap the loop's
+    } else if (n >= 4) {
+      high_bits_seen_ |= word32(p) | word32(p + n - 4);
+    } else if (n > 0) {
+      high_bits_seen_ |= static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
+                         static_cast<unsigned char>(p[n - 1]);
+    }
+    return 6 * n + 2;
+  }
+
+  std::size_t resource(const Resource& resource) noexcept {
+    std::size_t n = 2;
+    for (const auto& [name, text] : resource.labels())
+      n += string(name) + string(text) + 2;
+    return n;
+  }
+
+  std::size_t value(const json& value, std::size_t levels) noexcept {
+    constexpr std::size_t longest_number = 32;
+    if (value.is_string()) return string(value.get_ref<const std::string&>());
+    if (!value.is_structured()) return longest_number;
+    if (levels == 0) return too_deep;
+    std::size_t n = 2;
+    if (value.is_object()) {
+      for (const auto& [key, item] : value.get_ref<const json::object_t&>()) {
+        const std::size_t bound = this->value(item, levels - 1);
+        if (bound == too_deep) return too_deep;
+        n += string(key) + 2 + bound;
+      }
+    } else {
+      for (const auto& item : value.get_ref<const json::array_t&>()) {
+        const std::size_t bound = this->value(item, levels - 1);
+        if (bound == too_deep) return too_deep;
+        n += 1 + bound;
+      }
+    }
+    return n;
+  }
+
+  static std::uint64_t word64(const char* at) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  }
+  static std::uint32_t word32(const char* at) noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, at, 4);
+    return w;
+  }
+
+  std::uint64_t high_bits_seen_ = 0;
+};
+
 void write_wire(const Event& e, std::string& out) {
   // Written directly (not through to_json) in pydantic's dialect: the wire form is produced for
   // every stored and validated event, and pydantic's float format is not nlohmann's.
@@ -260,14 +342,23 @@ void Event::validate(const EventLimits& limits) const {
     }
   }
   if (!payload.is_object()) detail::wrong_json_type("payload", "an object", payload);
-  const std::size_t payload_bound = wire_size_bound(payload, limits.max_json_depth);
-  if (payload_bound == too_deep) {
-    throw LimitError("payload", fmt::format("nests deeper than {} levels (max_json_depth)",
-                                            limits.max_json_depth));
-  }
+  auto too_deep_error = [&] {
+    return LimitError("payload", fmt::format("nests deeper than {} levels (max_json_depth)",
+                                             limits.max_json_depth));
+  };
   // The size of the wire form. Writing it costs more than the rest of validation, so a cheap
-  // upper bound settles the common case; only events near the limit are written out.
-  if (wire_size_bound(*this, payload_bound) <= limits.max_event_size_bytes) return;
+  // upper bound settles the common case; only events near the limit are written out. All-ASCII
+  // events get that bound without decoding a string; others take the exact walk.
+  AsciiBound ascii;
+  const std::size_t ascii_bound = ascii.event(*this, limits.max_json_depth);
+  if (ascii_bound == too_deep) throw too_deep_error();
+  if (ascii.all_ascii()) {
+    if (ascii_bound <= limits.max_event_size_bytes) return;
+  } else {
+    const std::size_t payload_bound = wire_size_bound(payload, limits.max_json_depth);
+    if (payload_bound == too_deep) throw too_deep_error();
+    if (wire_size_bound(*this, payload_bound) <= limits.max_event_size_bytes) return;
+  }
   if (auto size = dump().size(); size > limits.max_event_size_bytes) {
     throw LimitError("event", fmt::format("is {} bytes as JSON; at most {} bytes are allowed "
                                           "(max_event_size_bytes)",

@@ -32,12 +32,13 @@ struct Task {
 }  // namespace
 
 void Executor::execute(WorkflowRun work, RunCallback done) noexcept {
-  Task local{this, std::move(work), std::move(done)};
   std::shared_ptr<Task> task;
   try {
-    task = std::make_shared<Task>(std::move(local));  // allocates before it moves
+    // Allocates before it moves: when allocation fails, `work` and `done` are still whole.
+    task = std::make_shared<Task>(this, std::move(work), std::move(done));
   } catch (...) {
-    local.report({.ok = false, .error = "could not schedule: out of memory"});
+    Task{this, std::move(work), std::move(done)}.report(
+        {.ok = false, .error = "could not schedule: out of memory"});
     return;
   }
   try {

@@ -1,6 +1,7 @@
 #include "eventwire/service.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/shared_event.hpp"
 #include "eventwire/template.hpp"
 
 namespace eventwire {
@@ -75,6 +77,30 @@ std::uint64_t load(const std::atomic<std::uint64_t>& counter) noexcept {
 void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
   counter.fetch_add(n, std::memory_order_relaxed);
 }
+
+/// The triggers an event fired, in the order found: room for a few inline (one is the common
+/// case), a vector beyond.
+class FiredTriggers {
+ public:
+  void add(const TriggerHandle& trigger) {
+    if (size_ < inline_.size()) {
+      inline_[size_] = trigger;
+    } else {
+      more_.push_back(trigger);
+    }
+    ++size_;
+  }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const TriggerHandle& operator[](std::size_t i) const noexcept {
+    return i < inline_.size() ? inline_[i] : more_[i - inline_.size()];
+  }
+
+ private:
+  std::array<TriggerHandle, 4> inline_{};
+  std::vector<TriggerHandle> more_{};
+  std::size_t size_ = 0;
+};
 
 /// An event waiting for dispatch; self-events never cause further self-events.
 struct QueuedEvent {
@@ -343,11 +369,13 @@ struct EventService::State : std::enable_shared_from_this<State> {
       }
     }
     // Collected first, run after: workflows (which may emit, or change triggers) never run
-    // inside the registry's lookup. No allocation when nothing fires.
-    std::vector<TriggerHandle> fired_triggers;
-    registry.for_each_match(*event, [&](const TriggerHandle& t) { fired_triggers.push_back(t); });
+    // inside the registry's lookup. No allocation unless more than a few fire.
+    FiredTriggers fired_triggers;
+    registry.for_each_match(*event, [&](const TriggerHandle& t) { fired_triggers.add(t); });
+    if (fired_triggers.empty()) return;
     EventTemplateContext context(*event);  // built once, as far as the fired triggers read
-    for (const TriggerHandle& trigger : fired_triggers) {
+    for (std::size_t f = 0; f < fired_triggers.size(); ++f) {
+      const TriggerHandle& trigger = fired_triggers[f];
       TriggerEntry entry(*trigger);
       if (!entry) continue;  // removed since the lookup
       TriggerCounters& counters = counters_for(trigger->name());
@@ -366,15 +394,18 @@ struct EventService::State : std::enable_shared_from_this<State> {
                  EventTemplateContext& context, TriggerCounters& counters,
                  const std::optional<Uuid>& fired_id, bool self_event) {
     const std::string& workflow = trigger.definition().actions[action].workflow.name;
-    WorkflowRun run{.workflow = workflow, .event = event, .trigger = trigger.name()};
+    json parameters;
     try {
-      run.parameters = trigger.parameters(action).hydrate(context);
+      parameters = trigger.parameters(action).hydrate(context);
     } catch (const std::exception& e) {
       bump(hydration_failed);
       counters.failed.fetch_add(1, std::memory_order_relaxed);
       const std::string message = fmt::format("{}: actions[{}] ({}): parameters: {}",
                                               trigger.name(), action, workflow, e.what());
-      if (!self_event) record_action(run, action, fired_id, false, message, {});
+      if (!self_event) {
+        const WorkflowRun run{.workflow = workflow, .event = event, .trigger = trigger.name()};
+        record_action(run, action, fired_id, false, message, {});
+      }
       warn({.kind = ServiceWarning::Kind::hydration_failed,
             .message = message,
             .trigger = trigger.name(),
@@ -384,7 +415,11 @@ struct EventService::State : std::enable_shared_from_this<State> {
     }
     add_pending(1);
     bump(runs_started);
-    executor_->execute(std::move(run),
+    // The parameters moved in whole: a WorkflowRun's default (an empty object) allocates.
+    executor_->execute(WorkflowRun{.workflow = workflow,
+                                   .parameters = std::move(parameters),
+                                   .event = event,
+                                   .trigger = trigger.name()},
                        [self = shared_from_this(), &counters, action, fired_id, self_event](
                            const WorkflowRun& done, const RunOutcome& outcome) {
                          self->finished(done, action, counters, fired_id, self_event, outcome);
@@ -410,8 +445,10 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   // --- the service's own events -------------------------------------------------------------
 
-  // Built label by label into reserved room: these run for every firing, and initializer lists
-  // copy each string twice (nlohmann's more than that) and grow their vectors step by step.
+  // These run for every firing, and each allocation of a stored event costs more than the rest
+  // of its building: they are built in place in their shared allocation
+  // (detail::make_shared_event), with every string made once at its final size and every label
+  // and member appended into reserved room (the keys are known to be distinct).
   static std::string concat(std::string_view a, std::string_view b) {
     std::string out;
     out.reserve(a.size() + b.size());
@@ -419,80 +456,96 @@ struct EventService::State : std::enable_shared_from_this<State> {
     return out;
   }
 
-  static json object_with_room(std::size_t members) {
-    json object(json::value_t::object);
-    object.get_ref<json::object_t&>().reserve(members);
-    return object;
-  }
-
-  static Resource trigger_resource(const std::string& name, std::size_t more_labels) {
-    Resource r;
+  static void set_trigger_labels(Resource& r, const std::string& name, std::size_t more_labels) {
     r.reserve(2 + more_labels);
     r.set(std::string(labels::resource_id), concat("eventwire.trigger.", name));
     r.set(std::string(labels::resource_name), name);
-    return r;
   }
 
-  static RelatedResource triggering_event(const Event& event) {
+  static constexpr std::string_view triggering_prefix = "prefect.event.";
+
+  /// `prefect.event.<id>` of the triggering event.
+  static std::string triggering_resource_id(const Event& event) {
     std::string id;
-    id.reserve(sizeof("prefect.event.") - 1 + 36);
-    id.append("prefect.event.");
+    id.reserve(triggering_prefix.size() + 36);
+    id.append(triggering_prefix);
     event.id.append_to(id);
-    RelatedResource r;
+    return id;
+  }
+
+  static void add_triggering_event(Event& e, std::string resource_id) {
+    e.related.reserve(1);
+    RelatedResource& r = e.related.emplace_back();
     r.reserve(2);
-    r.set(std::string(labels::resource_id), std::move(id));
-    r.set(std::string(labels::resource_role), "triggering-event");
-    return r;
+    r.set(std::string(labels::resource_id), std::move(resource_id));
+    r.set(std::string(labels::resource_role), std::string("triggering-event"));
+  }
+
+  /// The members of an object, with room for `n`, to append to (distinct keys: no search).
+  static json::object_t& members(json& object, std::size_t n) {
+    auto& m = object.get_ref<json::object_t&>();
+    m.reserve(n);
+    return m;
+  }
+
+  static void append(json::object_t& m, std::string_view key, json value) {
+    // ordered_map is a vector of pairs: emplace_back skips the search of emplace.
+    m.std::vector<json::object_t::value_type>::emplace_back(std::string(key), std::move(value));
   }
 
   std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) {
     if (!options.record_self_events) return std::nullopt;
-    json triggering = object_with_room(2);
-    triggering.emplace("id", event.id.to_string());
-    triggering.emplace("event", event.event);
-    Event fired_event{.event = "eventwire.trigger.fired",
-                      .resource = trigger_resource(trigger.name(), 0),
-                      .payload = object_with_room(1)};
-    fired_event.related.reserve(1);
-    fired_event.related.push_back(triggering_event(event));
-    fired_event.payload.emplace("triggering_event", std::move(triggering));
-    Uuid id = fired_event.id;
+    std::shared_ptr<Event> fired_event = detail::make_shared_event();
+    Event& e = *fired_event;
+    e.event.assign(std::string_view("eventwire.trigger.fired"));
+    set_trigger_labels(e.resource, trigger.name(), 0);
+    std::string resource_id = triggering_resource_id(event);
+    json id(resource_id.substr(triggering_prefix.size()));  // formatted once for both
+    add_triggering_event(e, std::move(resource_id));
+    json triggering(json::value_t::object);
+    json::object_t& t = members(triggering, 2);
+    append(t, "id", std::move(id));
+    append(t, "event", event.event);
+    append(members(e.payload, 1), "triggering_event", std::move(triggering));
+    const Uuid fired_id = e.id;
     record(std::move(fired_event));
-    return id;
+    return fired_id;
   }
 
   void record_action(const WorkflowRun& run, std::size_t action,
                      const std::optional<Uuid>& fired_id, bool ok, const std::string& reason,
                      std::chrono::nanoseconds duration) {
     if (!options.record_self_events) return;
-    Event e{.event = ok ? "eventwire.action.executed" : "eventwire.action.failed",
-            .resource = trigger_resource(run.trigger, 1),
-            .payload = object_with_room(ok ? 3 : 4),
-            .follows = fired_id};
+    std::shared_ptr<Event> record_event = detail::make_shared_event();
+    Event& e = *record_event;
+    e.event.assign(ok ? std::string_view("eventwire.action.executed")
+                      : std::string_view("eventwire.action.failed"));
+    set_trigger_labels(e.resource, run.trigger, 1);
     e.resource.set("eventwire.workflow", run.workflow);
-    e.related.reserve(1);
-    e.related.push_back(triggering_event(*run.event));
-    e.payload.emplace("action_index", action);
-    e.payload.emplace("workflow", run.workflow);
-    e.payload.emplace("duration_seconds", std::chrono::duration<double>(duration).count());
-    if (!ok) e.payload.emplace("reason", reason);
-    record(std::move(e));
+    add_triggering_event(e, triggering_resource_id(*run.event));
+    json::object_t& m = members(e.payload, ok ? 3 : 4);
+    append(m, "action_index", action);
+    append(m, "workflow", run.workflow);
+    append(m, "duration_seconds", std::chrono::duration<double>(duration).count());
+    if (!ok) append(m, "reason", reason);
+    e.follows = fired_id;
+    record(std::move(record_event));
   }
 
   void record_loop_guard(const Event& event, int level) {
     if (!options.record_self_events) return;
-    record(Event{
+    Event e{
         .event = "eventwire.event.loop_guarded",
         .resource = {{"prefect.resource.id", "eventwire.service"}},
-        .related = {triggering_event(event)},
-        .payload = {{"event", event.event}, {"level", level}, {"max_level", options.max_level}}});
+        .payload = {{"event", event.event}, {"level", level}, {"max_level", options.max_level}}};
+    add_triggering_event(e, triggering_resource_id(event));
+    record(share_event(std::move(e)));
   }
 
   /// Stores a self-event and, when asked, dispatches it. Never throws: a self-event that cannot
   /// be recorded is reported, and the dispatch it describes goes on.
-  void record(Event&& event) noexcept {
+  void record(EventPtr stored) noexcept {
     try {
-      auto stored = share_event(std::move(event));
       if (!options.dispatch_self_events) {
         options.store->append(stored);
         return;

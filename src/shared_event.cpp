@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "detail/json_release.hpp"
+#include "detail/shared_event.hpp"
 #include "eventwire/store.hpp"
 
 namespace eventwire {
@@ -38,5 +39,13 @@ EventPtr share_event(Event&& event) {
   // A non-const Event, so that its allocator may empty the payload before destroying it.
   return std::allocate_shared<Event>(SharedEventAllocator<Event>{}, std::move(event));
 }
+
+namespace detail {
+
+std::shared_ptr<Event> make_shared_event() {
+  return std::allocate_shared<Event>(SharedEventAllocator<Event>{});
+}
+
+}  // namespace detail
 
 }  // namespace eventwire

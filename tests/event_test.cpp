@@ -1,6 +1,7 @@
 #include "eventwire/event.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
 
 #include "eventwire/error.hpp"
@@ -162,6 +163,44 @@ TEST_CASE("Validation names the field and the rule") {
     label.related.push_back(
         {{"prefect.resource.id", "r"}, {"prefect.resource.role", std::string("\xed\xa0\x80")}});
     CHECK_THAT(error_of<ValidationError>([&] { label.validate(); }), Catch::Contains("UTF-8"));
+  }
+  SECTION("a byte that is not UTF-8 is found at any offset of any string") {
+    // validate reads strings a word at a time (whole words, an overlapping last word, halves for
+    // short strings): every offset of every length up to three words, in each place a string
+    // can be, with the rest ASCII.
+    auto places = std::vector<std::function<void(Event&, const std::string&)>>{
+        [](Event& e, const std::string& s) { e.event = s; },
+        [](Event& e, const std::string& s) { e.resource.set(s, "v"); },
+        [](Event& e, const std::string& s) { e.resource.set("k", s); },
+        [](Event& e, const std::string& s) {
+          e.related.push_back({{"prefect.resource.id", "r"}, {"prefect.resource.role", s}});
+        },
+        [](Event& e, const std::string& s) { e.payload[s] = 1; },
+        [](Event& e, const std::string& s) {
+          e.payload["a"] = {{"b", json::array({1, s})}};
+        },
+    };
+    for (std::size_t place = 0; place < places.size(); ++place) {
+      for (std::size_t n = 1; n <= 24; ++n) {
+        for (std::size_t at = 0; at < n; ++at) {
+          std::string text(n, 'x');
+          text[at] = '\xff';
+          Event e = minimal();
+          places[place](e, text);
+          INFO("place " << place << ", length " << n << ", offset " << at);
+          CHECK_THAT(error_of<ValidationError>([&] { e.validate(); }), Catch::Contains("UTF-8"));
+          text[at] = '\x7f';
+          Event ascii = minimal();
+          places[place](ascii, text);
+          CHECK_NOTHROW(ascii.validate());
+        }
+      }
+      // Valid UTF-8 beyond ASCII passes, whatever its offset.
+      Event e = minimal();
+      places[place](e, "h\xc3\xa9llo w\xc3\xb6rld \xe2\x82\xac");
+      INFO("place " << place);
+      CHECK_NOTHROW(e.validate());
+    }
   }
 }
 

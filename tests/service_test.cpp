@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <latch>
+#include <map>
 #include <thread>
 
 #include "eventwire/infrahub/events.hpp"
@@ -642,3 +643,116 @@ TEST_CASE("service: with a SQLite store, the history outlives the service") {
   std::filesystem::remove(path);
 }
 #endif
+
+TEST_CASE("service: self-events carry exactly the documented labels and payload") {
+  // Every field of eventwire.trigger.fired / action.executed / action.failed, label order and
+  // payload member order included: the wire form of these events is what a reader of the
+  // history (or a trigger on them) sees.
+  auto recorder = std::make_shared<ew::RecordingExecutor>(std::vector<std::string>{"broken"});
+  ew::EventService service{{.executor = recorder, .builtin_triggers = false}};
+  service.register_trigger(custom_device_validation());
+  service.register_trigger(simple_trigger("fails", "infrahub.node.created", "broken"));
+  service.register_trigger(
+      {.name = "bad-json",
+       .trigger = {.events = {"infrahub.node.created"}},
+       .actions = {ew::ExecuteWorkflow{
+           .workflow = {.name = "never"},
+           .parameters = {
+               {"data",
+                {{"__prefect_kind", "json"},
+                 {"value", {{"__prefect_kind", "jinja"}, {"template", "{{ event.event }}"}}}}}}}}});
+
+  const ew::Timestamp before = ew::now();
+  const ew::EventPtr e = service.emit(device_created());
+  service.flush();
+  const ew::Timestamp after = ew::now();
+  const std::string id = e->id.to_string();
+
+  using Labels = std::vector<std::pair<std::string, std::string>>;
+  const Labels triggering = {{"prefect.resource.id", "prefect.event." + id},
+                             {"prefect.resource.role", "triggering-event"}};
+  auto trigger_labels = [](const std::string& name) {
+    return Labels{{"prefect.resource.id", "eventwire.trigger." + name},
+                  {"prefect.resource.name", name}};
+  };
+  auto named = [&](const std::string& event_name) {
+    return service.read_events({.event_names = {event_name}}).events;
+  };
+  auto check_common = [&](const ew::Event& self) {
+    CHECK_FALSE(self.id.is_nil());
+    CHECK(self.id != e->id);
+    CHECK(self.occurred >= before);
+    CHECK(self.occurred <= after);
+    REQUIRE(self.related.size() == 1);
+    CHECK(self.related[0].labels() == triggering);
+    CHECK_NOTHROW(self.validate());
+  };
+
+  const auto fired = named("eventwire.trigger.fired");
+  REQUIRE(fired.size() == 3);
+  std::map<std::string, ew::EventPtr> fired_by_trigger;
+  for (const auto& f : fired) {
+    check_common(*f);
+    const std::string name{f->resource.name()};
+    CHECK(f->resource.labels() == trigger_labels(name));
+    CHECK(f->payload.dump() ==
+          R"({"triggering_event":{"id":")" + id + R"(","event":"infrahub.node.created"}})");
+    CHECK_FALSE(f->follows.has_value());
+    fired_by_trigger[name] = f;
+  }
+  REQUIRE(fired_by_trigger.size() == 3);
+
+  auto action_labels = [&](const std::string& name, const std::string& workflow) {
+    Labels labels = trigger_labels(name);
+    labels.emplace_back("eventwire.workflow", workflow);
+    return labels;
+  };
+
+  const auto executed = named("eventwire.action.executed");
+  REQUIRE(executed.size() == 1);
+  const ew::Event& x = *executed[0];
+  check_common(x);
+  const std::string custom = "builtin::custom-device-validation";
+  CHECK(x.resource.labels() == action_labels(custom, "device-validation"));
+  REQUIRE(x.payload.size() == 3);
+  auto member = x.payload.begin();
+  CHECK(member.key() == "action_index");
+  CHECK(*member == 0);
+  CHECK((++member).key() == "workflow");
+  CHECK(*member == "device-validation");
+  CHECK((++member).key() == "duration_seconds");
+  CHECK(member->is_number_float());
+  CHECK(member->get<double>() >= 0.0);
+  CHECK(x.follows == fired_by_trigger.at(custom)->id);
+
+  const auto failed = named("eventwire.action.failed");
+  REQUIRE(failed.size() == 2);
+  for (const auto& f : failed) {
+    check_common(*f);
+    const std::string name{f->resource.name()};
+    REQUIRE(fired_by_trigger.count(name));
+    CHECK(f->follows == fired_by_trigger.at(name)->id);
+    REQUIRE(f->payload.size() == 4);
+    auto it = f->payload.begin();
+    CHECK(it.key() == "action_index");
+    CHECK(*it == 0);
+    CHECK((++it).key() == "workflow");
+    CHECK((++it).key() == "duration_seconds");
+    CHECK(it->is_number_float());
+    CHECK((++it).key() == "reason");
+    if (name == "builtin::fails") {
+      CHECK(f->resource.labels() == action_labels(name, "broken"));
+      CHECK(f->payload["workflow"] == "broken");
+      CHECK(f->payload["reason"] == "RecordingExecutor: workflow 'broken' fails on purpose");
+    } else {
+      CHECK(name == "builtin::bad-json");
+      CHECK(f->resource.labels() == action_labels(name, "never"));
+      CHECK(f->payload["workflow"] == "never");
+      CHECK(f->payload["duration_seconds"] == 0.0);
+      CHECK_THAT(f->payload["reason"].get<std::string>(),
+                 Catch::StartsWith("builtin::bad-json: actions[0] (never): parameters: ") &&
+                     Catch::Contains("Invalid JSON"));
+    }
+  }
+  CHECK(service.store().size() == 1 + 3 + 1 + 2);
+}
