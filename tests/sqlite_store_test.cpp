@@ -98,6 +98,20 @@ std::pair<std::string, int> schema_of(const std::string& path) {
   return {names, version};
 }
 
+// The first column of the first row of `query`, as text ("" for NULL).
+std::string scalar(const std::string& path, const char* query) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, query, -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  std::string value = text ? text : "";
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
 }  // namespace
 
 TEST_CASE("events survive closing and reopening the store, byte for byte") {
@@ -285,7 +299,7 @@ TEST_CASE("a store of schema version 2 is migrated: the indexes no query read ar
   CHECK(schema_of(file.path) ==
         std::pair<std::string, int>("events events_by_name events_by_occurred events_by_resource "
                                     "eventwire_store id_chunks related_ids",
-                                    4));
+                                    SqliteEventStore::schema_version));
 }
 
 TEST_CASE("related ids and roles with digits, colons and multibyte text are matched exactly") {
@@ -376,7 +390,7 @@ TEST_CASE("a store of schema version 3 is migrated: resource and related ids get
   CHECK(schema_of(file.path) ==
         std::pair<std::string, int>("events events_by_name events_by_occurred events_by_resource "
                                     "eventwire_store id_chunks related_ids",
-                                    4));
+                                    SqliteEventStore::schema_version));
 }
 
 TEST_CASE("queries by one resource id or one related id read its index in page order") {
@@ -502,4 +516,80 @@ TEST_CASE("retention removes the related_ids rows of the events it deletes") {
   CHECK(rows() == 0);
   CHECK(store.append(batch[0]));
   CHECK(store.count({.related = {{.ids = {"b"}}}}) == 1);
+}
+
+TEST_CASE("a store of schema version 4 is migrated: its id indexes in chunks of 1024 events") {
+  TempPath file;
+  std::vector<EventPtr> batch{make("a"), make("b")};
+  {
+    SqliteEventStore store(file.path);
+    REQUIRE(store.append_batch(batch) == 2);
+  }
+  // Version 4 had the same tables and chunks of 4096 events: as seqs 5001 and 5002, the events are
+  // in its chunk 1 (in chunk 4 of 1024 events).
+  sql(file.path, R"sql(
+    UPDATE events SET seq = seq + 5000, chunk = (seq + 5000) >> 12;
+    UPDATE related_ids SET seq = seq + 5000, chunk = (seq + 5000) >> 12;
+    DELETE FROM id_chunks;
+    INSERT INTO id_chunks SELECT chunk, min(occurred), max(occurred) FROM events GROUP BY chunk;
+    PRAGMA user_version = 4;)sql");
+  REQUIRE(scalar(file.path, "SELECT group_concat(DISTINCT chunk) FROM related_ids") == "1");
+  {
+    SqliteEventStore store(file.path);
+    CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 2);
+    CHECK(store.query({.resource_ids = {"infrahub.node.1"}}).events.size() == 2);
+    CHECK(store.append(make("c")));  // seq 5003: the same chunk of 1024 events
+    auto page = store.query({.related = {{.ids = {"infrahub.branch.b"}}}});
+    REQUIRE(page.events.size() == 3);
+    CHECK(page.events[2]->id == batch[0]->id);
+    CHECK(store.query({.resource_ids = {"infrahub.node.1"}}).events.size() == 3);
+  }
+  CHECK(schema_of(file.path).second == SqliteEventStore::schema_version);
+  CHECK(scalar(file.path, "SELECT group_concat(DISTINCT chunk) FROM events") == "4");
+  CHECK(scalar(file.path, "SELECT group_concat(DISTINCT chunk) FROM related_ids") == "4");
+  CHECK(scalar(file.path, "SELECT group_concat(chunk) FROM id_chunks") == "4");
+  CHECK(scalar(file.path, "SELECT count(*) FROM related_ids") == "3");
+}
+
+TEST_CASE("a batch repeating stored ids, or an id twice, stores each id once, in order") {
+  TempPath file;
+  SqliteEventStore store(file.path);
+  // More events than one insert statement takes, so that the statements of many rows meet the
+  // repeats: a stored id in the middle of a batch and an id twice in one batch.
+  // All at one time: the order of a page is then the order the store accepted them.
+  auto at_once = [](int i) {
+    auto e = std::make_shared<Event>(*make("e" + std::to_string(i)));
+    e->occurred = eventwire::parse_timestamp("2024-03-01T00:00:00Z");
+    return EventPtr(std::move(e));
+  };
+  std::vector<EventPtr> first;
+  for (int i = 0; i < 40; ++i)
+    first.push_back(at_once(i));
+  CHECK(store.append_batch(std::span(first).subspan(10, 1)) == 1);
+  std::vector<EventPtr> batch = first;
+  batch.push_back(first[20]);
+  for (int i = 40; i < 80; ++i)
+    batch.push_back(at_once(i));
+  std::vector<bool> inserted;
+  CHECK(store.append_batch(batch, &inserted) == 79);
+  REQUIRE(inserted.size() == 81);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    CAPTURE(i);
+    CHECK(inserted[i] == (i != 10 && i != 40));
+  }
+  CHECK(store.size() == 80);
+  // Sequence numbers as appended: the page in ascending order is the order of first appearance.
+  auto page = store.query({.order = eventwire::EventOrder::ascending, .limit = 100});
+  REQUIRE(page.events.size() == 80);
+  CHECK(page.events[0]->id == first[10]->id);
+  std::vector<EventPtr> expected{first[10]};
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (i != 10 && i != 40) expected.push_back(batch[i]);
+  }
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(page.events[i]->id == expected[i]->id);
+  }
+  CHECK(scalar(file.path, "SELECT max(seq) - min(seq) + 1 = count(*) FROM events") == "1");
+  CHECK(store.count({.related = {{.ids = {"infrahub.branch.b"}}}}) == 80);
 }

@@ -46,7 +46,7 @@ struct SqliteStoreOptions {
 /// Cost of a query: times, exact names, event ids, resource ids and related ids (a RelatedFilter's
 /// `ids`, else the ids of its `resources_in_roles`: so Infrahub's `related_node_ids` and
 /// EventStore::family) are answered from indexes, written by the append itself. The id indexes
-/// hold a 64-bit hash of the id and are split in chunks of 4096 events (appends write only the
+/// hold a 64-bit hash of the id and are split in chunks of 1024 events (appends write only the
 /// last chunk); a query by one id reads each chunk's entries in page order and stops when the
 /// page is full, and the events are compared to the ids themselves. Resource id prefixes, roles
 /// and label filters (resource labels, related labels, any_resource, and so InfrahubEventQuery's
@@ -87,7 +87,7 @@ class SqliteEventStore final : public EventStore {
   std::string query_plan(const EventQuery& query) const;
 
   /// The schema version this eventwire writes.
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
 
  private:
   struct Database;
