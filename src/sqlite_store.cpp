@@ -153,7 +153,7 @@ const char* const migrations[] = {
     // themselves, so ids sharing a hash cost a look at one more event, never a wrong result.
     // - events.chunk and events.resource_hash, indexed by events_by_resource.
     // - related_ids: a row per event and distinct related id, filled for the events already
-    //   stored by index_stored_related_ids() right after this step.
+    //   stored by index_stored_related_ids() once every step has run (in schema 5's chunks).
     R"sql(
     ALTER TABLE events ADD COLUMN chunk INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE events ADD COLUMN resource_hash INTEGER NOT NULL DEFAULT 0;
@@ -177,7 +177,7 @@ const char* const migrations[] = {
     // starts chunks of its own, written page after page at the end of the indexes (a batch of
     // 1000 costs a tenth fewer instructions; a query by one sparse id walks four times as many
     // chunks, some 40% slower at a million events). related_ids is refilled by
-    // index_stored_related_ids() right after this step (so the rows step 4 wrote are dropped).
+    // index_stored_related_ids() after this step, in the same transaction.
     R"sql(
     UPDATE events SET chunk = seq >> 10 WHERE chunk != seq >> 10;
     DELETE FROM related_ids;
@@ -257,7 +257,10 @@ class Statement {
     return *this;
   }
   Statement& bind(int i, std::string_view v) {
-    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+    // An empty view may have no data (an absent label's value): SQLite would bind that as NULL,
+    // which INSERT OR IGNORE skips silently on a NOT NULL column; it is the empty text.
+    const char* text = v.data() != nullptr ? v.data() : "";
+    check(sqlite3_bind_text(stmt_, i, text, static_cast<int>(v.size()), SQLITE_STATIC));
     return *this;
   }
   Statement& bind(int i, const CompiledEventQuery* query) {
@@ -648,14 +651,17 @@ struct SqliteEventStore::Database {
          "cannot set the cache size");
     exec(fmt::format("PRAGMA wal_autocheckpoint = {}", options.wal_autocheckpoint_pages).c_str(),
          "cannot set the checkpoint size");
-    for (int v = version; v < SqliteEventStore::schema_version; ++v) {
+    if (version < SqliteEventStore::schema_version) {
+      // Every pending step in one transaction: a store is at its old version or at the new one,
+      // never in between (step 4 creates related_ids and leaves it to be filled after step 5,
+      // which a release reading version 4 would not know).
       exec("BEGIN IMMEDIATE", "cannot start migration");
       try {
-        exec(migrations[v], "migration failed");
-        // Step 5 refills related_ids in its chunks (step 4 leaves it for step 5: a store at
-        // version 4 is always migrated on to 5 before its indexes are read).
-        if (v + 1 == 5) index_stored_related_ids();
-        exec(fmt::format("PRAGMA user_version = {}", v + 1).c_str(), "migration failed");
+        for (int v = version; v < SqliteEventStore::schema_version; ++v)
+          exec(migrations[v], "migration failed");
+        if (version < 5) index_stored_related_ids();  // in schema 5's chunks
+        exec(fmt::format("PRAGMA user_version = {}", SqliteEventStore::schema_version).c_str(),
+             "migration failed");
         exec("COMMIT", "migration failed");
       } catch (...) {
         sqlite3_exec(handle, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -664,7 +670,7 @@ struct SqliteEventStore::Database {
     }
   }
 
-  // related_ids rows for every stored event (migration to schema 4). Caller holds a transaction.
+  // related_ids rows for every stored event (migrations to schema 5). Caller holds a transaction.
   void index_stored_related_ids() {
     Statement select(handle, "SELECT seq, occurred, related FROM events");
     std::vector<RelatedIdRow> rows;

@@ -277,6 +277,30 @@ TEMPLATE_TEST_CASE("a redelivered event (same id) is stored once", "[store]", EV
   CHECK(store.size() == 5);
 }
 
+TEMPLATE_TEST_CASE("an event without a resource id is stored, alone and in a batch", "[store]",
+                   EVENTWIRE_STORES) {
+  // A store takes what it is given (the service validates before storing): an absent
+  // `prefect.resource.id` is read as the empty id, and the event is never silently dropped.
+  TestType fixture;
+  auto& store = fixture.store;
+  auto bare = [](std::string name) {
+    return std::make_shared<const Event>(Event{.occurred = t0, .event = std::move(name)});
+  };
+  auto alone = bare("alone");
+  CHECK(store.append(alone));
+  REQUIRE(store.get(alone->id) != nullptr);
+  std::vector<EventPtr> batch;
+  for (int i = 0; i < 40; ++i)  // more than one multi-row statement holds
+    batch.push_back(i % 7 == 3 ? bare("bare" + std::to_string(i))
+                               : make("named" + std::to_string(i), t0));
+  std::vector<bool> inserted;
+  CHECK(store.append_batch(batch, &inserted) == batch.size());
+  CHECK(inserted == std::vector<bool>(batch.size(), true));
+  CHECK(store.size() == 1 + batch.size());
+  for (const auto& e : batch)
+    CHECK(store.get(e->id) != nullptr);
+}
+
 TEMPLATE_TEST_CASE("events arriving out of time order are still found and ordered", "[store]",
                    EVENTWIRE_STORES) {
   TestType fixture;
