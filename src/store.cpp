@@ -796,6 +796,18 @@ struct MemoryEventStore::Index {
   void catch_up_ids() const {
     std::lock_guard guard(ids_mutex);
     if (ids_on && ids_through == next_sequence) return;
+    // Should indexing fail half-way (allocation), the lists may hold events past ids_through,
+    // which pop_earliest would not put behind the horizon: forget them, the next query rebuilds.
+    try {
+      index_pending_ids();
+    } catch (...) {
+      ids_on = false;
+      throw;
+    }
+  }
+
+  // catch_up_ids' work, under its lock.
+  void index_pending_ids() const {
     auto pending = [&](const Slot& slot) { return !ids_on || slot.sequence >= ids_through; };
     auto it = by_time.begin();
     if (ids_on) it = std::lower_bound(by_time.begin(), by_time.end(), Slot{ids_from, 0, nullptr});
