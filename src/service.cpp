@@ -493,8 +493,19 @@ struct EventService::State : std::enable_shared_from_this<State> {
     m.std::vector<json::object_t::value_type>::emplace_back(std::string(key), std::move(value));
   }
 
-  std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) {
+  /// Records `eventwire.trigger.fired`; its id, or none when not recorded. Never throws (as
+  /// record_action): a self-event that cannot be built is reported as lost.
+  std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) noexcept {
     if (!options.record_self_events) return std::nullopt;
+    try {
+      return build_and_record_fired(trigger, event);
+    } catch (...) {
+      self_event_lost();
+      return std::nullopt;
+    }
+  }
+
+  Uuid build_and_record_fired(const RegisteredTrigger& trigger, const Event& event) {
     std::shared_ptr<Event> fired_event = detail::make_shared_event();
     Event& e = *fired_event;
     e.event.assign(std::string_view("eventwire.trigger.fired"));
@@ -512,10 +523,22 @@ struct EventService::State : std::enable_shared_from_this<State> {
     return fired_id;
   }
 
+  /// Records `eventwire.action.executed` or `.failed`. Never throws: finished() counts the run
+  /// as done after it whatever happens.
   void record_action(const WorkflowRun& run, std::size_t action,
                      const std::optional<Uuid>& fired_id, bool ok, const std::string& reason,
-                     std::chrono::nanoseconds duration) {
+                     std::chrono::nanoseconds duration) noexcept {
     if (!options.record_self_events) return;
+    try {
+      build_and_record_action(run, action, fired_id, ok, reason, duration);
+    } catch (...) {
+      self_event_lost();
+    }
+  }
+
+  void build_and_record_action(const WorkflowRun& run, std::size_t action,
+                               const std::optional<Uuid>& fired_id, bool ok,
+                               const std::string& reason, std::chrono::nanoseconds duration) {
     std::shared_ptr<Event> record_event = detail::make_shared_event();
     Event& e = *record_event;
     e.event.assign(ok ? std::string_view("eventwire.action.executed")
@@ -564,12 +587,24 @@ struct EventService::State : std::enable_shared_from_this<State> {
       }
       const bool flags[1] = {is_new};
       submit(std::span<const EventPtr>(&stored, 1), flags, true);
-    } catch (const std::exception& e) {
-      warn({.kind = ServiceWarning::Kind::self_event_lost,
-            .message = fmt::format("could not record a service event: {}", e.what())});
     } catch (...) {
-      warn({.kind = ServiceWarning::Kind::self_event_lost,
-            .message = "could not record a service event"});
+      self_event_lost();
+    }
+  }
+
+  /// Reports the exception being handled as a lost self-event. Call it inside a catch block.
+  void self_event_lost() const noexcept {
+    try {
+      std::string message = "could not record a service event";
+      try {
+        throw;
+      } catch (const std::exception& e) {
+        message = fmt::format("{}: {}", message, e.what());
+      } catch (...) {
+      }
+      warn({.kind = ServiceWarning::Kind::self_event_lost, .message = std::move(message)});
+    } catch (...) {
+      // Out of memory while reporting it: nothing more can be said.
     }
   }
 
