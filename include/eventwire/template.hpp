@@ -192,7 +192,8 @@ class Template {
   /// Renders with `context` (a JSON object; its keys are the template's variables). Throws
   /// UndefinedError or TemplateRuntimeError.
   std::string render(const json& context) const;
-  /// As render, appending to `out` (reuse one buffer across renders).
+  /// As render, appending to `out` (reuse one buffer across renders). When it throws, `out`
+  /// holds its previous content and possibly part of the output.
   void render_to(std::string& out, const json& context) const;
 
   /// The source this template was compiled from (newlines normalized to `\n` and one trailing

@@ -444,6 +444,11 @@ std::uint64_t key_prefix(const std::string& key) noexcept {
   const char* p = key.data();
   const std::size_t n = key.size();
   std::uint64_t v = 0;
+  if constexpr (std::endian::native != std::endian::little) {  // the loads below assume it
+    for (std::size_t i = 0; i < 8; ++i)
+      v = (v << 8) | (i < n ? static_cast<unsigned char>(p[i]) : 0u);
+    return v;
+  }
   if (n >= 8) {
     std::memcpy(&v, p, 8);
   } else if (n >= 4) {  // two overlapping loads: bytes 0-3 and n-4..n-1
