@@ -15,6 +15,11 @@ namespace {
 
 // A run with its callback, owned by the scheduled task (which may run on another thread).
 struct Task {
+  // A constructor, not an aggregate: make_shared's parenthesized aggregate initialization is
+  // GCC's, not clang 14's (the clang preset and the fuzz build).
+  Task(Executor* owner, WorkflowRun&& work, RunCallback&& callback)
+      : executor(owner), run(std::move(work)), done(std::move(callback)) {}
+
   Executor* executor = nullptr;
   WorkflowRun run;
   RunCallback done;
