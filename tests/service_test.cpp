@@ -43,6 +43,20 @@ ew::TriggerDefinition simple_trigger(std::string name, std::string event_name,
           .actions = {ew::ExecuteWorkflow{.workflow = {.name = std::move(workflow)}}}};
 }
 
+/// A trigger on `event_name` whose `data` parameter compiles but fails when hydrated: the
+/// rendered text (the event's name) is not JSON.
+ew::TriggerDefinition bad_json_trigger(std::string name, std::string event_name) {
+  return {
+      .name = std::move(name),
+      .trigger = {.events = {std::move(event_name)}},
+      .actions = {ew::ExecuteWorkflow{
+          .workflow = {.name = "never"},
+          .parameters = {
+              {"data",
+               {{"__prefect_kind", "json"},
+                {"value", {{"__prefect_kind", "jinja"}, {"template", "{{ event.event }}"}}}}}}}}};
+}
+
 ew::InfrahubContext main_branch() {
   return ew::InfrahubContext::init({.name = "main", .id = "0190c2a4-0000-7000-8000-00000000b001"},
                                    {.account_id = "0190c2a4-0000-7000-8000-00000000a001"});
@@ -202,15 +216,7 @@ TEST_CASE("service: one failing action never stops the others, and is counted an
   ew::EventService service{{.executor = recorder, .on_warning = warnings.sink()}};
   service.register_trigger(simple_trigger("a-fails", "app.x", "broken"));
   // A template that compiles but fails at run time: the rendered text is not JSON.
-  service.register_trigger(
-      {.name = "b-bad-json",
-       .trigger = {.events = {"app.x"}},
-       .actions = {ew::ExecuteWorkflow{
-           .workflow = {.name = "never"},
-           .parameters = {
-               {"data",
-                {{"__prefect_kind", "json"},
-                 {"value", {{"__prefect_kind", "jinja"}, {"template", "{{ event.event }}"}}}}}}}}});
+  service.register_trigger(bad_json_trigger("b-bad-json", "app.x"));
   service.register_trigger(simple_trigger("c-works", "app.x", "fine"));
 
   for (int i = 0; i < 3; ++i)
@@ -652,15 +658,7 @@ TEST_CASE("service: self-events carry exactly the documented labels and payload"
   ew::EventService service{{.executor = recorder, .builtin_triggers = false}};
   service.register_trigger(custom_device_validation());
   service.register_trigger(simple_trigger("fails", "infrahub.node.created", "broken"));
-  service.register_trigger(
-      {.name = "bad-json",
-       .trigger = {.events = {"infrahub.node.created"}},
-       .actions = {ew::ExecuteWorkflow{
-           .workflow = {.name = "never"},
-           .parameters = {
-               {"data",
-                {{"__prefect_kind", "json"},
-                 {"value", {{"__prefect_kind", "jinja"}, {"template", "{{ event.event }}"}}}}}}}}});
+  service.register_trigger(bad_json_trigger("bad-json", "infrahub.node.created"));
 
   const ew::Timestamp before = ew::now();
   const ew::EventPtr e = service.emit(device_created());

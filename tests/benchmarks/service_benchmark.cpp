@@ -10,6 +10,7 @@
 
 #include "eventwire/infrahub/events.hpp"
 #include "eventwire/service.hpp"
+#include "sample_events.hpp"
 
 namespace ew = eventwire;
 
@@ -46,43 +47,10 @@ ew::TriggerDefinition firing_trigger() {
                              {"kind", "{{ event.resource['infrahub.node.kind'] }}"}}}}};
 }
 
-/// A realistic Infrahub node event, as to_event builds it (context, related resources, payload).
-const ew::Event& prototype() {
-  static const ew::Event event = [] {
-    auto ctx =
-        ew::InfrahubContext::init({.name = "main", .id = "0190c2a4-0000-7000-8000-00000000b001"},
-                                  {.account_id = "0190c2a4-0000-7000-8000-00000000a001"});
-    ew::infrahub::NodeChangelog changelog{.node_id = "0190c2a4-0000-7000-8000-0000000000d1",
-                                          .node_kind = "NetworkDevice",
-                                          .display_label = "edge-router-1"};
-    changelog.add_attribute({.name = "ip_address",
-                             .value = "10.0.0.2/24",
-                             .value_previous = "10.0.0.1/24",
-                             .kind = "IPHost"});
-    return ew::infrahub::to_event(
-        ew::infrahub::NodeCreatedEvent{.meta = ew::EventMeta::from_context(ctx),
-                                       .kind = "NetworkDevice",
-                                       .node_id = changelog.node_id,
-                                       .changelog = changelog});
-  }();
-  return event;
-}
-
-/// A small host event (three labels, a one-key payload) of the kind the firing trigger matches.
-const ew::Event& small_prototype() {
-  static const ew::Event event{
-      .event = "infrahub.node.created",
-      .resource = {{"prefect.resource.id", "infrahub.node.0190c2a4-0000-7000-8000-0000000000d1"},
-                   {"infrahub.node.kind", "NetworkDevice"},
-                   {"infrahub.branch.name", "main"}},
-      .payload = {{"data", {{"node_id", "0190c2a4-0000-7000-8000-0000000000d1"}}}}};
-  return event;
-}
-
 bool small_events = false;  // set per benchmark: which prototype fresh_event copies
 
 ew::Event fresh_event() {
-  ew::Event e = small_events ? small_prototype() : prototype();
+  ew::Event e = small_events ? ew::bench::small_event() : ew::bench::infrahub_event();
   e.id = ew::Uuid::v7();
   e.occurred = ew::now();  // as a host stamps a new event
   return e;

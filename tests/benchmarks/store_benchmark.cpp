@@ -11,6 +11,7 @@
 
 #include "eventwire/infrahub/events.hpp"
 #include "eventwire/sqlite_store.hpp"
+#include "sample_events.hpp"
 
 namespace ew = eventwire;
 using namespace std::chrono_literals;
@@ -95,8 +96,8 @@ void BM_Baseline_VectorAppend(benchmark::State& state) {
 }
 BENCHMARK(BM_Baseline_VectorAppend);
 
-void BM_Memory_Append(benchmark::State& state) {
-  const auto& all = events();
+// Appends `all` into an unbounded store, starting a new store (untimed) when they run out.
+void append_all(benchmark::State& state, const std::vector<ew::EventPtr>& all) {
   std::size_t i = 0;
   auto store = std::make_unique<ew::MemoryEventStore>(ew::MemoryStoreLimits{.max_events = 0});
   for (auto _ : state) {
@@ -110,42 +111,14 @@ void BM_Memory_Append(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_Memory_Append(benchmark::State& state) {
+  append_all(state, events());
+}
 BENCHMARK(BM_Memory_Append);
 
-// The two events of service_benchmark: a small host event (three labels, no related resource)
-// and an Infrahub node event as to_event builds it (six labels, six related resources, whose
-// `infrahub.event` id is the event's own, as in Infrahub). Each copy gets its own id and time.
-const ew::Event& small_prototype() {
-  static const ew::Event event{
-      .event = "infrahub.node.created",
-      .resource = {{"prefect.resource.id", "infrahub.node.0190c2a4-0000-7000-8000-0000000000d1"},
-                   {"infrahub.node.kind", "NetworkDevice"},
-                   {"infrahub.branch.name", "main"}},
-      .payload = {{"data", {{"node_id", "0190c2a4-0000-7000-8000-0000000000d1"}}}}};
-  return event;
-}
-
-const ew::Event& infrahub_prototype() {
-  static const ew::Event event = [] {
-    auto ctx =
-        ew::InfrahubContext::init({.name = "main", .id = "0190c2a4-0000-7000-8000-00000000b001"},
-                                  {.account_id = "0190c2a4-0000-7000-8000-00000000a001"});
-    ew::infrahub::NodeChangelog changelog{.node_id = "0190c2a4-0000-7000-8000-0000000000d1",
-                                          .node_kind = "NetworkDevice",
-                                          .display_label = "edge-router-1"};
-    changelog.add_attribute({.name = "ip_address",
-                             .value = "10.0.0.2/24",
-                             .value_previous = "10.0.0.1/24",
-                             .kind = "IPHost"});
-    return ew::infrahub::to_event(
-        ew::infrahub::NodeCreatedEvent{.meta = ew::EventMeta::from_context(ctx),
-                                       .kind = "NetworkDevice",
-                                       .node_id = changelog.node_id,
-                                       .changelog = changelog});
-  }();
-  return event;
-}
-
+// n copies of one of service_benchmark's events (sample_events.hpp), each with its own id and
+// time; an Infrahub event's `infrahub.event` related id is its own id, as in Infrahub.
 std::vector<ew::EventPtr> copies(const ew::Event& prototype, std::size_t n) {
   std::vector<ew::EventPtr> out;
   out.reserve(n);
@@ -161,30 +134,18 @@ std::vector<ew::EventPtr> copies(const ew::Event& prototype, std::size_t n) {
 }
 
 const std::vector<ew::EventPtr>& small_events() {
-  static const auto all = copies(small_prototype(), 100'000);
+  static const auto all = copies(ew::bench::small_event(), 100'000);
   return all;
 }
 
 const std::vector<ew::EventPtr>& infrahub_events() {
-  static const auto all = copies(infrahub_prototype(), 100'000);
+  static const auto all = copies(ew::bench::infrahub_event(), 100'000);
   return all;
 }
 
 // Appends of the service's events into an unbounded store (compare with BM_Memory_Append).
 void BM_Memory_AppendEvent(benchmark::State& state, bool small) {
-  const auto& all = small ? small_events() : infrahub_events();
-  std::size_t i = 0;
-  auto store = std::make_unique<ew::MemoryEventStore>(ew::MemoryStoreLimits{.max_events = 0});
-  for (auto _ : state) {
-    if (i == all.size()) {
-      state.PauseTiming();
-      store = std::make_unique<ew::MemoryEventStore>(ew::MemoryStoreLimits{.max_events = 0});
-      i = 0;
-      state.ResumeTiming();
-    }
-    store->append(all[i++]);
-  }
-  state.SetItemsProcessed(state.iterations());
+  append_all(state, small ? small_events() : infrahub_events());
 }
 BENCHMARK_CAPTURE(BM_Memory_AppendEvent, small, true);
 BENCHMARK_CAPTURE(BM_Memory_AppendEvent, infrahub, false);
