@@ -3,8 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <set>
 #include <thread>
+#include "benchmarks/sample_events.hpp"
 #include "eventwire/infrahub/events.hpp"
 
 #if defined(EVENTWIRE_HAS_SQLITE)
@@ -329,6 +333,33 @@ TEST_CASE("eviction drops the earliest-occurred events first") {
   CHECK(by_bytes.size() < 100);
   CHECK(by_bytes.query({.limit = 1}).events.at(0)->occurred == t0 + 99s);
 }
+
+// glibc's own malloc only: sanitizers replace it, and mallinfo2 with it.
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+TEST_CASE("bytes() is the heap the events take, as malloc counts it") {
+  // What max_bytes bounds should be what a user sees in memory: compare the estimate with
+  // glibc's count of bytes in use, for small events and for realistic Infrahub node events.
+  auto check = [](const Event& prototype, int n) {
+    const std::size_t before = mallinfo2().uordblks;
+    {
+      MemoryEventStore store({.max_events = 0, .max_bytes = std::size_t{1} << 40});
+      for (int i = 0; i < n; ++i) {
+        Event e = prototype;
+        e.id = eventwire::Uuid::v7();
+        store.append(eventwire::share_event(std::move(e)));
+      }
+      const double in_use = static_cast<double>(mallinfo2().uordblks - before);
+      const double estimate = static_cast<double>(store.bytes());
+      INFO("estimate " << estimate / n << " B/event, malloc " << in_use / n << " B/event");
+      CHECK(estimate > 0.85 * in_use);
+      CHECK(estimate < 1.15 * in_use);
+    }
+  };
+  check(eventwire::bench::small_event(), 20'000);
+  check(eventwire::bench::infrahub_event(), 3'000);
+}
+#endif
 
 TEMPLATE_TEST_CASE("retention: delete before a time, keep the latest N", "[store]",
                    EVENTWIRE_STORES) {

@@ -1,5 +1,5 @@
-// The events the service and store benchmarks send: a small host event and a realistic Infrahub
-// node event, built once.
+// The events the service and store benchmarks send (and store_test measures): a small host event
+// and a realistic Infrahub node event, built once.
 #pragma once
 
 #include "eventwire/infrahub/events.hpp"
