@@ -281,7 +281,19 @@ struct EventService::State : std::enable_shared_from_this<State> {
     bump(is_new ? accepted : duplicates);
     const bool flags[1] = {is_new};
     submit(std::span<const EventPtr>(&stored, 1), flags, false);
-    return stored;
+    return is_new ? stored : already_stored(stored);
+  }
+
+  /// For a duplicate: reports it, and returns the event stored under its id (the one given, should
+  /// the store have dropped that one since).
+  EventPtr already_stored(const EventPtr& duplicate) const {
+    warn({.kind = ServiceWarning::Kind::duplicate,
+          .message = fmt::format("event {} ({}): its id is already stored; not stored or "
+                                 "dispatched again",
+                                 duplicate->id.to_string(), duplicate->event),
+          .event = duplicate});
+    EventPtr first = options.store->get(duplicate->id);
+    return first ? first : duplicate;
   }
 
   std::vector<EventPtr> accept_many(std::vector<Event>&& events) {
@@ -325,6 +337,9 @@ struct EventService::State : std::enable_shared_from_this<State> {
     bump(accepted, fresh);
     bump(duplicates, stored.size() - fresh);
     submit(stored, std::span<const bool>(flags.get(), stored.size()), false);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      if (!newness[i]) stored[i] = already_stored(stored[i]);
+    }
     return stored;
   }
 
@@ -658,6 +673,24 @@ void check_options(const ServiceOptions& options) {
 }
 
 }  // namespace
+
+std::string_view to_string(ServiceWarning::Kind kind) noexcept {
+  switch (kind) {
+    case ServiceWarning::Kind::action_failed:
+      return "action_failed";
+    case ServiceWarning::Kind::hydration_failed:
+      return "hydration_failed";
+    case ServiceWarning::Kind::loop_guard:
+      return "loop_guard";
+    case ServiceWarning::Kind::self_event_lost:
+      return "self_event_lost";
+    case ServiceWarning::Kind::dispatch_failed:
+      return "dispatch_failed";
+    case ServiceWarning::Kind::duplicate:
+      return "duplicate";
+  }
+  return "unknown";
+}
 
 EventService::EventService(ServiceOptions options) {
   check_options(options);

@@ -324,6 +324,47 @@ TEST_CASE("service: emit_many validates everything first and is all or nothing")
   }
 }
 
+TEST_CASE("service: a duplicate id returns the event stored under it, and is reported") {
+  auto recorder = std::make_shared<ew::RecordingExecutor>();
+  Warnings warnings;
+  ew::EventService service{{.executor = recorder,
+                            .record_self_events = false,
+                            .builtin_triggers = false,
+                            .on_warning = warnings.sink()}};
+  service.register_trigger(custom_device_validation());
+  // A typed event re-emitted with its EventMeta (so its id) and another node: a duplicate.
+  NodeCreatedEvent created = device_created("node-1");
+  const ew::EventPtr first = service.emit(created);
+  created.node_id = "node-2";
+  const ew::EventPtr second = service.emit(created);
+  service.flush();
+  CHECK(recorder->count() == 1);
+  CHECK(service.stats().duplicates == 1);
+  REQUIRE(second);
+  CHECK(second->id == first->id);
+  CHECK(second->resource.id() == "infrahub.node.node-1");  // what is stored, not what was given
+  REQUIRE(warnings.count(ew::ServiceWarning::Kind::duplicate) == 1);
+  const ew::ServiceWarning& w = warnings.seen.back();
+  CHECK(ew::to_string(w.kind) == "duplicate");
+  CHECK_THAT(w.message,
+             Catch::Contains(first->id.to_string()) && Catch::Contains("already stored"));
+  REQUIRE(w.event);
+  CHECK(w.event->resource.id() == "infrahub.node.node-2");  // the one refused
+
+  // In a batch: a repeat of a stored id, and one new id twice.
+  ew::Event fresh = plain_event("app.y", "y-1");
+  ew::Event refused = fresh;
+  refused.resource.set("prefect.resource.id", "y-2");
+  auto stored = service.emit_many({*first, fresh, refused});
+  REQUIRE(stored.size() == 3);
+  CHECK(stored[0] == first);  // the stored event itself: the memory store keeps it
+  CHECK(stored[2]->id == fresh.id);
+  CHECK(stored[2]->resource.id() == "y-1");
+  CHECK(service.stats().duplicates == 3);
+  CHECK(warnings.count(ew::ServiceWarning::Kind::duplicate) == 3);
+  CHECK(ew::to_string(ew::ServiceWarning::Kind::loop_guard) == "loop_guard");
+}
+
 TEST_CASE("service: context propagates to child events, and the loop guard stops runaway loops") {
   auto runner = std::make_shared<ew::CallbackExecutor>();
   Warnings warnings;

@@ -63,6 +63,7 @@ struct ServiceWarning {
     loop_guard,        ///< an event above max_level was stored but not dispatched
     self_event_lost,   ///< the service could not record one of its own events
     dispatch_failed,   ///< dispatch of an event stopped early (out of memory, say)
+    duplicate,         ///< an event whose id was already stored: not stored or dispatched again
   };
   Kind kind = Kind::action_failed;
   std::string message{};   ///< what happened, for a log line
@@ -70,6 +71,9 @@ struct ServiceWarning {
   std::string workflow{};  ///< workflow name, when one is involved
   EventPtr event{};        ///< the event being dispatched
 };
+
+/// The kind's name as written in the enum (`"action_failed"`), for log lines.
+std::string_view to_string(ServiceWarning::Kind kind) noexcept;
 
 /// Counters of one trigger since it was first registered under its name (the seed's "monitor
 /// trigger execution times").
@@ -191,8 +195,11 @@ class EventService {
   EventService(const EventService&) = delete;
   EventService& operator=(const EventService&) = delete;
 
-  /// Accepts one event (see the class comment); returns it as stored, with its id. Throws
-  /// ValidationError / LimitError naming the field, QueueFullError, ServiceStoppedError.
+  /// Accepts one event (see the class comment); returns it as stored, with its id. An event whose
+  /// id is already stored (a redelivery, or a typed event re-emitted with the same EventMeta) is
+  /// neither stored nor dispatched again: emit returns the event stored under that id, counts it
+  /// in stats().duplicates and reports a `duplicate` ServiceWarning. Throws ValidationError /
+  /// LimitError naming the field, QueueFullError, ServiceStoppedError.
   EventPtr emit(Event event);
   /// Accepts an Infrahub typed event (its to_event form).
   template <infrahub::InfrahubEvent E>
@@ -201,7 +208,7 @@ class EventService {
   }
   /// Accepts several events atomically: every one is validated first, then all are stored in one
   /// batch and dispatched in order, or none is (the error names the index:
-  /// `events[3].event: ...`).
+  /// `events[3].event: ...`). Duplicates are returned and reported as by emit.
   std::vector<EventPtr> emit_many(std::vector<Event> events);
 
   /// Blocks until every event accepted so far is dispatched and every run it caused has finished.
