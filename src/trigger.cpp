@@ -135,6 +135,10 @@ RegisteredTrigger::RegisteredTrigger(TriggerDefinition definition, std::uint64_t
   if (definition_.name.empty()) throw ValidationError("name", "must be non-empty");
   for (std::size_t i = 0; i < definition_.actions.size(); ++i) {
     const auto& action = definition_.actions[i];
+    if (action.workflow.name.empty()) {  // executors find workflows by name: it would never run
+      throw ValidationError(fmt::format("{}: actions[{}].workflow.name", name_, i),
+                            "must be non-empty");
+    }
     try {
       action.validate_parameters();
     } catch (const ValidationError& e) {

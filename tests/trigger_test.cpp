@@ -74,6 +74,10 @@ TEST_CASE("registration checks patterns and action parameters, naming the trigge
       "builtin::v: actions[0].parameters: Missing required parameters: {'device_id'} for "
       "workflow device-validation");
   CHECK_THROWS_AS(registry.add(TriggerDefinition{.name = ""}), eventwire::ValidationError);
+  auto unnamed_workflow = trigger_on("w", {"infrahub.node.created"});
+  unnamed_workflow.actions.push_back(ExecuteWorkflow{});
+  CHECK_THROWS_WITH(registry.add(unnamed_workflow),
+                    "builtin::w: actions[0].workflow.name: must be non-empty");
   CHECK(registry.size() == 0);
   TriggerRegistry checked([](const TriggerDefinition& d) {
     if (d.name == "refused") throw eventwire::ValidationError("refused", "by the validator");
