@@ -776,6 +776,7 @@ EventStore& EventService::store() noexcept {
 }
 
 std::vector<TriggerVerdict> EventService::explain(const Event& event) const {
+  event.validate(state_->options.limits);  // what emit refuses, no trigger sees
   std::vector<TriggerVerdict> verdicts;
   for (const TriggerHandle& trigger : state_->registry.list()) {
     verdicts.push_back({trigger->name(), trigger->compiled().explain(event)});

@@ -131,6 +131,12 @@ TEST_CASE("service: the seed's custom trigger runs its workflow with rendered pa
                                Catch::Contains("NetworkDevice"));
     CHECK(verdict_of(to_event(created), "builtin::custom-device-validation").matched);
     CHECK(service.explain(to_event(tag)).size() == service.triggers().size());
+    // An event emit would refuse (no resource id) fires nothing: explain says so as emit would.
+    ew::Event invalid{.event = "infrahub.node.created",
+                      .resource = {{"infrahub.node.kind", "NetworkDevice"}}};
+    CHECK_THROWS_AS(service.explain(invalid), ew::ValidationError);
+    CHECK_THROWS_WITH(service.explain(invalid), Catch::StartsWith("resource"));
+    CHECK_THROWS_WITH(service.emit(invalid), Catch::StartsWith("resource"));
   }
 }
 

@@ -232,7 +232,8 @@ class EventService {
   EventStore& store() noexcept;
 
   /// For every registered trigger (sorted by name): whether `event` fires it, or the first
-  /// reason it does not. Does not store or dispatch anything.
+  /// reason it does not. Does not store or dispatch anything. An event emit would refuse reaches
+  /// no trigger: explain throws what emit would (ValidationError / LimitError naming the field).
   std::vector<TriggerVerdict> explain(const Event& event) const;
 
   /// Counters of the trigger registered as `name` (zeros if it never fired).
