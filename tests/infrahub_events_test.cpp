@@ -418,6 +418,23 @@ TEST_CASE("Node event: resource, related and payload as Infrahub builds them") {
   CHECK(payload["fields"] == json::array({"ip_address", "site"}));
 }
 
+TEST_CASE("Node event with its changelog left empty: the node's own") {
+  // Infrahub builds the changelog from the node; one not given here is taken as the node's own.
+  NodeCreatedEvent e{.meta = fixed_meta(), .kind = "NetworkDevice", .node_id = "dev-1"};
+  CHECK(e.get_resource().get("infrahub.node.root_id") == "dev-1");
+  const json changelog = e.get_payload()["changelog"];
+  CHECK(changelog["node_id"] == "dev-1");
+  CHECK(changelog["node_kind"] == "NetworkDevice");
+  NodeChangelog expected = NodeChangelog{.node_id = "dev-1", .node_kind = "NetworkDevice"};
+  CHECK(changelog.dump() == expected.to_json().dump());  // same members, same order
+  // A changelog given is written as given, even one of another node (a parent's root wins).
+  e.changelog = NodeChangelog{.node_id = "other", .node_kind = "Other"};
+  CHECK(e.get_resource().get("infrahub.node.root_id") == "other");
+  CHECK(e.get_payload()["changelog"]["node_id"] == "other");
+  e.changelog = NodeChangelog{.parent = ChangelogRelatedNode{"rack-1", "Rack"}};
+  CHECK(e.get_resource().get("infrahub.node.root_id") == "rack-1");
+}
+
 TEST_CASE("Python str() of attribute values in labels") {
   auto label = [](json value) {
     NodeChangelog log{.node_id = "n"};
@@ -457,8 +474,7 @@ TEST_CASE("Node event names follow the action; undefined has none") {
   CHECK(created.event_name() == "infrahub.node.created");
   CHECK(NodeUpdatedEvent{}.action == MutationAction::updated);
   CHECK(NodeDeletedEvent{}.event_name() == "infrahub.node.deleted");
-  CHECK(created.get_resource().get("infrahub.node.root_id") == "");  // changelog node_id unset
-  created.changelog.node_id = "n";
+  // No changelog given: the node's own (the case below), so root_id is node_id.
   CHECK(created.get_resource().get("infrahub.node.root_id") == "n");
 }
 

@@ -98,7 +98,10 @@ std::string_view BasicNodeEvent<DefaultAction>::event_name() const {
 
 template <MutationAction DefaultAction>
 Resource BasicNodeEvent<DefaultAction>::get_resource() const {
-  return detail::node_action_resource(node_id, kind, action, changelog.root_node_id(), meta);
+  const std::string& root = changelog.parent || !changelog.node_id.empty()
+                                ? changelog.root_node_id()
+                                : node_id;  // a changelog left empty is the node's own
+  return detail::node_action_resource(node_id, kind, action, root, meta);
 }
 
 template <MutationAction DefaultAction>
@@ -126,10 +129,15 @@ std::vector<RelatedResource> BasicNodeEvent<DefaultAction>::get_related() const 
 
 template <MutationAction DefaultAction>
 json BasicNodeEvent<DefaultAction>::get_payload() const {
+  json changes = changelog.to_json();
+  if (changelog.node_id.empty()) {  // left empty: the node's own (members keep their places)
+    changes["node_id"] = node_id;
+    changes["node_kind"] = kind;
+  }
   return {{"kind", kind},
           {"node_id", node_id},
           {"action", to_string(action)},
-          {"changelog", changelog.to_json()},
+          {"changelog", std::move(changes)},
           {"fields", fields}};
 }
 

@@ -127,6 +127,10 @@ bool has_limited_related(std::string_view kind) noexcept;
 /// per attribute `infrahub.node.attribute_update`, per peer change
 /// `infrahub.node.relationship_update`, the parent as `infrahub.node.parent`, the node and each
 /// changelog related node as `infrahub.related.node` (base only for has_limited_related kinds).
+///
+/// Infrahub always builds the changelog from the node; a changelog left without a `node_id` here
+/// is taken as the node's own: its `node_id` and `node_kind` are the event's (in the payload, and
+/// so `infrahub.node.root_id` is `node_id`).
 template <MutationAction DefaultAction>
 struct BasicNodeEvent {
   EventMeta meta{};
