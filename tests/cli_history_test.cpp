@@ -95,7 +95,7 @@ TEST_CASE("eventwire replay --format summary: per trigger, how often it would fi
   REQUIRE(out.size() == 4);
   CHECK(out[0] == "5 events replayed, 4 would fire a trigger (4 firings)");
   CHECK(out[1] == "devices: would fire on 3 events, 2024-03-01T10:00:00Z .. 2024-03-01T10:02:00Z");
-  CHECK(out[2] == "off-main: would fire on 1 events, 2024-03-01T10:03:00Z .. 2024-03-01T10:03:00Z");
+  CHECK(out[2] == "off-main: would fire on 1 event, 2024-03-01T10:03:00Z .. 2024-03-01T10:03:00Z");
   CHECK(out[3] == "schema: would not fire");
 }
 

@@ -189,17 +189,24 @@ TEST_CASE("eventwire render: one output or error line per template, environments
 {"template": "{{ x }}", "undefined": "strict"}
 {"template": "{% if %}"}
 {"template": "plain {{", "environment": "nope"}
+{"template": "{{ x }}", "undefined": "lenient", "context": {"x": 1}}
+{"template": "{{ x }}", "context": [1, 2]}
 )");
   CHECK(run.status == 1);
   auto out = lines(run.out);
-  REQUIRE(out.size() == 6);
+  REQUIRE(out.size() == 8);
   CHECK(out[0] == R"({"output":"main"})");
   CHECK(out[1] == R"({"output":""})");  // Prefect's chainable undefined
   CHECK(eventwire::json::parse(out[2])["error"]["type"] == "UndefinedError");
   CHECK(eventwire::json::parse(out[3])["error"]["type"] == "UndefinedError");
   CHECK(eventwire::json::parse(out[4])["error"]["type"] == "TemplateSyntaxError");
+  CHECK(eventwire::json::parse(out[4])["error"]["line"] == 1);  // where, as TemplateError has it
+  CHECK(eventwire::json::parse(out[4])["error"].contains("column"));
   CHECK_THAT(eventwire::json::parse(out[5])["error"]["message"].get<std::string>(),
              Catch::StartsWith("environment:"));
+  CHECK(out[6] == R"({"output":"1"})");  // "lenient", the policy's C++ name, is "default"
+  CHECK(eventwire::json::parse(out[7])["error"]["message"] ==
+        "context: must be an object of names, got array");
 }
 
 TEST_CASE("eventwire hydrate: Prefect's hydration per line, errors naming the parameter") {

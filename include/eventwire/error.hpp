@@ -14,7 +14,9 @@ class error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Text that is not well-formed: malformed JSON, a timestamp or UUID that does not parse.
+/// Text that is not well-formed: malformed JSON, a timestamp or UUID that does not parse on its own
+/// (`Timestamp::parse`, `Uuid::parse`). Inside an event, such a value is a field of it: a
+/// ValidationError naming the field (`occurred: timestamp 'yesterday': ...`).
 ///
 /// `what()` reads "<what was parsed>: <why>", e.g.
 /// `event JSON: syntax error at byte 17: unexpected end of input`.

@@ -38,6 +38,10 @@ int process_json_lines(std::istream& in, std::ostream& out,
                                               max_line_bytes, max_line_depth));
     } catch (const std::exception& e) {
       result = {{"error", {{"type", error_type_name(e)}, {"message", e.what()}}}};
+      if (const auto* t = dynamic_cast<const TemplateError*>(&e); t && t->line() > 0) {
+        result["error"]["line"] = t->line();  // where in the template, as Jinja reports it
+        result["error"]["column"] = t->column();
+      }
       status = 1;
     }
     out << result.dump() << '\n';

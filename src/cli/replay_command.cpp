@@ -119,7 +119,8 @@ void run_replay(const ReplayOptions& options) {
       if (it == by_trigger.end()) {
         std::cout << fmt::format("{}: would not fire\n", name);
       } else {
-        std::cout << fmt::format("{}: would fire on {} events, {} .. {}\n", name, it->second.fired,
+        std::cout << fmt::format("{}: would fire on {} event{}, {} .. {}\n", name, it->second.fired,
+                                 it->second.fired == 1 ? "" : "s",
                                  format_timestamp(it->second.first),
                                  format_timestamp(it->second.last));
       }

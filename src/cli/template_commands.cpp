@@ -29,7 +29,7 @@ Environment environment_of(const json& line) {
     throw ValidationError("environment", "must be \"prefect\" or \"jinja\", got \"" + name + "\"");
   }
   std::string undefined = optional_string(line, "undefined", "");
-  if (undefined == "default") {
+  if (undefined == "default" || undefined == "lenient") {  // Jinja's name, and the C++ enum's
     environment.set_undefined(UndefinedPolicy::lenient);
   } else if (undefined == "chainable") {
     environment.set_undefined(UndefinedPolicy::chainable);
@@ -37,7 +37,8 @@ Environment environment_of(const json& line) {
     environment.set_undefined(UndefinedPolicy::strict);
   } else if (!undefined.empty()) {
     throw ValidationError(
-        "undefined", "must be \"default\", \"chainable\" or \"strict\", got \"" + undefined + "\"");
+        "undefined", "must be \"default\" (or \"lenient\"), \"chainable\" or \"strict\", got \"" +
+                         undefined + "\"");
   }
   return environment;
 }
@@ -49,12 +50,23 @@ const json& object_member(const json& line, const char* key, const char* shape) 
   return *it;
 }
 
+// The line's "context", an object (names to values, as a template reads them); {} when absent.
+const json& context_of(const json& line) {
+  static const json empty = json::object();
+  auto it = line.find("context");
+  if (it == line.end()) return empty;
+  if (!it->is_object()) {
+    throw ValidationError("context",
+                          std::string("must be an object of names, got ") + it->type_name());
+  }
+  return *it;
+}
+
 json render_line(const json& line) {
   const char* shape = R"({"template": "...", "context": {...}})";
   const json& source = object_member(line, "template", shape);
   if (!source.is_string()) throw ValidationError("template", "must be a string");
-  auto it = line.find("context");
-  json context = it == line.end() ? json::object() : *it;
+  const json& context = context_of(line);
   auto compiled =
       Template::compile(source.get<std::string>(), {.environment = environment_of(line)});
   return {{"output", compiled.render(context)}};
@@ -63,9 +75,7 @@ json render_line(const json& line) {
 json hydrate_line(const json& line) {
   const char* shape = R"({"parameters": {...}, "context": {...}})";
   const json& parameters = object_member(line, "parameters", shape);
-  auto it = line.find("context");
-  return {{"parameters",
-           hydrate(parameters, it == line.end() ? json::object() : *it, environment_of(line))}};
+  return {{"parameters", hydrate(parameters, context_of(line), environment_of(line))}};
 }
 
 }  // namespace
@@ -74,13 +84,16 @@ void add_template_commands(CLI::App& app) {
   auto* render = app.add_subcommand(
       "render",
       "JSON Lines on stdin, {\"template\", \"context\", \"environment\", \"undefined\"} each; "
-      "writes {\"output\"} or {\"error\"}");
+      "writes {\"output\"} or {\"error\"}. environment: \"prefect\" (default) or \"jinja\"; "
+      "undefined: \"default\" (lenient), \"chainable\" or \"strict\" (default: the "
+      "environment's)");
   render->callback([] {
     if (int status = process_json_lines(std::cin, std::cout, render_line))
       throw CLI::RuntimeError(status);
   });
   auto* hydrate_cmd = app.add_subcommand("hydrate",
-                                         "JSON Lines on stdin, {\"parameters\", \"context\"} each; "
+                                         "JSON Lines on stdin, {\"parameters\", \"context\", "
+                                         "\"environment\", \"undefined\"} each (as render); "
                                          "writes {\"parameters\"} or {\"error\"}");
   hydrate_cmd->callback([] {
     if (int status = process_json_lines(std::cin, std::cout, hydrate_line))
