@@ -327,6 +327,14 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
       }
       return Value::of(std::move(out));
     }
+    case Method::str_format:
+      return str_format(*this, s, args, kwargs);
+    case Method::str_format_map:
+      if (!kwargs.empty()) type_error("format_map() takes no keyword arguments");
+      if (args.size() != 1) {
+        type_error(fmt::format("format_map() takes exactly one argument ({} given)", args.size()));
+      }
+      return str_format_map(*this, s, args[0]);
     default:
       break;
   }

@@ -77,7 +77,9 @@ Method str_method(std::string_view n) {
       {"capitalize", Method::str_capitalize},
       {"count", Method::str_count},
       {"find", Method::str_find},
-      {"join", Method::str_join}};
+      {"join", Method::str_join},
+      {"format", Method::str_format},
+      {"format_map", Method::str_format_map}};
   for (auto [name, m] : table) {
     if (name == n) return m;
   }
@@ -520,17 +522,32 @@ void Runtime::append_str(std::string& out, const Value& v) const {
   }
 }
 
+std::string_view Runtime::type_name(const Value& v) const noexcept {
+  switch (v.kind) {
+    case Kind::undefined: {
+      static constexpr std::string_view names[] = {"Undefined", "ChainableUndefined",
+                                                   "StrictUndefined"};
+      return names[static_cast<std::size_t>(policy(v))];
+    }
+    case Kind::value:
+      return python_type_name(v.get(), v.shape);
+    case Kind::loop:
+      return "LoopContext";
+    case Kind::namespace_:
+      return "Namespace";
+    case Kind::macro:
+      return "Macro";
+    default:
+      return "builtin_function_or_method";
+  }
+}
+
 const json& Runtime::data(const Value& v) const {
   if (v.kind == Kind::value) return v.get();
-  if (v.kind == Kind::namespace_) type_error("Object of type Namespace is not JSON serializable");
-  if (v.kind == Kind::macro) type_error("Object of type Macro is not JSON serializable");
-  if (v.kind == Kind::undefined) {
-    static constexpr std::string_view names[] = {"Undefined", "ChainableUndefined",
-                                                 "StrictUndefined"};
-    type_error(fmt::format("Object of type {} is not JSON serializable",
-                           names[static_cast<std::size_t>(policy(v))]));
+  if (v.kind == Kind::function || v.kind == Kind::method) {
+    type_error("Object of type builtin_function_or_method is not JSON serializable");
   }
-  type_error("Object of type builtin_function_or_method is not JSON serializable");
+  type_error(fmt::format("Object of type {} is not JSON serializable", type_name(v)));
 }
 
 // ---- lookups --------------------------------------------------------------------------------

@@ -169,6 +169,8 @@ enum class Method : std::uint8_t {
   str_count,
   str_find,
   str_join,
+  str_format,
+  str_format_map,
   list_count,
   list_index,
   loop_cycle,
@@ -454,6 +456,11 @@ void append_case_mapped(std::string& out, std::string_view text, bool lower);
 bool case_map_ascii(char* to, std::string_view text, bool lower) noexcept;
 /// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
 Value percent_format(Runtime& rt, std::string_view format, const Value& args);
+/// `format.format(*args, **kwargs)` as Jinja's sandbox runs it (SandboxedFormatter).
+Value str_format(Runtime& rt, std::string_view format, std::span<const Value> args,
+                 const Kwargs& kwargs);
+/// `format.format_map(mapping)` (SandboxedFormatter, the mapping as the keyword arguments).
+Value str_format_map(Runtime& rt, std::string_view format, const Value& mapping);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name);
 
@@ -497,6 +504,9 @@ class Runtime {
   void append_str(std::string& out, const Value& v) const;
   std::string repr(const Value& v) const;
   void append_repr(std::string& out, const Value& v) const;
+  /// Python's `type(v).__name__`: the Undefined class of the policy, `LoopContext`, `Namespace`,
+  /// `Macro`, `builtin_function_or_method`, or python_type_name of its JSON.
+  std::string_view type_name(const Value& v) const noexcept;
   /// JSON of a value for tojson and hydration: Undefined and non-data values raise.
   const json& data(const Value& v) const;
 
