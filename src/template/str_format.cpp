@@ -587,7 +587,8 @@ class StrFormatter {
       default:
         left = pad;
     }
-    rt_.check_size(out.size() + pad * s.fill.size() + grouped.size() + n.rest.size() + 4);
+    rt_.check_size(out.size() + pad * s.fill.size() + sign.size() + n.prefix.size() +
+                   grouped.size() + n.rest.size());
     append_fill(out, s.fill, left);
     out += sign;
     out += n.prefix;
