@@ -891,6 +891,37 @@ inline std::vector<Case> templates() {
       {"{{ none.format(1) }}"},
       {"{{ d.format(1) }}"},
 
+      // ---- the globals cycler() and joiner() (jinja2.utils.Cycler, Joiner)
+      {"{% set pipe = joiner('|') %}{% for x in words %}{{ pipe() }}{{ x }}{% endfor %}"},
+      {"{% set j = joiner() %}{% for x in [1, 2, 3] %}{{ j() }}{{ x }}{% endfor %}|{{ j.sep }}|{{ "
+       "j.used }}|{{ joiner().used }}"},
+      {"{% set j = joiner(sep=1) %}[{{ j() }}][{{ j() }}][{{ j() + 1 }}][{{ j is callable }}]"},
+      {"{% set c = cycler('odd', 'even') %}{% for x in ints %}{{ c.next() }}:{{ x }} {% endfor "
+       "%}{{ c.current }}|{{ c.pos }}|{{ c.items }}"},
+      {"{% set c = cycler(1, [2, (3,)], none) %}{{ c.next() }}{{ c.next() }}{{ c.next() }}{{ "
+       "c.next() }}|{{ c.reset() }}|{{ c.current }}|{{ c.items }}|{{ c.items | length }}"},
+      {"{% set c = cycler('a', 'b') %}{% for x in range(3) %}{% for y in range(2) %}{{ c.next() "
+       "}}{% endfor %}{% set c2 = c %}{{ c2.next() }},{% endfor %}{{ c.pos }}"},
+      {"{% set c = cycler(missing, 1) %}[{{ c.next() }}][{{ c.next() }}][{{ c.current }}]"},
+      {"{{ cycler(1, 2) is callable }}|{{ joiner() is callable }}|{{ cycler(1).nope is defined "
+       "}}|{{ joiner().nope is defined }}|{% if cycler(0) %}t{% endif %}{% if joiner() %}t{% endif "
+       "%}|{{ cycler(1, 2).current }}"},
+      {"{{ '{}|{}|{}'.format(cycler(7, 8).next(), joiner('x').sep, cycler('a').items) }}"},
+      {"{% macro row(c) %}{{ c.next() }}{% endmacro %}{% set c = cycler('x', 'y', 'z') %}{{ row(c) "
+       "}}{{ row(c) }}{{ c.next() }}{{ row(c) }}"},
+      {"{{ cycler() }}"},
+      {"{{ joiner()(1) }}"},
+      {"{{ cycler(1)() }}"},
+      {"{{ cycler(1).next(2) }}"},
+      {"{{ cycler(1).reset(2) }}"},
+      {"{% for x in cycler(1, 2) %}{% endfor %}"},
+      {"{{ cycler(1, 2) | tojson }}"},
+      {"{{ joiner() | tojson }}"},
+      {"{{ cycler(x=1) }}"},
+      {"{{ joiner(',', 2) }}"},
+      {"{{ joiner(nope=2) }}"},
+      {"{{ joiner() | length }}"},
+
       // ---- loops over arrays walked in place, loop variables bound once per loop
       {"{% for x in ints %}{{ loop.index }}{{ loop.revindex }}[{{ loop.previtem }}|"
        "{{ loop.nextitem }}]{% endfor %}"},

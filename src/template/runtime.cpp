@@ -517,6 +517,10 @@ void Runtime::append_str(std::string& out, const Value& v) const {
       append_python_repr(out, json(static_cast<const MacroRef*>(v.object)->name(program)));
       out += '>';
       return;
+    case Kind::cycler:
+    case Kind::joiner:
+      type_error(
+          fmt::format("a {} object cannot be rendered (Jinja prints its address)", type_name(v)));
     default:
       type_error("a function or method cannot be rendered (Jinja prints its address)");
   }
@@ -537,6 +541,10 @@ std::string_view Runtime::type_name(const Value& v) const noexcept {
       return "Namespace";
     case Kind::macro:
       return "Macro";
+    case Kind::cycler:
+      return "Cycler";
+    case Kind::joiner:
+      return "Joiner";
     default:
       return "builtin_function_or_method";
   }
@@ -625,6 +633,33 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
     }
     case Kind::value:
       break;
+    case Kind::cycler: {
+      auto* cycler = static_cast<const UtilsObject*>(obj.object);
+      if (name == "next") return method_of(obj, Method::cycler_next);
+      if (name == "reset") return method_of(obj, Method::cycler_reset);
+      if (name == "current") return cycler->items[cycler->pos].alias();
+      if (name == "pos") return Value::of(static_cast<std::int64_t>(cycler->pos));
+      if (name == "items") {
+        json items = json::array();
+        ShapeBuilder shape(SeqKind::tuple, items, shapes);
+        for (const auto& item : cycler->items) {
+          items.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
+                                                       : data(item));
+          shape.add(item.shape, items.back());
+        }
+        Shape s = shape.shape();
+        return Value::of(std::move(items), s);
+      }
+      return Value::undefined(
+          fmt::format("'jinja2.utils.Cycler object' has no attribute '{}'", name));
+    }
+    case Kind::joiner: {
+      auto* joiner = static_cast<const UtilsObject*>(obj.object);
+      if (name == "sep") return joiner->items[0].alias();
+      if (name == "used") return Value::of(joiner->used);
+      return Value::undefined(
+          fmt::format("'jinja2.utils.Joiner object' has no attribute '{}'", name));
+    }
     case Kind::macro: {
       const auto* macro = static_cast<const MacroRef*>(obj.object);
       const Stmt& s = *macro->stmt;
@@ -748,12 +783,8 @@ void Runtime::iterate(const Value& v, std::vector<Value>& out) const {
       return;
     case Kind::value:
       break;
-    case Kind::namespace_:
-      type_error("'Namespace' object is not iterable");
-    case Kind::loop:
-      type_error("'LoopContext' object is not iterable");
     default:
-      type_error("'builtin_function_or_method' object is not iterable");
+      type_error(fmt::format("'{}' object is not iterable", type_name(v)));
   }
   const json& j = v.get();
   switch (j.type()) {

@@ -145,7 +145,17 @@ class ShapeBuilder {
   std::vector<Shape> items_{};  // per position, once the items differ
 };
 
-enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function, macro };
+enum class Kind : std::uint8_t {
+  undefined,
+  value,
+  method,
+  loop,
+  namespace_,
+  function,
+  macro,
+  cycler,  // `cycler(...)`: a UtilsObject
+  joiner,  // `joiner(sep)`: a UtilsObject
+};
 
 /// Bound methods Jinja's sandbox lets templates call on dicts, strings and lists.
 enum class Method : std::uint8_t {
@@ -178,6 +188,10 @@ enum class Method : std::uint8_t {
   fn_range,
   fn_namespace,
   fn_dict,
+  fn_cycler,
+  fn_joiner,
+  cycler_next,
+  cycler_reset,
 };
 
 struct LoopState;
@@ -414,6 +428,15 @@ struct NamespaceObject {
   }
 };
 
+/// A `cycler(items...)` (jinja2.utils.Cycler: its items and position) or a `joiner(sep)`
+/// (jinja2.utils.Joiner: `items` holds the separator, `used` once it was called). Values own
+/// their JSON here: the object outlives the expression that made it.
+struct UtilsObject {
+  std::vector<Value> items{};
+  std::size_t pos = 0;
+  bool used = false;
+};
+
 /// A macro (`{% macro %}`) or a call block's `caller`, as a value: the statement, and the scope
 /// its body sees (the evaluator's frame it was defined in, and how much of it).
 struct MacroRef {
@@ -477,6 +500,8 @@ class Runtime {
   std::uint64_t iterations = 0;
   // namespace() objects live as long as the render (boxed: Values point at them).
   std::vector<std::unique_ptr<NamespaceObject>> namespaces{};
+  // cycler() and joiner() objects, likewise.
+  std::vector<std::unique_ptr<UtilsObject>> utils_objects{};
   // The shapes of values whose items differ (`[(1, 2), [3]]`), as long as the render.
   mutable ShapeArena shapes{};
 
