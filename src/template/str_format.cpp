@@ -184,10 +184,11 @@ class StrFormatter {
     if (!all_digits(text)) return std::nullopt;
     std::size_t n = 0;
     for (char c : text) {
-      if (n > (static_cast<std::size_t>(INT64_MAX) - 9) / 10) {
+      auto digit = static_cast<std::size_t>(c - '0');
+      if (n > (static_cast<std::size_t>(INT64_MAX) - digit) / 10) {
         value_error("Too many decimal digits in format string");
       }
-      n = n * 10 + static_cast<std::size_t>(c - '0');
+      n = n * 10 + digit;
     }
     return n;
   }
