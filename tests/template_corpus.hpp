@@ -727,6 +727,201 @@ inline std::vector<Case> templates() {
       {"{{ '%r' % missing }}"},
       {"{{ 5 % 3 }} {{ -5 % 3 }} {{ 5.5 % 2 }} {{ [1] % 2 }}"},
 
+      // ---- str.format / str.format_map (Jinja's SandboxedFormatter: string.Formatter with the
+      // sandbox's lookups, format() of str, int, bool, float and None per formatter_unicode.c)
+      {"{{ '{0}-{1}'.format(1, 2) }}|{{ '{}-{}'.format('a', 'b') }}|{{ '{1}{0}{1}'.format('x', "
+       "'y') }}|{{ 'no fields'.format(1, k=2) }}"},
+      {"{{ '{name}={value}'.format(name='n', value=n) }}|{{ '{0}:{k}:{1}'.format(s, none, k=t) }}"},
+      {"{{ '{{}}|{{{0}}}|}}{{|{{0}}'.format(1) }}"},
+      {"{{ '{}|{}|{}|{}|{}|{}|{}|{}'.format(n, f, t, none, s, [1, 'a', none], {'k': (1, 2)}, big) "
+       "}}"},
+      {"{{ '{}|{}|{}|{}|{}|{}'.format(floats[0], floats[1], floats[2], floats[4], floats[6], "
+       "floats[11]) }}"},
+      {"{{ '{}|{}|{}'.format(d.items() | list, 'x' ~ n, nested) }}"},
+      {"{{ '{0[node_id]} {0[changelog][display_label]} {0.kind} "
+       "{0[fields][1]}'.format(event.payload.data) }}"},
+      {"{{ '{0[0]}|{0[1][1][0]}|{0[1][1][1]}|{0[1][1]!r:>12}'.format(nested) }}"},
+      {"{{ '{0[prefect.resource.id]}|{0[infrahub.branch.name]:>6}'.format(event.resource) }}"},
+      {"{{ '{a[b]}/{a[a]}/{a.C}'.format(a=d) }}|{{ '{}{0[b]}'.format(d) }}"},
+      {"[{{ '{0.zz}|{0[9]}|{0[zz]}|{1[5]}|{1.0}'.format(d, words) }}]"},
+      {"{{ '{0.zz.yy}'.format(d) }}"},
+      {"{{ '{0[zz][yy]}'.format(d) }}"},
+      {"{% for u in users %}{{ "
+       "'{0[name]:<6}|{0[age]:>3}|{0[active]!s:^7}|{0[address][city]!r}'.format(u) }};{% endfor "
+       "%}"},
+      {"{{ 'Node {0[kind]} {0[node_id]:.8} on {1!r} ({2:,} bytes)'.format(event.payload['data'], "
+       "event.resource['infrahub.branch.name'], 1234567) }}"},
+      {"[{{ '{0}'.format(missing) }}][{{ '{x}'.format(x=missing) }}]"},
+      {"[{{ '{0!r}|{0!a}'.format(missing) }}]"},
+      {"[{{ '{!s:>3}'.format(missing) }}]"},
+      {"[{{ '{:>3}'.format(missing) }}]"},
+      {"{{ '{0!s}|{0!r}|{0!a}|{1!r}|{2!r}|{3!a}|{4!r}'.format(uni, quote, dq, words, ctrl) }}"},
+      {"{{ '{!r:>12}|{!s:*<8}|{!r:^9}|{!a:.4}'.format('ab', 1.5, none, 'éé') }}"},
+      {"{{ '[{:<8}][{:>8}][{:^8}][{:^7}][{:*^9}][{:é>6}][{:.3}][{:8.2}][{:05}][{:s}]'.format('ab', "
+       "'ab', 'ab', 'ab', 'ab', 'ab', s, s, 'ab', s) }}"},
+      {"{{ '[{:=^10}][{:<<5}][{:0>5}][{:00}][{:0<6s}][{:>0}][{:.0}][{:.10}]'.format('ab', 'ab', "
+       "'ab', 'ab', 'ab', 'ab', 'ab', 'ab') }}"},
+      {"{{ '[{:<6}][{:>6}][{:^7.2}][{:🚀^5}]'.format('東京', 'é', uni, 'x') }}"},
+      {"{{ '{:d}|{:5d}|{:<5d}|{:^5d}|{:=5d}|{:05d}|{:+d}|{: d}|{:-d}|{:5}|{:n}'.format(n, n, n, n, "
+       "neg, neg, n, n, neg, neg, neg) }}"},
+      {"{{ "
+       "'{0:b}|{0:o}|{0:x}|{0:X}|{0:#b}|{0:#o}|{0:#x}|{0:#X}|{1:x}|{1:#x}|{1:#010b}|{2:X}'.format("
+       "255, neg, big) }}"},
+      {"{{ '{0:,}|{0:_}|{0:,d}|{1:_x}|{1:_b}|{1:#_o}|{2:,}|{3:,}|{3:_}|{4:,}'.format(1234567, "
+       "123456, big, -1234, 0) }}"},
+      {"{{ "
+       "'{0:010,}|{0:09,}|{0:08,}|{0:0=10,}|{0:x=10,}|{1:012,}|{1:012_}|{2:#012_x}|{2:#013_x}|{3:"
+       "06,}'.format(1234, -1234567, 123456, 1) }}"},
+      {"{{ '[{0:=8}][{0:08}][{0:<08}][{0:^08}][{0:>+08}][{0:+=8}][{1:=+8}][{1: "
+       "08}][{1:*=+8}][{1:#=8x}]'.format(-42, 42) }}"},
+      {"{{ '{:c}{:c}{:c}|{:>3c}|{:03c}|{:<3c}|{:=^5c}'.format(72, 233, 128640, 65, 66, 67, 68) }}"},
+      {"{{ '{:n}|{:n}|{:n}|{:n}|{:n}'.format(1234567, 1234567.5, 0.00001, big, 1e20) }}"},
+      {"{{ '{}|{:d}|{:>5}|{:x}|{:.1f}|{:%}|{!r}|{:05}|{:+}'.format(t, t, t, fa, t, fa, t, t, fa) "
+       "}}"},
+      {"{{ "
+       "'{0:f}|{0:.2f}|{0:10.3f}|{0:<10.1f}|{0:^10.1f}|{0:+.0f}|{0:#.0f}|{0:010.2f}|{0:F}|{1:.2f}'."
+       "format(f, neg) }}",
+       "tree"},
+      {"{{ "
+       "'{0:e}|{0:.2e}|{0:E}|{0:g}|{0:.3g}|{0:G}|{0:#g}|{0:.0e}|{0:#.0e}|{0:.0g}|{0:#.0g}'.format("
+       "f) }}",
+       "tree"},
+      {"{{ '{:.3}|{:.3}|{:.3}|{:.3}|{:.2}|{:.2}|{:.0}|{:#.3}|{:#.1}|{:.5}|{:.17}'.format(1.0, "
+       "100.0, 123.0, 99.96, 0.0001, 0.00001, 1.5, 1.0, 1.0, 12.0, 0.1) }}"},
+      {"{{ '{:}|{:10}|{:<10}|{:+}|{:#}|{:#}|{:,}|{:_}|{:010}|{: }|{:^9}'.format(1.0, 2.5, 1e16, "
+       "0.0, 1e16, 1.5e-7, 123456.0, 1234567.0, -1e20, 1e-5, -0.0) }}"},
+      {"{{ '{:%}|{:.1%}|{:.0%}|{:#.0%}|{:%}|{:,.2%}|{:>8.1%}|{:08.1%}'.format(0.25, 0.125, 0.5, "
+       "1.0, 3, 1234.5, -0.5, -0.5) }}"},
+      {"{{ "
+       "'{0:z.2f}|{0:.2f}|{1:z}|{1:}|{1:z.1e}|{2:z.0%}|{3:z.1f}|{4:z.0f}|{4:z.1e}'.format(-0.001, "
+       "-0.0, -0.001, -1.25, -1) }}"},
+      {"{{ '{0:f}|{0:,.0f}|{1:f}|{2:e}|{3:g}|{4:.3e}|{5:.1f}|{6:.1f}|{7:.0f}'.format(1e22, "
+       "123456789.123, 5e-324, 1e-320, 1e300, 2.675, 0.25, 0.35, 2.5) }}"},
+      {"{{ "
+       "'{0:,.2f}|{0:_.1e}|{0:,g}|{1:,g}|{1:,}|{2:015,.2f}|{3:012,.1f}|{3:_}|{4:,.3}'.format("
+       "1234567.891, 123456.0, 123456789.0, -1234.5, 1234567.0) }}"},
+      {"{{ '{0:f}|{0:e}|{0:g}|{0:.2%}|{1:f}|{1:,.1f}|{1:e}|{2:E}|{2:G}'.format(n, big, neg) }}"},
+      {"{{ "
+       "'{0:e}|{0:f}|{0:g}|{0:E}|{0:F}|{0:G}|{0:%}|{0:010}|{0:+}|{1:010}|{1:z}'.format(floats[10] "
+       "* 1e300, -floats[10] * 1e300) }}"},
+      {"{{ '{0:f}|{0:g}|{0:F}|{0:+010}|{0:%}'.format(floats[10] * 1e300 - floats[10] * 1e300) }}"},
+      {"{{ '{0:{1}}|{0:{2}{1}}|{0:.{3}f}|{0:>{1}.{3}}|{4:{5}^{1}}|{0:{6}}'.format(f, 10, '<', 2, "
+       "'x', '*', '.2e') }}",
+       "tree"},
+      {"{{ '{:{}}|{:>{}}|{}'.format('a', 5, 'b', 4, 'c') }}"},
+      {"{{ '{0:1{1}}|{0:{1}{1}}'.format(7, 0) }}"},
+      {"{% set fmt = '{:>8}|{:<8}|' %}{{ fmt.format(s, n) }}{% set f2 = '{}!'.format %}{{ f2('x') "
+       "}}{{ f2(n) }}"},
+      {"{{ '{}-{}'['format'](1, 2) }}|{{ ('{0}' ~ '-{1}').format(1, 2) }}|{{ "
+       "'{}'.format(s).upper() }}|{{ '{:5}'.format(n) | length }}"},
+      {"{{ s.format(1) }}|{{ event.resource['infrahub.branch.name'].format() }}|{{ '{}' "
+       ".format('{}').format(3) }}"},
+      {"{{ '{a}-{b}|{C:>4}|{a!r}'.format_map(d) }}|{{ "
+       "'{node_id:.8}/{kind}'.format_map(event.payload.data) }}|{{ 'x'.format_map(5) }}"},
+      {"{{ '{a}'.format_map(d, 1) }}"},
+      {"{{ '{a}'.format_map() }}"},
+      {"{{ '{a}'.format_map(d=d) }}"},
+      {"{{ '{0}'.format_map(d) }}"},
+      {"{{ '{a}'.format_map(words) }}"},
+      {"{{ '{zz}'.format_map(d) }}"},
+      {"[{{ '{a}'.format_map(missing) }}]"},
+      {"{{ '{}{0}'.format(1, 2) }}"},
+      {"{{ '{0}{}'.format(1, 2) }}"},
+      {"{{ '{0:{}}'.format(1, 2) }}"},
+      {"{{ '{:{1}}'.format(1, 2) }}"},
+      {"{{ '{2}'.format(1, 2) }}"},
+      {"{{ '{}{}'.format(1) }}"},
+      {"{{ '{:>{}}|{}'.format(1, 4) }}"},
+      {"{{ '{x}'.format(1, y=2) }}"},
+      {"{{ '{[a]}'.format(d) }}"},
+      {"{{ '{.a}'.format(d) }}"},
+      {"{{ '{99999999999999999999}'.format() }}"},
+      {"{{ '{0} {'.format() }}"},
+      {"{{ '{0:y}'.format(1) }}"},
+      {"{{ '{0:d}'.format(1.5) }}"},
+      {"{{ '{0:d}'.format('x') }}"},
+      {"{{ '{0:f}'.format('x') }}"},
+      {"{{ '{0:s}'.format(1) }}"},
+      {"{{ '{0:s}'.format(true) }}"},
+      {"{{ '{0:%}'.format('x') }}"},
+      {"{{ '{0:+}'.format('x') }}"},
+      {"{{ '{0: }'.format('x') }}"},
+      {"{{ '{0:=5}'.format('x') }}"},
+      {"{{ '{0:#}'.format('x') }}"},
+      {"{{ '{0:,}'.format('x') }}"},
+      {"{{ '{0:z}'.format('x') }}"},
+      {"{{ '{0:z}'.format(1) }}"},
+      {"{{ '{0:.2}'.format(1) }}"},
+      {"{{ '{0:,x}'.format(1) }}"},
+      {"{{ '{0:,_}'.format(1) }}"},
+      {"{{ '{0:_,}'.format(1) }}"},
+      {"{{ '{0:,n}'.format(1.5) }}"},
+      {"{{ '{0:,c}'.format(65) }}"},
+      {"{{ '{0:+c}'.format(65) }}"},
+      {"{{ '{0:#c}'.format(65) }}"},
+      {"{{ '{0:c}'.format(-1) }}"},
+      {"[{{ '{0[-1]}'.format(nested) }}][{{ '{0:{1}}'.format(1, missing) }}]"},
+      {"{{ '{:.1}|{:.1}|{:#.2}|{:.3}'.format(9.5, 0.95, 9.96, 999.5) }}"},
+      {"{{ '{0:c}'.format(1114112) }}"},
+      {"{{ '{0:.}'.format(1.5) }}"},
+      {"{{ '{:.{}f}'.format(1.5, -1) }}"},
+      {"{{ '{0:>>>5}'.format(1) }}"},
+      {"{{ '{0:é}'.format(1) }}"},
+      {"{{ '{0:{1}}'.format(1, '{}') }}"},
+      {"{{ '{0:{{}}}'.format(1) }}"},
+      {"{{ '{0:{1:{2}}}'.format(1, 2, 3) }}"},
+      {"{{ '{0:>6}'.format(none) }}"},
+      {"{{ '{0:>6}'.format([1]) }}"},
+      {"{{ '{0:>6}'.format(d) }}"},
+      {"{{ '{0!x}'.format(1) }}"},
+      {"{{ '{0!}'.format(1) }}"},
+      {"{{ '{0!'.format(1) }}"},
+      {"{{ '{0!rx}'.format(1) }}"},
+      {"{{ '{'.format(1) }}"},
+      {"{{ 'a}b'.format(1) }}"},
+      {"{{ '{0'.format(1) }}"},
+      {"{{ '{0[}'.format(1) }}"},
+      {"{{ '{0[]}'.format([1]) }}"},
+      {"{{ '{0.}'.format([1]) }}"},
+      {"{{ '{0[0]x}'.format([1]) }}"},
+      {"{{ '{0{1}}'.format(1, 2) }}"},
+      {"{{ '{0:x' }}{{ '{0:>3'.format(1) }}"},
+      {"{{ 'x'.formatt(1) }}"},
+      {"{{ n.format(1) }}"},
+      {"{{ none.format(1) }}"},
+      {"{{ d.format(1) }}"},
+
+      // ---- the globals cycler() and joiner() (jinja2.utils.Cycler, Joiner)
+      {"{% set pipe = joiner('|') %}{% for x in words %}{{ pipe() }}{{ x }}{% endfor %}"},
+      {"{% set j = joiner() %}{% for x in [1, 2, 3] %}{{ j() }}{{ x }}{% endfor %}|{{ j.sep }}|{{ "
+       "j.used }}|{{ joiner().used }}"},
+      {"{% set j = joiner(sep=1) %}[{{ j() }}][{{ j() }}][{{ j() + 1 }}][{{ j is callable }}]"},
+      {"{% set c = cycler('odd', 'even') %}{% for x in ints %}{{ c.next() }}:{{ x }} {% endfor "
+       "%}{{ c.current }}|{{ c.pos }}|{{ c.items }}"},
+      {"{% set c = cycler(1, [2, (3,)], none) %}{{ c.next() }}{{ c.next() }}{{ c.next() }}{{ "
+       "c.next() }}|{{ c.reset() }}|{{ c.current }}|{{ c.items }}|{{ c.items | length }}"},
+      {"{% set c = cycler('a', 'b') %}{% for x in range(3) %}{% for y in range(2) %}{{ c.next() "
+       "}}{% endfor %}{% set c2 = c %}{{ c2.next() }},{% endfor %}{{ c.pos }}"},
+      {"{% set c = cycler(missing, 1) %}[{{ c.next() }}][{{ c.next() }}][{{ c.current }}]"},
+      {"{{ cycler(1, 2) is callable }}|{{ joiner() is callable }}|{{ cycler(1).nope is defined "
+       "}}|{{ joiner().nope is defined }}|{% if cycler(0) %}t{% endif %}{% if joiner() %}t{% endif "
+       "%}|{{ cycler(1, 2).current }}"},
+      {"{{ '{}|{}|{}'.format(cycler(7, 8).next(), joiner('x').sep, cycler('a').items) }}"},
+      {"{% macro row(c) %}{{ c.next() }}{% endmacro %}{% set c = cycler('x', 'y', 'z') %}{{ row(c) "
+       "}}{{ row(c) }}{{ c.next() }}{{ row(c) }}"},
+      {"{{ cycler() }}"},
+      {"{{ joiner()(1) }}"},
+      {"{{ cycler(1)() }}"},
+      {"{{ cycler(1).next(2) }}"},
+      {"{{ cycler(1).reset(2) }}"},
+      {"{% for x in cycler(1, 2) %}{% endfor %}"},
+      {"{{ cycler(1, 2) | tojson }}"},
+      {"{{ joiner() | tojson }}"},
+      {"{{ cycler(x=1) }}"},
+      {"{{ joiner(',', 2) }}"},
+      {"{{ joiner(nope=2) }}"},
+      {"{{ joiner() | length }}"},
+
       // ---- loops over arrays walked in place, loop variables bound once per loop
       {"{% for x in ints %}{{ loop.index }}{{ loop.revindex }}[{{ loop.previtem }}|"
        "{{ loop.nextitem }}]{% endfor %}"},

@@ -313,6 +313,45 @@ TEST_CASE("undefined policies raise Jinja's UndefinedError with its message") {
         "Falsed");
 }
 
+TEST_CASE("str.format is a method of strings only; unknown methods still fail when called") {
+  auto env = Environment::jinja_sandbox();
+  // Methods are looked up when the template runs: these compile, and fail as Jinja2 does.
+  auto misspelt = env.compile("{{ '{0}'.formatt(1) }}");
+  CHECK_THROWS_WITH(misspelt.render({}), "'str object' has no attribute 'formatt'");
+  CHECK_THROWS_AS(env.compile("{{ n.format(1) }}").render({{"n", 1}}), UndefinedError);
+  CHECK_THROWS_AS(env.compile("{{ d.format_map(d) }}").render({{"d", json::object()}}),
+                  UndefinedError);
+  CHECK(env.compile("{{ '{}-{x}'.format(1, x='y') }}").render({}) == "1-y");
+  // Python's exception types, as TemplateRuntimeError::python_type.
+  auto python_type = [&](const std::string& source) {
+    try {
+      env.compile(source).render({});
+    } catch (const TemplateRuntimeError& e) {
+      return e.python_type();
+    }
+    return std::string("no error");
+  };
+  CHECK(python_type("{{ '{}{0}'.format(1) }}") == "ValueError");
+  CHECK(python_type("{{ '{1}'.format(1) }}") == "IndexError");
+  CHECK(python_type("{{ '{x}'.format(1) }}") == "KeyError");
+  CHECK(python_type("{{ '{:q}'.format(1) }}") == "ValueError");
+  CHECK(python_type("{{ '{:>5}'.format(none) }}") == "TypeError");
+}
+
+TEST_CASE("str.format's widths and precisions are bounded by max_output_bytes") {
+  eventwire::TemplateLimits limits;
+  limits.max_output_bytes = 10'000;
+  auto env = Environment::jinja_sandbox().set_limits(limits);
+  CHECK(env.compile("{{ '{:9999}'.format(1) | length }}").render({}) == "9999");
+  CHECK_THROWS_AS(env.compile("{{ '{:100000}'.format(1) }}").render({}), TemplateRuntimeError);
+  CHECK_THROWS_AS(env.compile("{{ '{:é>100000}'.format('x') }}").render({}), TemplateRuntimeError);
+  CHECK_THROWS_AS(env.compile("{{ '{:.100000f}'.format(1.5) }}").render({}), TemplateRuntimeError);
+  CHECK_THROWS_AS(env.compile("{{ '{:.100000}'.format(1.5) }}").render({}), TemplateRuntimeError);
+  CHECK_THROWS_AS(
+      env.compile("{% for i in range(200) %}{{ '{:>100}'.format(i) }}{% endfor %}").render({}),
+      TemplateRuntimeError);
+}
+
 TEST_CASE("host filters and globals, environments copied on write") {
   auto env = Environment::prefect();
   env.add_filter("shout", [](const json& value, std::span<const json> args) {

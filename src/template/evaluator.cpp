@@ -1016,6 +1016,8 @@ class Renderer {
     Method fn = name == "range"       ? Method::fn_range
                 : name == "namespace" ? Method::fn_namespace
                 : name == "dict"      ? Method::fn_dict
+                : name == "cycler"    ? Method::fn_cycler
+                : name == "joiner"    ? Method::fn_joiner
                                       : Method::none;
     if (fn != Method::none) {
       Value v;

@@ -1,5 +1,5 @@
 // Calls: the dict/str/list methods Jinja's sandbox allows, `loop.cycle`, and the globals
-// `range`, `namespace` and `dict`.
+// `range`, `namespace`, `dict`, `cycler` and `joiner`.
 #include <fmt/format.h>
 
 #include "detail/python_format.hpp"
@@ -75,6 +75,16 @@ Value call_range(const Runtime& rt, std::span<const Value> args, const Kwargs& k
   return Value::of(std::move(out));
 }
 
+/// `v` owning its JSON, to be kept past the call that passed it.
+Value kept(const Value& v) {
+  Value k = v.alias();
+  if (k.ref) {
+    k.own = *k.ref;
+    k.ref = nullptr;
+  }
+  return k;
+}
+
 /// The keyword arguments as a dict (Python's `dict(**kwargs)`).
 Value kwargs_object(const Runtime& rt, const Kwargs& kwargs) {
   json out = json::object();
@@ -118,15 +128,56 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
         v.object = namespaces.emplace_back(std::move(ns)).get();
         return v;
       }
+      case Method::fn_cycler: {
+        if (!kwargs.empty()) {
+          type_error(fmt::format("Cycler.__init__() got an unexpected keyword argument '{}'",
+                                 kwargs.front().first));
+        }
+        if (args.empty()) fail("RuntimeError", "at least one item has to be provided");
+        auto cycler = std::make_unique<UtilsObject>();
+        for (const auto& a : args)
+          cycler->items.push_back(kept(a));
+        Value v;
+        v.kind = Kind::cycler;
+        v.object = utils_objects.emplace_back(std::move(cycler)).get();
+        return v;
+      }
+      case Method::fn_joiner: {
+        auto b = bind("Joiner", args, kwargs, {"sep"});
+        auto joiner = std::make_unique<UtilsObject>();
+        joiner->items.push_back(b.at(0) ? kept(*b.at(0)) : Value::of(std::string(", ")));
+        Value v;
+        v.kind = Kind::joiner;
+        v.object = utils_objects.emplace_back(std::move(joiner)).get();
+        return v;
+      }
       default:
         break;
     }
   }
+  if (callee.kind == Kind::joiner) {  // Joiner.__call__: "" the first time, then the separator
+    bind("Joiner.__call__", args, kwargs, {});
+    auto* joiner = static_cast<UtilsObject*>(callee.object);
+    if (!joiner->used) {
+      joiner->used = true;
+      return Value::of(std::string());
+    }
+    return joiner->items[0].alias();
+  }
   if (callee.kind != Kind::method) {
-    std::string type = callee.kind == Kind::value  ? std::string(python_type_name(callee.get()))
-                       : callee.kind == Kind::loop ? "LoopContext"
-                                                   : "Namespace";
-    type_error(fmt::format("'{}' object is not callable", type));
+    type_error(fmt::format("'{}' object is not callable", type_name(callee)));
+  }
+  if (callee.method == Method::cycler_next || callee.method == Method::cycler_reset) {
+    auto* cycler = static_cast<UtilsObject*>(callee.object);
+    if (callee.method == Method::cycler_reset) {
+      bind("reset", args, kwargs, {});
+      cycler->pos = 0;
+      return Value::of(nullptr);
+    }
+    bind("next", args, kwargs, {});
+    std::size_t at = cycler->pos;
+    cycler->pos = (at + 1) % cycler->items.size();
+    return cycler->items[at].alias();
   }
   const json& self = callee.get();
   auto method_name = [&]() -> std::string_view {
@@ -327,6 +378,14 @@ Value Runtime::call(const Value& callee, std::vector<Value>& args, Kwargs& kwarg
       }
       return Value::of(std::move(out));
     }
+    case Method::str_format:
+      return str_format(*this, s, args, kwargs);
+    case Method::str_format_map:
+      if (!kwargs.empty()) type_error("format_map() takes no keyword arguments");
+      if (args.size() != 1) {
+        type_error(fmt::format("format_map() takes exactly one argument ({} given)", args.size()));
+      }
+      return str_format_map(*this, s, args[0]);
     default:
       break;
   }

@@ -8,6 +8,7 @@
 
 #include "detail/python_format.hpp"
 #include "detail/utf8.hpp"
+#include "template/format_conversions.hpp"
 #include "template/runtime.hpp"
 
 namespace eventwire::detail {
@@ -18,13 +19,6 @@ struct Spec {
   std::size_t width = 0;
   std::optional<std::size_t> precision{};
 };
-
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s)
-    n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 class Formatter {
  public:
@@ -188,7 +182,7 @@ class Formatter {
           rt_.append_repr(body, arg);
           if (type == 'a') body = ascii_escape(body);
         }
-        if (spec.precision && code_points(body) > *spec.precision) {
+        if (spec.precision && utf8_count(body) > *spec.precision) {
           std::size_t cut = 0;
           for (std::size_t n = 0; n < *spec.precision; ++n)
             next_code_point(body, cut);
@@ -223,28 +217,10 @@ class Formatter {
         value_error(fmt::format("unsupported format character '{}' (0x{:x}) at index {}",
                                 c >= 0x20 && c < 0x7F ? std::string(1, type) : std::string("?"),
                                 static_cast<unsigned>(c),
-                                code_points(format_.substr(0, type_index))));
+                                utf8_count(format_.substr(0, type_index))));
       }
     }
     pad(out, sign, body, spec, numeric);
-  }
-
-  static std::string ascii_escape(const std::string& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size();) {
-      std::size_t at = i;
-      char32_t cp = next_code_point(s, i);
-      if (cp < 0x80) {
-        out.append(s, at, i - at);
-      } else if (cp < 0x100) {
-        out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
-      } else if (cp < 0x10000) {
-        out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
-      } else {
-        out += fmt::format("\\U{:08x}", static_cast<unsigned>(cp));
-      }
-    }
-    return out;
   }
 
   // The JSON of a numeric conversion's argument: an undefined one raises where Python calls its
@@ -258,16 +234,6 @@ class Formatter {
     return arg.kind == Kind::value ? arg.get() : none;
   }
 
-  std::string type_name(const Value& arg) {
-    if (arg.kind == Kind::undefined) {
-      static constexpr std::string_view names[] = {"Undefined", "ChainableUndefined",
-                                                   "StrictUndefined"};
-      return std::string(names[static_cast<std::size_t>(rt_.policy(arg))]);
-    }
-    if (arg.kind != Kind::value) return "function";
-    return std::string(python_type_name(arg.get(), arg.shape));
-  }
-
   void integer(std::string& body, std::string& sign, const Value& arg, char type,
                const Spec& spec) {
     const json& j = number_arg(arg, type);
@@ -276,10 +242,10 @@ class Formatter {
     if (!is_int && !(is_float && (type == 'd' || type == 'i' || type == 'u'))) {
       if (type == 'd' || type == 'i' || type == 'u') {
         rt_.type_error(
-            fmt::format("%{} format: a real number is required, not {}", type, type_name(arg)));
+            fmt::format("%{} format: a real number is required, not {}", type, rt_.type_name(arg)));
       }
       rt_.type_error(
-          fmt::format("%{} format: an integer is required, not {}", type, type_name(arg)));
+          fmt::format("%{} format: an integer is required, not {}", type, rt_.type_name(arg)));
     }
     bool negative = false;
     std::uint64_t magnitude = 0;
@@ -293,28 +259,12 @@ class Formatter {
       }
       negative = d < 0;
       magnitude = static_cast<std::uint64_t>(std::fabs(d));
-    } else if (j.is_boolean()) {
-      magnitude = j.get<bool>() ? 1 : 0;
-    } else if (j.is_number_unsigned()) {
-      magnitude = j.get<std::uint64_t>();
     } else {
-      std::int64_t v = j.get<std::int64_t>();
-      negative = v < 0;
-      magnitude = negative ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+      auto parts = integer_parts(j);
+      negative = parts.negative;
+      magnitude = parts.magnitude;
     }
-    switch (type) {
-      case 'x':
-        body = fmt::format("{:x}", magnitude);
-        break;
-      case 'X':
-        body = fmt::format("{:X}", magnitude);
-        break;
-      case 'o':
-        body = fmt::format("{:o}", magnitude);
-        break;
-      default:
-        body = fmt::format("{}", magnitude);
-    }
+    body = integer_digits(magnitude, type);
     if (spec.precision && body.size() < *spec.precision) {
       rt_.check_size(*spec.precision);
       body.insert(0, *spec.precision - body.size(), '0');
@@ -329,20 +279,13 @@ class Formatter {
                 const Spec& spec) {
     const json& j = number_arg(arg, type);
     if (arg.kind != Kind::value || !(j.is_number() || j.is_boolean())) {
-      rt_.type_error(fmt::format("must be real number, not {}", type_name(arg)));
+      rt_.type_error(fmt::format("must be real number, not {}", rt_.type_name(arg)));
     }
-    double d = j.is_boolean()           ? (j.get<bool>() ? 1.0 : 0.0)
-               : j.is_number_float()    ? j.get<double>()
-               : j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>())
-                                        : static_cast<double>(j.get<std::int64_t>());
+    double d = float_of(j);
     std::size_t precision = spec.precision.value_or(6);
     if (precision > 1000) value_error("precision too big");  // glibc buffers; Python allows more
     bool negative = std::signbit(d) && !std::isnan(d);
-    std::string conversion = fmt::format("%{}.{}{}", spec.alt ? "#" : "", precision, type);
-    int n = std::snprintf(nullptr, 0, conversion.c_str(), std::fabs(d));
-    body.resize(static_cast<std::size_t>(n) + 1);
-    std::snprintf(body.data(), body.size(), conversion.c_str(), std::fabs(d));
-    body.resize(static_cast<std::size_t>(n));
+    body = float_digits(std::fabs(d), precision, type, spec.alt);
     sign = negative ? "-" : spec.plus ? "+" : spec.space ? " " : "";
   }
 
@@ -350,7 +293,7 @@ class Formatter {
     const json& j = number_arg(arg, 'c');
     if (arg.kind == Kind::value && j.is_string()) {
       const std::string& s = j.get_ref<const std::string&>();
-      if (code_points(s) != 1) rt_.type_error("%c requires int or char");
+      if (utf8_count(s) != 1) rt_.type_error("%c requires int or char");
       body = s;
       return;
     }
@@ -360,16 +303,12 @@ class Formatter {
     std::int64_t v = j.is_boolean()           ? j.get<bool>()
                      : j.is_number_unsigned() ? INT64_MAX
                                               : j.get<std::int64_t>();
-    if (v < 0 || v >= 0x110000) rt_.fail("OverflowError", "%c arg not in range(0x110000)");
-    if (v >= 0xD800 && v <= 0xDFFF) {
-      rt_.fail("UnicodeEncodeError", "a surrogate cannot be rendered as UTF-8");
-    }
-    utf8_append(body, static_cast<char32_t>(v));
+    body = python_chr(rt_, v);
   }
 
   void pad(std::string& out, const std::string& sign, const std::string& body, const Spec& spec,
            bool numeric) {
-    std::size_t length = code_points(sign) + code_points(body);
+    std::size_t length = utf8_count(sign) + utf8_count(body);
     std::size_t fill = spec.width > length ? spec.width - length : 0;
     rt_.check_size(out.size() + fill + sign.size() + body.size());
     if (spec.left) {

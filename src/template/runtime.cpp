@@ -77,7 +77,9 @@ Method str_method(std::string_view n) {
       {"capitalize", Method::str_capitalize},
       {"count", Method::str_count},
       {"find", Method::str_find},
-      {"join", Method::str_join}};
+      {"join", Method::str_join},
+      {"format", Method::str_format},
+      {"format_map", Method::str_format_map}};
   for (auto [name, m] : table) {
     if (name == n) return m;
   }
@@ -515,22 +517,45 @@ void Runtime::append_str(std::string& out, const Value& v) const {
       append_python_repr(out, json(static_cast<const MacroRef*>(v.object)->name(program)));
       out += '>';
       return;
+    case Kind::cycler:
+    case Kind::joiner:
+      type_error(
+          fmt::format("a {} object cannot be rendered (Jinja prints its address)", type_name(v)));
     default:
       type_error("a function or method cannot be rendered (Jinja prints its address)");
   }
 }
 
+std::string_view Runtime::type_name(const Value& v) const noexcept {
+  switch (v.kind) {
+    case Kind::undefined: {
+      static constexpr std::string_view names[] = {"Undefined", "ChainableUndefined",
+                                                   "StrictUndefined"};
+      return names[static_cast<std::size_t>(policy(v))];
+    }
+    case Kind::value:
+      return python_type_name(v.get(), v.shape);
+    case Kind::loop:
+      return "LoopContext";
+    case Kind::namespace_:
+      return "Namespace";
+    case Kind::macro:
+      return "Macro";
+    case Kind::cycler:
+      return "Cycler";
+    case Kind::joiner:
+      return "Joiner";
+    default:
+      return "builtin_function_or_method";
+  }
+}
+
 const json& Runtime::data(const Value& v) const {
   if (v.kind == Kind::value) return v.get();
-  if (v.kind == Kind::namespace_) type_error("Object of type Namespace is not JSON serializable");
-  if (v.kind == Kind::macro) type_error("Object of type Macro is not JSON serializable");
-  if (v.kind == Kind::undefined) {
-    static constexpr std::string_view names[] = {"Undefined", "ChainableUndefined",
-                                                 "StrictUndefined"};
-    type_error(fmt::format("Object of type {} is not JSON serializable",
-                           names[static_cast<std::size_t>(policy(v))]));
+  if (v.kind == Kind::function || v.kind == Kind::method) {
+    type_error("Object of type builtin_function_or_method is not JSON serializable");
   }
-  type_error("Object of type builtin_function_or_method is not JSON serializable");
+  type_error(fmt::format("Object of type {} is not JSON serializable", type_name(v)));
 }
 
 // ---- lookups --------------------------------------------------------------------------------
@@ -608,6 +633,33 @@ Value Runtime::getattr(const Value& obj, std::string_view name) const {
     }
     case Kind::value:
       break;
+    case Kind::cycler: {
+      auto* cycler = static_cast<const UtilsObject*>(obj.object);
+      if (name == "next") return method_of(obj, Method::cycler_next);
+      if (name == "reset") return method_of(obj, Method::cycler_reset);
+      if (name == "current") return cycler->items[cycler->pos].alias();
+      if (name == "pos") return Value::of(static_cast<std::int64_t>(cycler->pos));
+      if (name == "items") {
+        json items = json::array();
+        ShapeBuilder shape(SeqKind::tuple, items, shapes);
+        for (const auto& item : cycler->items) {
+          items.push_back(item.kind == Kind::undefined ? json(json::value_t::discarded)
+                                                       : data(item));
+          shape.add(item.shape, items.back());
+        }
+        Shape s = shape.shape();
+        return Value::of(std::move(items), s);
+      }
+      return Value::undefined(
+          fmt::format("'jinja2.utils.Cycler object' has no attribute '{}'", name));
+    }
+    case Kind::joiner: {
+      auto* joiner = static_cast<const UtilsObject*>(obj.object);
+      if (name == "sep") return joiner->items[0].alias();
+      if (name == "used") return Value::of(joiner->used);
+      return Value::undefined(
+          fmt::format("'jinja2.utils.Joiner object' has no attribute '{}'", name));
+    }
     case Kind::macro: {
       const auto* macro = static_cast<const MacroRef*>(obj.object);
       const Stmt& s = *macro->stmt;
@@ -731,12 +783,8 @@ void Runtime::iterate(const Value& v, std::vector<Value>& out) const {
       return;
     case Kind::value:
       break;
-    case Kind::namespace_:
-      type_error("'Namespace' object is not iterable");
-    case Kind::loop:
-      type_error("'LoopContext' object is not iterable");
     default:
-      type_error("'builtin_function_or_method' object is not iterable");
+      type_error(fmt::format("'{}' object is not iterable", type_name(v)));
   }
   const json& j = v.get();
   switch (j.type()) {

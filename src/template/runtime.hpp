@@ -145,7 +145,17 @@ class ShapeBuilder {
   std::vector<Shape> items_{};  // per position, once the items differ
 };
 
-enum class Kind : std::uint8_t { undefined, value, method, loop, namespace_, function, macro };
+enum class Kind : std::uint8_t {
+  undefined,
+  value,
+  method,
+  loop,
+  namespace_,
+  function,
+  macro,
+  cycler,  // `cycler(...)`: a UtilsObject
+  joiner,  // `joiner(sep)`: a UtilsObject
+};
 
 /// Bound methods Jinja's sandbox lets templates call on dicts, strings and lists.
 enum class Method : std::uint8_t {
@@ -169,6 +179,8 @@ enum class Method : std::uint8_t {
   str_count,
   str_find,
   str_join,
+  str_format,
+  str_format_map,
   list_count,
   list_index,
   loop_cycle,
@@ -176,6 +188,10 @@ enum class Method : std::uint8_t {
   fn_range,
   fn_namespace,
   fn_dict,
+  fn_cycler,
+  fn_joiner,
+  cycler_next,
+  cycler_reset,
 };
 
 struct LoopState;
@@ -412,6 +428,15 @@ struct NamespaceObject {
   }
 };
 
+/// A `cycler(items...)` (jinja2.utils.Cycler: its items and position) or a `joiner(sep)`
+/// (jinja2.utils.Joiner: `items` holds the separator, `used` once it was called). Values own
+/// their JSON here: the object outlives the expression that made it.
+struct UtilsObject {
+  std::vector<Value> items{};
+  std::size_t pos = 0;
+  bool used = false;
+};
+
 /// A macro (`{% macro %}`) or a call block's `caller`, as a value: the statement, and the scope
 /// its body sees (the evaluator's frame it was defined in, and how much of it).
 struct MacroRef {
@@ -454,6 +479,11 @@ void append_case_mapped(std::string& out, std::string_view text, bool lower);
 bool case_map_ascii(char* to, std::string_view text, bool lower) noexcept;
 /// Python's printf-style `format % args` (a tuple, a mapping for `%(key)s`, or one value).
 Value percent_format(Runtime& rt, std::string_view format, const Value& args);
+/// `format.format(*args, **kwargs)` as Jinja's sandbox runs it (SandboxedFormatter).
+Value str_format(Runtime& rt, std::string_view format, std::span<const Value> args,
+                 const Kwargs& kwargs);
+/// `format.format_map(mapping)` (SandboxedFormatter, the mapping as the keyword arguments).
+Value str_format_map(Runtime& rt, std::string_view format, const Value& mapping);
 /// A test named at render time (`select('odd')`); TemplateRuntimeError when unknown.
 std::uint32_t test_id_by_name(Runtime& rt, std::string_view name);
 
@@ -470,6 +500,8 @@ class Runtime {
   std::uint64_t iterations = 0;
   // namespace() objects live as long as the render (boxed: Values point at them).
   std::vector<std::unique_ptr<NamespaceObject>> namespaces{};
+  // cycler() and joiner() objects, likewise.
+  std::vector<std::unique_ptr<UtilsObject>> utils_objects{};
   // The shapes of values whose items differ (`[(1, 2), [3]]`), as long as the render.
   mutable ShapeArena shapes{};
 
@@ -497,6 +529,9 @@ class Runtime {
   void append_str(std::string& out, const Value& v) const;
   std::string repr(const Value& v) const;
   void append_repr(std::string& out, const Value& v) const;
+  /// Python's `type(v).__name__`: the Undefined class of the policy, `LoopContext`, `Namespace`,
+  /// `Macro`, `builtin_function_or_method`, or python_type_name of its JSON.
+  std::string_view type_name(const Value& v) const noexcept;
   /// JSON of a value for tojson and hydration: Undefined and non-data values raise.
   const json& data(const Value& v) const;
 

@@ -124,7 +124,7 @@ bool apply_test(Runtime& rt, std::uint32_t id, const Value& v, std::span<const V
              (j && (j->is_string() || j->is_structured()) && !v.shape.is_view());
     case TestId::callable:
       return v.kind == Kind::undefined || v.kind == Kind::method || v.kind == Kind::function ||
-             v.kind == Kind::loop || v.kind == Kind::macro;
+             v.kind == Kind::loop || v.kind == Kind::macro || v.kind == Kind::joiner;
     case TestId::odd:
       return divisible(rt, v, json(2), 1);
     case TestId::even:
