@@ -146,7 +146,21 @@ not json
   CHECK(missing["type"] == "ValidationError");
   CHECK_THAT(missing["message"].get<std::string>(), Catch::StartsWith("event: is required"));
   CHECK_THAT(eventwire::json::parse(out[4])["error"]["message"].get<std::string>(),
-             Catch::Contains("prefect.resource.id"));
+             Catch::StartsWith("event.resource['prefect.resource.id']: "));
+}
+
+TEST_CASE("eventwire match says whose field is wrong: the trigger's or the event's") {
+  auto run = eventwire_cli_with_stdin(
+      "match",
+      R"({"trigger": {"events": "x"}, "event": {"event": "x", "resource": {"prefect.resource.id": "n"}}}
+{"trigger": {"events": ["x"]}, "event": {"event": 5, "resource": {"prefect.resource.id": "n"}}}
+)");
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 2);
+  CHECK_THAT(eventwire::json::parse(out[0])["error"]["message"].get<std::string>(),
+             Catch::StartsWith("trigger.events: "));
+  CHECK_THAT(eventwire::json::parse(out[1])["error"]["message"].get<std::string>(),
+             Catch::StartsWith("event.event: "));
 }
 
 TEST_CASE("eventwire match exits 0 when every line succeeds") {
