@@ -534,3 +534,63 @@ TEST_CASE("an event named \"\" is kept by name exclusions, in SQLite as in memor
             ->event.empty());  // fails: "b"
 }
 #endif
+
+namespace {
+
+// An Infrahub-style event: `ancestors` nearest first (the parent, its parent, ...), each as an
+// `infrahub.ancestor_event` related resource, and the parent as `infrahub.child_event`.
+EventPtr family_event(const Uuid& id, Timestamp occurred, const std::vector<Uuid>& ancestors) {
+  Event e{.occurred = occurred, .event = "infrahub.node.updated", .id = id};
+  e.resource.set("prefect.resource.id", "infrahub.node." + id.to_string());
+  if (!ancestors.empty()) {
+    e.related.push_back(R{{"prefect.resource.id", id.to_string()},
+                          {"prefect.resource.role", "infrahub.child_event"},
+                          {"infrahub.event_parent.id", ancestors.front().to_string()}});
+  }
+  for (const auto& a : ancestors) {
+    e.related.push_back(R{{"prefect.resource.id", a.to_string()},
+                          {"prefect.resource.role", "infrahub.ancestor_event"}});
+  }
+  return eventwire::share_event(std::move(e));
+}
+
+}  // namespace
+
+// family() lists "the root ancestor and every descendant of that root"; "ancestors that are no
+// longer stored are skipped". Here the parent of `grandchild` was never stored (or was deleted):
+// the root is still found (it is listed among the grandchild's ancestors), but the grandchild,
+// a descendant of that root, is left out, even from its own family: EventStore::family
+// (src/store.cpp) reaches descendants only through the `infrahub.child_event` parent links from
+// the root, and the link through the missing parent is gone.
+TEST_CASE("family: a descendant whose parent is not stored is still in its root's family",
+          "[store][model]") {
+  const Uuid root = Uuid::parse("00000000-0000-4000-8000-000000000001");
+  const Uuid parent = Uuid::parse("00000000-0000-4000-8000-000000000002");
+  const Uuid grandchild = Uuid::parse("00000000-0000-4000-8000-000000000003");
+  auto check = [&](eventwire::EventStore& store) {
+    store.append(family_event(root, t0, {}));
+    store.append(family_event(grandchild, t0 + 2s, {parent, root}));  // parent never stored
+    for (const Uuid& start : {grandchild, root}) {
+      INFO("family of " << start.to_string());
+      const auto tree = store.family(start);
+      std::vector<Uuid> ids;
+      for (const auto& [event, depth] : tree)
+        ids.push_back(event->id);
+      REQUIRE(!ids.empty());
+      CHECK(ids.front() == root);
+      CHECK(tree.front().second == 0);
+      CHECK(std::count(ids.begin(), ids.end(), grandchild) == 1);  // fails: only the root
+    }
+  };
+  SECTION("memory") {
+    MemoryEventStore store({.max_events = 0});
+    check(store);
+  }
+#if defined(EVENTWIRE_HAS_SQLITE)
+  SECTION("sqlite") {
+    TempSqlite file;
+    eventwire::SqliteEventStore store(file.path);
+    check(store);
+  }
+#endif
+}
