@@ -50,8 +50,9 @@ class Model {
 
   /// Appends without enforcing the bound (a batch enforces it once, at its end).
   bool insert(const EventPtr& e) {
-    if (!by_id_.emplace(e->id, e).second) return false;
-    Entry entry{e, next_++};
+    Entry entry{e, next_};
+    if (!by_id_.emplace(e->id, entry).second) return false;
+    ++next_;
     entries_.insert(std::upper_bound(entries_.begin(), entries_.end(), entry, before), entry);
     return true;
   }
@@ -76,17 +77,32 @@ class Model {
 
   EventPtr find(const Uuid& id) const {
     const auto it = by_id_.find(id);
-    return it == by_id_.end() ? nullptr : it->second;
+    return it == by_id_.end() ? nullptr : it->second.event;
+  }
+
+  /// An event's place in the store's order.
+  using Position = std::pair<Timestamp, std::uint64_t>;
+  /// The place of stored event `id`.
+  Position position(const Uuid& id) const {
+    const auto it = by_id_.find(id);
+    REQUIRE(it != by_id_.end());
+    return {it->second.event->occurred, it->second.sequence};
   }
 
   /// Every stored event `query` matches (pages aside), in the query's order.
-  std::vector<EventPtr> matching(EventQuery query) const {
+  /// With `after`: only those after that place in the query's order (a cursor page's events).
+  std::vector<EventPtr> matching(EventQuery query,
+                                 std::optional<Position> after = std::nullopt) const {
     query.cursor.clear();
     query.offset = 0;
     const eventwire::CompiledEventQuery compiled(std::move(query));
+    const bool ascending = compiled.query().order == EventOrder::ascending;
     std::vector<EventPtr> out;
-    for (const auto& entry : entries_)
+    for (const auto& entry : entries_) {
+      const Position at{entry.event->occurred, entry.sequence};
+      if (after && (ascending ? !(*after < at) : !(at < *after))) continue;
       if (compiled.matches(*entry.event)) out.push_back(entry.event);
+    }
     if (compiled.query().order == EventOrder::descending) std::reverse(out.begin(), out.end());
     return out;
   }
@@ -150,7 +166,7 @@ class Model {
   std::size_t max_events_;
   std::uint64_t next_ = 0;
   std::vector<Entry> entries_;  // sorted by `before`
-  std::unordered_map<Uuid, EventPtr> by_id_;
+  std::unordered_map<Uuid, Entry> by_id_;
 };
 
 // --- random events and queries -------------------------------------------------------------------
@@ -435,121 +451,160 @@ void check_same(const std::vector<EventPtr>& got, const std::vector<EventPtr>& e
 
 struct Mix {
   int ops = 3000;
-  std::size_t max_events = 0;   // the memory store's bound (0: unbounded)
-  std::size_t keep_around = 0;  // retention keeps the store near this size (0: rarely)
-  bool empty_names = true;      // whether some events are named ""
-  double label_rate = 1;        // how often queries read labels (Generator)
+  std::size_t max_events = 0;           // the memory store's bound (0: unbounded)
+  std::size_t keep_around = 0;          // retention keeps the store near this size (0: rarely)
+  bool empty_names = true;              // whether some events are named ""
+  double label_rate = 1;                // how often queries read labels (Generator)
+  bool retention_between_pages = true;  // delete_before between cursor pages
 };
 
-// The page of `q`, checked against the model; then up to `max_pages` cursor pages after it.
-void check_query(const eventwire::EventStore& store, const Model& model, EventQuery q,
-                 int max_pages) {
-  INFO("query " << describe(q));
-  const std::vector<EventPtr> all = model.matching(q);
-  const auto page = store.query(q);
-  const std::size_t from = std::min(q.offset, all.size());
-  const std::size_t to = std::min(all.size(), from + q.limit);
-  check_same(page.events, {all.begin() + static_cast<std::ptrdiff_t>(from),
-                           all.begin() + static_cast<std::ptrdiff_t>(to)});
-  CHECK(page.total == (q.include_total ? all.size() : 0));
-  REQUIRE(page.next_page.empty() == (to == all.size()));
-  // Cursor pages to the end continue exactly where the page stopped.
-  std::vector<EventPtr> rest;
-  q.offset = 0;
-  q.cursor = page.next_page;
-  for (int pages = 0; !q.cursor.empty() && pages < max_pages; ++pages) {
-    const auto next = store.query(q);
-    CHECK(next.total == (q.include_total ? all.size() : 0));
-    REQUIRE(!next.events.empty());
-    REQUIRE(next.events.size() <= q.limit);
-    rest.insert(rest.end(), next.events.begin(), next.events.end());
-    REQUIRE((next.events.size() == q.limit || next.next_page.empty()));
-    q.cursor = next.next_page;
+// One randomized run: the store and the model side by side.
+class Run {
+ public:
+  Run(eventwire::EventStore& store, std::uint64_t seed, const Mix& mix)
+      : store_(store),
+        mix_(mix),
+        gen_(seed, mix.empty_names, mix.label_rate),
+        model_(mix.max_events) {}
+
+  void operator()() {
+    for (int op = 0; op < mix_.ops; ++op) {
+      INFO("operation " << op);
+      const int k = gen_.pick(100);
+      if (gen_.chance(0.002)) {
+        // A burst of appends with no query between: the next query by id indexes them all at
+        // once (MemoryEventStore does that in chunks of 1024).
+        for (int b = 0; b < 40; ++b)
+          append_batch();
+      } else if (k < 40) {
+        append();
+      } else if (k < 52) {
+        append_batch();
+      } else if (k < 54 || (mix_.keep_around && model_.size() > 2 * mix_.keep_around)) {
+        delete_before();
+      } else if (k < 56) {
+        keep_latest();
+      } else if (k < 88) {
+        check_query(gen_.query(model_), gen_.chance(0.3) ? 200 : 1);
+      } else if (k < 94) {
+        const EventQuery q = gen_.query(model_);
+        INFO("count " << describe(q));
+        REQUIRE(store_.count(q) == model_.matching(q).size());
+      } else if (k < 96) {
+        check_family();
+      } else if (k < 98) {
+        const Uuid id = gen_.some_id();
+        INFO("get " << id.to_string());
+        const EventPtr expected = model_.find(id);
+        const EventPtr got = store_.get(id);
+        REQUIRE((got == nullptr) == (expected == nullptr));
+        if (got) REQUIRE(*got == *expected);
+      } else {
+        REQUIRE(store_.size() == model_.size());
+      }
+    }
+    REQUIRE(store_.size() == model_.size());
+    check_query({.order = EventOrder::ascending, .limit = 1000}, 1);
   }
-  if (q.cursor.empty()) {  // to the end
-    check_same(rest, {all.begin() + static_cast<std::ptrdiff_t>(to), all.end()});
-  } else {
-    REQUIRE(rest.size() == static_cast<std::size_t>(max_pages) * q.limit);
-    check_same(rest, {all.begin() + static_cast<std::ptrdiff_t>(to),
-                      all.begin() + static_cast<std::ptrdiff_t>(to + rest.size())});
+
+ private:
+  void append() {
+    EventPtr e = gen_.next();
+    const bool expected = model_.insert(e);
+    model_.enforce();
+    REQUIRE(store_.append(e) == expected);
   }
-}
+
+  void append_batch() {
+    auto batch = gen_.batch();
+    std::vector<bool> expected;
+    for (const auto& e : batch)
+      expected.push_back(model_.insert(e));
+    model_.enforce();
+    std::vector<bool> inserted;
+    const std::size_t n = store_.append_batch(batch, &inserted);
+    REQUIRE(inserted == expected);
+    REQUIRE(n == static_cast<std::size_t>(std::count(expected.begin(), expected.end(), true)));
+  }
+
+  void delete_before() {
+    const Timestamp cutoff = gen_.some_time(model_);
+    INFO("delete_before " << eventwire::format_timestamp(cutoff));
+    REQUIRE(store_.delete_before(cutoff) == model_.delete_before(cutoff));
+  }
+
+  void keep_latest() {
+    const int most = static_cast<int>(mix_.keep_around ? mix_.keep_around : model_.size() + 1);
+    const auto keep = static_cast<std::size_t>(gen_.pick(most + 1));
+    INFO("keep_latest " << keep);
+    REQUIRE(store_.keep_latest(keep) == model_.keep_latest(keep));
+  }
+
+  // The page of `q`; then up to `max_pages` cursor pages after it, each checked against what the
+  // model holds after the position of the last event listed (appends, and with
+  // mix_.retention_between_pages deletions, may come between pages).
+  void check_query(EventQuery q, int max_pages) {
+    INFO("query " << describe(q));
+    const std::vector<EventPtr> all = model_.matching(q);
+    const auto page = store_.query(q);
+    const std::size_t from = std::min(q.offset, all.size());
+    const std::size_t to = std::min(all.size(), from + q.limit);
+    check_same(page.events, {all.begin() + static_cast<std::ptrdiff_t>(from),
+                             all.begin() + static_cast<std::ptrdiff_t>(to)});
+    CHECK(page.total == (q.include_total ? all.size() : 0));
+    REQUIRE(page.next_page.empty() == (to == all.size()));
+    if (page.events.empty()) return;
+    Model::Position last = model_.position(page.events.back()->id);
+    q.offset = 0;
+    q.cursor = page.next_page;
+    for (int pages = 0; !q.cursor.empty() && pages < max_pages; ++pages) {
+      INFO("cursor page " << pages + 1);
+      between_pages();
+      const std::vector<EventPtr> after = model_.matching(q, last);
+      const auto next = store_.query(q);
+      CHECK(next.total == (q.include_total ? model_.matching(q).size() : 0));
+      check_same(next.events, {after.begin(), after.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                  after.size(), q.limit))});
+      REQUIRE(next.next_page.empty() == (after.size() <= q.limit));
+      if (!next.events.empty()) last = model_.position(next.events.back()->id);
+      q.cursor = next.next_page;
+    }
+  }
+
+  void between_pages() {
+    const int k = gen_.pick(40);
+    if (k < 4) {
+      append();
+    } else if (k < 5) {
+      append_batch();
+    } else if (k < 6 && mix_.retention_between_pages) {
+      delete_before();
+    }
+  }
+
+  void check_family() {
+    const Uuid id =
+        model_.empty() || gen_.chance(0.2)
+            ? gen_.some_id()
+            : model_.at(static_cast<std::size_t>(gen_.pick(static_cast<int>(model_.size()))))->id;
+    INFO("family " << id.to_string());
+    if (const auto expected = model_.family(id)) {
+      std::vector<std::pair<Uuid, int>> got;
+      for (const auto& [e, depth] : store_.family(id))
+        got.emplace_back(e->id, depth);
+      REQUIRE(got == *expected);
+    }
+  }
+
+  eventwire::EventStore& store_;
+  const Mix& mix_;
+  Generator gen_;
+  Model model_;
+};
 
 void run(eventwire::EventStore& store, std::uint64_t seed, const Mix& mix) {
   INFO("seed " << seed << ", max_events " << mix.max_events);
-  Generator gen(seed, mix.empty_names, mix.label_rate);
-  Model model(mix.max_events);
-  for (int op = 0; op < mix.ops; ++op) {
-    INFO("operation " << op);
-    const int k = gen.pick(100);
-    if (gen.chance(0.002)) {
-      // A burst of appends with no query between: the next query by id indexes them all at once
-      // (MemoryEventStore does that in chunks of 1024).
-      for (int b = 0; b < 40; ++b) {
-        auto batch = gen.batch();
-        for (const auto& e : batch)
-          model.insert(e);
-        model.enforce();
-        store.append_batch(batch);
-      }
-      REQUIRE(store.size() == model.size());
-    } else if (k < 40) {
-      EventPtr e = gen.next();
-      const bool expected = model.insert(e);
-      model.enforce();
-      REQUIRE(store.append(e) == expected);
-    } else if (k < 52) {
-      auto batch = gen.batch();
-      std::vector<bool> expected;
-      for (const auto& e : batch)
-        expected.push_back(model.insert(e));
-      model.enforce();
-      std::vector<bool> inserted;
-      const std::size_t n = store.append_batch(batch, &inserted);
-      REQUIRE(inserted == expected);
-      REQUIRE(n == static_cast<std::size_t>(std::count(expected.begin(), expected.end(), true)));
-    } else if (k < 54 || (mix.keep_around && model.size() > 2 * mix.keep_around)) {
-      const Timestamp cutoff = gen.some_time(model);
-      INFO("delete_before " << eventwire::format_timestamp(cutoff));
-      REQUIRE(store.delete_before(cutoff) == model.delete_before(cutoff));
-    } else if (k < 56) {
-      const std::size_t keep =
-          mix.keep_around
-              ? static_cast<std::size_t>(gen.pick(static_cast<int>(mix.keep_around) + 1))
-              : static_cast<std::size_t>(gen.pick(static_cast<int>(model.size()) + 2));
-      INFO("keep_latest " << keep);
-      REQUIRE(store.keep_latest(keep) == model.keep_latest(keep));
-    } else if (k < 88) {
-      check_query(store, model, gen.query(model), gen.chance(0.3) ? 1000 : 1);
-    } else if (k < 94) {
-      const EventQuery q = gen.query(model);
-      INFO("count " << describe(q));
-      REQUIRE(store.count(q) == model.matching(q).size());
-    } else if (k < 96) {
-      const Uuid id =
-          model.empty() || gen.chance(0.2)
-              ? gen.some_id()
-              : model.at(static_cast<std::size_t>(gen.pick(static_cast<int>(model.size()))))->id;
-      INFO("family " << id.to_string());
-      if (const auto expected = model.family(id)) {
-        std::vector<std::pair<Uuid, int>> got;
-        for (const auto& [e, depth] : store.family(id))
-          got.emplace_back(e->id, depth);
-        REQUIRE(got == *expected);
-      }
-    } else if (k < 98) {
-      const Uuid id = gen.some_id();
-      INFO("get " << id.to_string());
-      const EventPtr expected = model.find(id);
-      const EventPtr got = store.get(id);
-      REQUIRE((got == nullptr) == (expected == nullptr));
-      if (got) REQUIRE(*got == *expected);
-    } else {
-      REQUIRE(store.size() == model.size());
-    }
-  }
-  REQUIRE(store.size() == model.size());
-  check_query(store, model, {.order = EventOrder::ascending, .limit = 1000}, 1);
+  Run(store, seed, mix)();
 }
 
 // Seeds are fixed; EVENTWIRE_MODEL_SEED_BASE=<n> shifts them all by n, to explore other
@@ -581,7 +636,7 @@ TEST_CASE("MemoryEventStore finds what a naive model finds, through eviction", "
   for (const auto& [seed, max_events] : runs) {
     MemoryEventStore store({.max_events = max_events});
     run(store, seed_base() + seed,
-        {.ops = 3000, .max_events = max_events, .keep_around = max_events ? 0u : 300u});
+        {.ops = 2500, .max_events = max_events, .keep_around = max_events ? 0u : 300u});
   }
 }
 
@@ -590,9 +645,10 @@ TEST_CASE("SqliteEventStore finds what a naive model finds, through retention", 
   for (std::uint64_t seed = 11; seed <= 13; ++seed) {
     TempSqlite file;
     eventwire::SqliteEventStore store(file.path);
-    // Without events named "": they meet the bug the next test case reproduces.
+    // Without events named "": they meet the bug the first reproducer below shows. (Deletions
+    // between cursor pages may meet the second one, rarely: not with these seeds.)
     run(store, seed_base() + seed,
-        {.ops = 1200,
+        {.ops = 1000,
          .max_events = 0,
          .keep_around = 100,
          .empty_names = false,
