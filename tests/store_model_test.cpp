@@ -183,6 +183,18 @@ const std::vector<std::string> roles{"account", "peer", "branch"};
 const std::vector<std::string> kinds{"Device", "IPAddress", "IPPrefix"};
 const std::vector<std::string> kind_patterns{"Device", "IP*", "!Device", "*Prefix"};
 
+// Gives `e` its lineage as Infrahub's events carry it (meta.cpp): its parent, `ancestors.front()`,
+// as `infrahub.child_event`, then every ancestor, nearest first, as `infrahub.ancestor_event`.
+void add_lineage(Event& e, const std::vector<Uuid>& ancestors) {
+  if (ancestors.empty()) return;
+  e.related.push_back(R{{"prefect.resource.id", e.id.to_string()},
+                        {"prefect.resource.role", "infrahub.child_event"},
+                        {"infrahub.event_parent.id", ancestors.front().to_string()}});
+  for (const auto& a : ancestors)
+    e.related.push_back(R{{"prefect.resource.id", a.to_string()},
+                          {"prefect.resource.role", "infrahub.ancestor_event"}});
+}
+
 class Generator {
  public:
   /// `empty_names`: some events are named "" (see the SQLite reproducer below).
@@ -355,9 +367,7 @@ class Generator {
         e.related.push_back(std::move(related));
       }
     }
-    // Sometimes the child of a recent event, as Infrahub's events carry it (meta.cpp): the
-    // parent as `infrahub.child_event`, every ancestor, nearest first, as
-    // `infrahub.ancestor_event`.
+    // Sometimes the child of a recent event.
     if (!made_.empty() && chance(0.2)) {
       const std::size_t recent = std::min<std::size_t>(made_.size(), 30);
       const EventPtr& parent =
@@ -366,12 +376,7 @@ class Generator {
       const auto& above = ancestors_[parent->id];
       ancestors.insert(ancestors.end(), above.begin(), above.end());
       if (ancestors.size() <= 5) {
-        e.related.push_back(R{{"prefect.resource.id", e.id.to_string()},
-                              {"prefect.resource.role", "infrahub.child_event"},
-                              {"infrahub.event_parent.id", parent->id.to_string()}});
-        for (const auto& a : ancestors)
-          e.related.push_back(R{{"prefect.resource.id", a.to_string()},
-                                {"prefect.resource.role", "infrahub.ancestor_event"}});
+        add_lineage(e, ancestors);
         ancestors_[e.id] = std::move(ancestors);
       }
     }
@@ -686,20 +691,11 @@ TEST_CASE("an event named \"\" is kept by name exclusions, in SQLite as in memor
 
 namespace {
 
-// An Infrahub-style event: `ancestors` nearest first (the parent, its parent, ...), each as an
-// `infrahub.ancestor_event` related resource, and the parent as `infrahub.child_event`.
+// An Infrahub-style event: `ancestors` nearest first (the parent, its parent, ...).
 EventPtr family_event(const Uuid& id, Timestamp occurred, const std::vector<Uuid>& ancestors) {
   Event e{.occurred = occurred, .event = "infrahub.node.updated", .id = id};
   e.resource.set("prefect.resource.id", "infrahub.node." + id.to_string());
-  if (!ancestors.empty()) {
-    e.related.push_back(R{{"prefect.resource.id", id.to_string()},
-                          {"prefect.resource.role", "infrahub.child_event"},
-                          {"infrahub.event_parent.id", ancestors.front().to_string()}});
-  }
-  for (const auto& a : ancestors) {
-    e.related.push_back(R{{"prefect.resource.id", a.to_string()},
-                          {"prefect.resource.role", "infrahub.ancestor_event"}});
-  }
+  add_lineage(e, ancestors);
   return eventwire::share_event(std::move(e));
 }
 
