@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -185,6 +186,17 @@ const std::vector<std::string> roles{"account", "peer", "branch"};
 const std::vector<std::string> kinds{"Device", "IPAddress", "IPPrefix"};
 const std::vector<std::string> kind_patterns{"Device", "IP*", "!Device", "*Prefix"};
 
+// What a run does, and what it leaves out.
+struct Mix {
+  int ops = 3000;
+  std::size_t max_events = 0;           // the memory store's bound (0: unbounded)
+  std::size_t keep_around = 0;          // retention keeps the store near this size (0: rarely)
+  bool empty_names = true;              // whether some events are named ""
+  double label_rate = 1;                // how often queries read labels (Generator)
+  bool retention_between_pages = true;  // delete_before between cursor pages
+  bool offsets_without_limit = true;    // an offset with limit = SIZE_MAX
+};
+
 // Gives `e` its lineage as Infrahub's events carry it (meta.cpp): its parent, `ancestors.front()`,
 // as `infrahub.child_event`, then every ancestor, nearest first, as `infrahub.ancestor_event`.
 void add_lineage(Event& e, const std::vector<Uuid>& ancestors) {
@@ -199,10 +211,7 @@ void add_lineage(Event& e, const std::vector<Uuid>& ancestors) {
 
 class Generator {
  public:
-  /// `empty_names`: some events are named "" (see the SQLite reproducer below).
-  /// `label_rate` scales how often a query reads labels (SQLite parses each candidate's JSON).
-  Generator(std::uint64_t seed, bool empty_names, double label_rate)
-      : rng_(seed), empty_names_(empty_names), label_rate_(label_rate) {}
+  Generator(std::uint64_t seed, const Mix& mix) : rng_(seed), mix_(mix) {}
 
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
@@ -304,22 +313,24 @@ class Generator {
             f.resources_in_roles.emplace_back(chance(0.2) ? unique_id() : one(related_ids),
                                               one(roles));
         }
-        if (chance(0.1 * label_rate_)) f.labels.set("kind", one(kind_patterns));
+        if (chance(0.1 * mix_.label_rate)) f.labels.set("kind", one(kind_patterns));
         q.related.push_back(std::move(f));
       }
     }
-    if (chance(0.15 * label_rate_)) {
+    if (chance(0.15 * mix_.label_rate)) {
       eventwire::AnyResourceFilter f;
       if (chance(0.7)) f.ids = some(chance(0.5) ? related_ids : resource_ids, 2);
       if (chance(0.3)) f.id_prefixes = some(id_prefixes, 2);
       if (chance(0.15)) f.labels.set("kind", one(kind_patterns));
       q.any_resource.push_back(std::move(f));
     }
-    if (chance(0.05 * label_rate_)) q.resource_labels.set("kind", one(kind_patterns));
+    if (chance(0.05 * mix_.label_rate)) q.resource_labels.set("kind", one(kind_patterns));
     q.order = chance(0.5) ? EventOrder::ascending : EventOrder::descending;
-    static const std::vector<std::size_t> limits{1, 2, 3, 5, 10, 50, 1000};
+    // SIZE_MAX: "no limit", as EventStore::family asks.
+    static const std::vector<std::size_t> limits{1, 2, 3, 5, 10, 50, 1000, SIZE_MAX};
     q.limit = one(limits);
-    q.offset = chance(0.7) ? 0 : static_cast<std::size_t>(pick(12));
+    q.offset = chance(0.7) ? 0 : chance(0.9) ? static_cast<std::size_t>(pick(12)) : SIZE_MAX;
+    if (q.limit == SIZE_MAX && !mix_.offsets_without_limit) q.offset = 0;
     q.include_total = chance(0.8);
     return q;
   }
@@ -352,7 +363,7 @@ class Generator {
     Event e;
     e.id = uuid();
     e.occurred = when();
-    e.event = empty_names_ && chance(0.02) ? std::string() : one(names);
+    e.event = mix_.empty_names && chance(0.02) ? std::string() : one(names);
     const int r = pick(12);
     if (r != 0) {  // else no resource at all: its id reads as ""
       e.resource.set("prefect.resource.id", r == 1 ? unique_id() : one(resource_ids));
@@ -387,8 +398,7 @@ class Generator {
   }
 
   std::mt19937_64 rng_;
-  bool empty_names_;
-  double label_rate_;
+  Mix mix_;
   Timestamp clock_ = t0;
   int counter_ = 0;
   std::vector<EventPtr> made_;
@@ -456,23 +466,11 @@ void check_same(const std::vector<EventPtr>& got, const std::vector<EventPtr>& e
 
 // --- the differential run ----------------------------------------------------------------------
 
-struct Mix {
-  int ops = 3000;
-  std::size_t max_events = 0;           // the memory store's bound (0: unbounded)
-  std::size_t keep_around = 0;          // retention keeps the store near this size (0: rarely)
-  bool empty_names = true;              // whether some events are named ""
-  double label_rate = 1;                // how often queries read labels (Generator)
-  bool retention_between_pages = true;  // delete_before between cursor pages
-};
-
 // One randomized run: the store and the model side by side.
 class Run {
  public:
   Run(eventwire::EventStore& store, std::uint64_t seed, const Mix& mix)
-      : store_(store),
-        mix_(mix),
-        gen_(seed, mix.empty_names, mix.label_rate),
-        model_(mix.max_events) {}
+      : store_(store), mix_(mix), gen_(seed, mix), model_(mix.max_events) {}
 
   void operator()() {
     for (int op = 0; op < mix_.ops; ++op) {
@@ -555,7 +553,7 @@ class Run {
     const std::vector<EventPtr> all = model_.matching(q);
     const auto page = store_.query(q);
     const std::size_t from = std::min(q.offset, all.size());
-    const std::size_t to = std::min(all.size(), from + q.limit);
+    const std::size_t to = from + std::min(all.size() - from, q.limit);
     check_same(page.events, {all.begin() + static_cast<std::ptrdiff_t>(from),
                              all.begin() + static_cast<std::ptrdiff_t>(to)});
     CHECK(page.total == (q.include_total ? all.size() : 0));
@@ -652,15 +650,40 @@ TEST_CASE("SqliteEventStore finds what a naive model finds, through retention", 
   for (std::uint64_t seed = 11; seed <= 13; ++seed) {
     TempSqlite file;
     eventwire::SqliteEventStore store(file.path);
-    // Without events named "": they meet the bug the first reproducer below shows. (Deletions
-    // between cursor pages may meet the second one, rarely: not with these seeds.)
+    // Without events named "", nor offsets with limit = SIZE_MAX: they meet the bugs the
+    // reproducers below show. (Deletions between cursor pages may meet another one, rarely: not
+    // with these seeds.)
     run(store, seed_base() + seed,
         {.ops = 1000,
          .max_events = 0,
          .keep_around = 100,
          .empty_names = false,
-         .label_rate = 0.3});
+         .label_rate = 0.3,
+         .offsets_without_limit = false});
   }
+}
+
+// Found by the SQLite run above. SqliteEventStore::query clamps the limit to INT64_MAX - 1, then
+// the offset to INT64_MAX - 1 - limit, so that LIMIT + OFFSET cannot overflow: with limit =
+// SIZE_MAX ("no limit", as EventStore::family asks) the offset becomes 0 and is ignored. Any
+// limit above INT64_MAX - 1 - offset shrinks the offset the same way.
+TEST_CASE("an offset with no limit skips as many events, in SQLite as in memory",
+          "[store][model]") {
+  TempSqlite file;
+  eventwire::SqliteEventStore sqlite(file.path);
+  MemoryEventStore memory({.max_events = 0});
+  for (eventwire::EventStore* store : {static_cast<eventwire::EventStore*>(&memory),
+                                       static_cast<eventwire::EventStore*>(&sqlite)}) {
+    for (int n = 0; n < 5; ++n) {
+      store->append(std::make_shared<const Event>(
+          Event{.occurred = t0 + std::chrono::seconds(n), .event = "e", .payload = {{"n", n}}}));
+    }
+  }
+  const EventQuery query{.order = EventOrder::ascending, .limit = SIZE_MAX, .offset = 2};
+  const std::vector<std::string> expected{"n2@2024-03-01T00:00:02Z", "n3@2024-03-01T00:00:03Z",
+                                          "n4@2024-03-01T00:00:04Z"};
+  CHECK(listed(memory.query(query).events) == expected);
+  CHECK(listed(sqlite.query(query).events) == expected);  // fails: all 5, from n0
 }
 
 // Found by the SQLite run above, while it still made events named "". An event may be named ""
