@@ -96,7 +96,7 @@ const char* const migrations[] = {
     CREATE INDEX related_by_seq ON related (seq);
     )sql",
     // 2: fewer B-trees written per event. `seq` without AUTOINCREMENT (no sqlite_sequence write
-    // per insert; the newest event is never deleted by retention, so seq still only grows), and
+    // per insert; retention keeps the last seq given in eventwire_store, so seq only grows), and
     // related rows clustered by (seq, id, role) instead of a rowid table plus a seq index.
     R"sql(
     CREATE TABLE events_v2 (
@@ -345,7 +345,10 @@ struct Where {
       parameters.emplace_back(static_cast<std::int64_t>(prefix.size()));
       parameters.emplace_back(prefix);
     }
-    sql += fmt::format(" AND {}({})", negate ? "NOT " : "", clause);
+    // substr of an empty BLOB is NULL, so the clause may be NULL for "": NOT NULL would drop the
+    // row, so a negated clause reads NULL as no match (kept). Plain, NULL already drops it.
+    sql += negate ? fmt::format(" AND NOT coalesce(({}), 0)", clause)
+                  : fmt::format(" AND ({})", clause);
   }
 
   // AND column IN (?, ...) over `values`.
@@ -716,7 +719,12 @@ struct SqliteEventStore::Database {
     insert_events = std::make_unique<Statement>(handle, many);
     delete_events =
         std::make_unique<Statement>(handle, "DELETE FROM events WHERE seq BETWEEN ? AND ?");
-    last_seq = std::make_unique<Statement>(handle, "SELECT coalesce(max(seq), 0) FROM events");
+    // The highest seq ever given: the stored events' or, when retention deleted the latest ones,
+    // the mark remove() left (seq must never go back: cursors and chunks rely on it).
+    last_seq = std::make_unique<Statement>(
+        handle,
+        "SELECT max(coalesce((SELECT max(seq) FROM events), 0), coalesce((SELECT CAST(value AS "
+        "INTEGER) FROM eventwire_store WHERE key = 'last_seq'), 0))");
     widen_chunk = std::make_unique<Statement>(
         handle,
         "INSERT INTO id_chunks VALUES (?1, ?2, ?3) ON CONFLICT (chunk) DO UPDATE SET "
@@ -875,6 +883,13 @@ struct SqliteEventStore::Database {
     std::lock_guard lock(mutex);
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
+      // The latest appended event may be among those deleted (it need not have occurred last):
+      // keep its seq, so that the next append continues after it (see last_seq).
+      exec(
+          "INSERT INTO eventwire_store (key, value) SELECT 'last_seq', m FROM (SELECT max(seq) AS "
+          "m FROM events) WHERE m IS NOT NULL ON CONFLICT (key) DO UPDATE SET value = "
+          "excluded.value",
+          "cannot keep the last sequence number");
       std::string before = "occurred < ?1";  // the events to delete, in both tables
       std::int64_t seq = 0;
       if (keep && *keep == 0) {
@@ -1016,8 +1031,10 @@ EventPage SqliteEventStore::query(const EventQuery& query) const {
   Statement select(db_->handle, where.page_sql(filter.order));
   const int limit_index = where.bind(select);
   // One row past the page says whether there is a next page.
-  const std::size_t limit = std::min<std::size_t>(filter.limit, INT64_MAX - 1);
-  const std::size_t offset = std::min<std::size_t>(filter.offset, INT64_MAX - 1 - limit);
+  // SQLite takes 64-bit signed LIMIT and OFFSET: the offset is kept, and "no limit" (SIZE_MAX)
+  // becomes the most rows there can be after it.
+  const std::size_t offset = std::min<std::size_t>(filter.offset, INT64_MAX - 1);
+  const std::size_t limit = std::min<std::size_t>(filter.limit, INT64_MAX - 1 - offset);
   auto rows = read_page_rows(db_->handle, where, select, limit_index, filter, offset, limit + 1);
   PagePosition last;
   for (std::size_t i = 0; i < rows.size(); ++i) {

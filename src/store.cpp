@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -297,13 +298,29 @@ std::vector<std::pair<EventPtr, int>> EventStore::family(const Uuid& id) const {
       .order = EventOrder::ascending,
       .limit = static_cast<std::size_t>(-1),
       .include_total = false};
-  std::unordered_map<std::string, std::vector<EventPtr>> children;  // parent id -> children
-  for (const auto& child : query(descendants).events) {
+  const std::vector<EventPtr> found = query(descendants).events;
+  std::unordered_set<std::string> present{root->id.to_string()};
+  for (const auto& child : found)
+    present.insert(child->id.to_string());
+  // Each descendant hangs under its parent or, when that is no longer stored, under its nearest
+  // ancestor that is (the root at worst): a gap in the chain does not lose the events below it.
+  std::unordered_map<std::string, std::vector<EventPtr>> children;  // tree parent id -> children
+  for (const auto& child : found) {
+    std::string_view parent;
     for (const auto& related : child->related) {
-      if (related.role() == "infrahub.child_event") {
-        children[std::string(related.get("infrahub.event_parent.id"))].push_back(child);
+      if (related.role() == "infrahub.child_event" &&
+          present.contains(std::string(related.get("infrahub.event_parent.id")))) {
+        parent = related.get("infrahub.event_parent.id");
       }
     }
+    for (const auto& related : child->related) {  // ancestors are listed nearest first
+      if (!parent.empty()) break;
+      if (related.role() == "infrahub.ancestor_event" &&
+          present.contains(std::string(related.id()))) {
+        parent = related.id();
+      }
+    }
+    if (!parent.empty()) children[std::string(parent)].push_back(child);
   }
   std::vector<std::pair<EventPtr, int>> out;
   std::vector<std::pair<EventPtr, int>> stack{{root, 0}};
@@ -922,9 +939,10 @@ struct MemoryEventStore::Index {
       if (q.occurred_after) {
         first = std::lower_bound(list.begin(), list.end(), Slot{*q.occurred_after, 0, nullptr});
       }
-      if (q.occurred_before) {
-        last = std::lower_bound(
-            first, list.end(), Slot{*q.occurred_before + std::chrono::microseconds(1), 0, nullptr});
+      if (q.occurred_before) {  // past the last slot at that time (no +1us: max() would wrap)
+        last = std::upper_bound(
+            first, list.end(),
+            Slot{*q.occurred_before, std::numeric_limits<std::uint64_t>::max(), nullptr});
       }
       if (const auto& after = compiled.after()) {  // skip what earlier pages listed
         Slot at{after->occurred, after->sequence, nullptr};

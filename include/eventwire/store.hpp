@@ -218,7 +218,8 @@ class EventStore {
   /// The family of event `id`, for "use event IDs for correlation": its root ancestor and every
   /// descendant of that root, parents before children, siblings by `occurred`. Each entry comes
   /// with its depth (0 for the root). Empty when `id` is not stored. Ancestors that are no longer
-  /// stored are skipped; the tree starts at the oldest one still present.
+  /// stored are skipped; the tree starts at the oldest one still present, and an event whose
+  /// parent is gone hangs under its nearest ancestor still stored.
   std::vector<std::pair<EventPtr, int>> family(const Uuid& id) const;
 };
 
