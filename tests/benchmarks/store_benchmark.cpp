@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "eventwire/infrahub/events.hpp"
@@ -142,6 +143,27 @@ const std::vector<ew::EventPtr>& infrahub_events() {
   static const auto all = copies(ew::bench::infrahub_event(), 100'000);
   return all;
 }
+
+// Late events: every other event occurred `lag` events before the one appended before it, as
+// events stamped by their producers and delivered late, or a batch built before the service's own
+// events of the same moments. The time and name lists keep (occurred, order) order, so a late
+// event is inserted `lag` slots back in each. Arg 0 is the same events in order: the baseline.
+void BM_Memory_AppendLate(benchmark::State& state) {
+  static std::map<std::int64_t, std::vector<ew::EventPtr>> by_lag;
+  const std::int64_t lag = state.range(0);
+  auto& all = by_lag[lag];
+  if (all.empty()) {
+    for (std::size_t i = 0; i < 100'000; ++i) {
+      ew::Event e = ew::bench::small_event();
+      e.id = ew::Uuid::v7();
+      const auto slot = static_cast<std::int64_t>(i) - (i % 2 == 1 ? lag : 0);
+      e.occurred = t0 + std::chrono::milliseconds(10 * slot);
+      all.push_back(ew::share_event(std::move(e)));
+    }
+  }
+  append_all(state, all);
+}
+BENCHMARK(BM_Memory_AppendLate)->Arg(0)->Arg(64)->Arg(4096);
 
 // Appends of the service's events into an unbounded store (compare with BM_Memory_Append).
 void BM_Memory_AppendEvent(benchmark::State& state, bool small) {
