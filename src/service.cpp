@@ -285,15 +285,19 @@ struct EventService::State : std::enable_shared_from_this<State> {
   }
 
   /// For a duplicate: reports it, and returns the event stored under its id (the one given, should
-  /// the store have dropped that one since).
+  /// the store have dropped that one since or fail to read it).
   EventPtr already_stored(const EventPtr& duplicate) const {
     warn({.kind = ServiceWarning::Kind::duplicate,
           .message = fmt::format("event {} ({}): its id is already stored; not stored or "
                                  "dispatched again",
                                  duplicate->id.to_string(), duplicate->event),
           .event = duplicate});
-    EventPtr first = options.store->get(duplicate->id);
-    return first ? first : duplicate;
+    try {
+      EventPtr first = options.store->get(duplicate->id);
+      return first ? first : duplicate;
+    } catch (...) {
+      return duplicate;  // the emit itself succeeded: a failing lookup must not undo that (review)
+    }
   }
 
   std::vector<EventPtr> accept_many(std::vector<Event>&& events) {

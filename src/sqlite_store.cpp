@@ -884,11 +884,12 @@ struct SqliteEventStore::Database {
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
       // The latest appended event may be among those deleted (it need not have occurred last):
-      // keep its seq, so that the next append continues after it (see last_seq).
+      // keep its seq, so that the next append continues after it (see last_seq). The mark never
+      // goes back; both sides are cast, since `value` is TEXT and text compares above numbers.
       exec(
           "INSERT INTO eventwire_store (key, value) SELECT 'last_seq', m FROM (SELECT max(seq) AS "
           "m FROM events) WHERE m IS NOT NULL ON CONFLICT (key) DO UPDATE SET value = "
-          "excluded.value",
+          "max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
           "cannot keep the last sequence number");
       std::string before = "occurred < ?1";  // the events to delete, in both tables
       std::int64_t seq = 0;

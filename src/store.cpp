@@ -306,27 +306,33 @@ std::vector<std::pair<EventPtr, int>> EventStore::family(const Uuid& id) const {
   // ancestor that is (the root at worst): a gap in the chain does not lose the events below it.
   std::unordered_map<std::string, std::vector<EventPtr>> children;  // tree parent id -> children
   for (const auto& child : found) {
+    const std::string self = child->id.to_string();
+    if (child->id == root->id) continue;
+    // An event never hangs under itself, whatever its labels claim.
+    auto usable = [&](std::string_view candidate) {
+      return candidate != self && present.contains(std::string(candidate));
+    };
     std::string_view parent;
     for (const auto& related : child->related) {
       if (related.role() == "infrahub.child_event" &&
-          present.contains(std::string(related.get("infrahub.event_parent.id")))) {
+          usable(related.get("infrahub.event_parent.id"))) {
         parent = related.get("infrahub.event_parent.id");
       }
     }
     for (const auto& related : child->related) {  // ancestors are listed nearest first
       if (!parent.empty()) break;
-      if (related.role() == "infrahub.ancestor_event" &&
-          present.contains(std::string(related.id()))) {
+      if (related.role() == "infrahub.ancestor_event" && usable(related.id()))
         parent = related.id();
-      }
     }
     if (!parent.empty()) children[std::string(parent)].push_back(child);
   }
   std::vector<std::pair<EventPtr, int>> out;
   std::vector<std::pair<EventPtr, int>> stack{{root, 0}};
+  std::unordered_set<const Event*> listed;  // labels may claim a cycle: each event once
   while (!stack.empty()) {
     auto [node, depth] = stack.back();
     stack.pop_back();
+    if (!listed.insert(node.get()).second) continue;
     out.emplace_back(node, depth);
     auto it = children.find(node->id.to_string());
     if (it == children.end()) continue;

@@ -40,7 +40,7 @@ int process_json_lines(std::istream& in, std::ostream& out,
       result = {{"error", {{"type", error_type_name(e)}, {"message", e.what()}}}};
       if (const auto* t = dynamic_cast<const TemplateError*>(&e); t && t->line() > 0) {
         result["error"]["line"] = t->line();  // where in the template, as Jinja reports it
-        result["error"]["column"] = t->column();
+        if (t->column() > 0) result["error"]["column"] = t->column();  // 0: not known
       }
       status = 1;
     }

@@ -301,7 +301,7 @@ class StrFormatter {
   }
 
   static std::string code_text(char32_t c) {
-    if (c > 32 && c < 127) return std::string(1, static_cast<char>(c));
+    if (c > 32 && c < 128) return std::string(1, static_cast<char>(c));  // as CPython
     return fmt::format("\\x{:x}", static_cast<std::uint32_t>(c));
   }
 
