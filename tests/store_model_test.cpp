@@ -742,6 +742,23 @@ TEST_CASE("an event named \"\" is kept by name exclusions, in SQLite as in memor
 namespace {
 
 // An Infrahub-style event: `ancestors` nearest first (the parent, its parent, ...).
+// Runs `check` on a fresh unbounded MemoryEventStore and, when built with SQLite, on a fresh
+// SqliteEventStore, each in its own section.
+template <typename Check>
+void on_each_store(Check&& check) {
+  SECTION("memory") {
+    MemoryEventStore store({.max_events = 0});
+    check(store);
+  }
+#if defined(EVENTWIRE_HAS_SQLITE)
+  SECTION("sqlite") {
+    TempSqlite file;
+    eventwire::SqliteEventStore store(file.path);
+    check(store);
+  }
+#endif
+}
+
 EventPtr family_event(const Uuid& id, Timestamp occurred, const std::vector<Uuid>& ancestors) {
   Event e{.occurred = occurred, .event = "infrahub.node.updated", .id = id};
   e.resource.set("prefect.resource.id", "infrahub.node." + id.to_string());
@@ -779,17 +796,7 @@ TEST_CASE("family: a descendant whose parent is not stored is still in its root'
       CHECK(tree.at(1).second == 1);  // under its nearest stored ancestor, the root
     }
   };
-  SECTION("memory") {
-    MemoryEventStore store({.max_events = 0});
-    check(store);
-  }
-#if defined(EVENTWIRE_HAS_SQLITE)
-  SECTION("sqlite") {
-    TempSqlite file;
-    eventwire::SqliteEventStore store(file.path);
-    check(store);
-  }
-#endif
+  on_each_store(check);
 }
 
 // Labels are the producer's: an event may claim itself, or a descendant of its own, as an
@@ -810,17 +817,7 @@ TEST_CASE("family: ancestors that form a cycle still give a finite tree", "[stor
       CHECK(tree[1].second == 1);
     }
   };
-  SECTION("memory") {
-    MemoryEventStore store({.max_events = 0});
-    check(store);
-  }
-#if defined(EVENTWIRE_HAS_SQLITE)
-  SECTION("sqlite") {
-    TempSqlite file;
-    eventwire::SqliteEventStore store(file.path);
-    check(store);
-  }
-#endif
+  on_each_store(check);
 }
 
 #if defined(EVENTWIRE_HAS_SQLITE)
