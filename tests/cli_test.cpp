@@ -213,6 +213,8 @@ TEST_CASE("eventwire render: one output or error line per template, environments
   CHECK(out[1] == R"({"output":""})");  // Prefect's chainable undefined
   CHECK(eventwire::json::parse(out[2])["error"]["type"] == "UndefinedError");
   CHECK(eventwire::json::parse(out[3])["error"]["type"] == "UndefinedError");
+  CHECK(eventwire::json::parse(out[3])["error"]["line"] == 1);
+  CHECK_FALSE(eventwire::json::parse(out[3])["error"].contains("column"));  // not known: left out
   CHECK(eventwire::json::parse(out[4])["error"]["type"] == "TemplateSyntaxError");
   CHECK(eventwire::json::parse(out[4])["error"]["line"] == 1);  // where, as TemplateError has it
   CHECK(eventwire::json::parse(out[4])["error"].contains("column"));
