@@ -340,7 +340,7 @@ class StrFormatter {
       ++pos;
     }
     if (!fill_given && pos < end && text[pos] == '0') {
-      s.fill = "0";
+      s.fill.assign(1, '0');  // (char: GCC 12 -Wrestrict false positive on "0")
       if (!align_given && default_align == '>') s.align = '=';
       ++pos;
     }
@@ -531,7 +531,7 @@ class StrFormatter {
       std::string repr = python_float_repr(magnitude);
       if (alt && repr.find('.') == std::string::npos) {  // `1e+16` with `#`: `1.e+16`
         auto e = repr.find('e');
-        if (e != std::string::npos) repr.insert(e, ".");
+        if (e != std::string::npos) repr.insert(e, 1, '.');  // (char: GCC 12 -Wrestrict)
       }
       return repr;
     }
