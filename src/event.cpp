@@ -39,9 +39,8 @@ void validate_labels(const Resource& resource, std::string_view owner, bool need
                      const EventLimits& limits) {
   check_label_count(resource.size(), owner, limits);
   auto require = [&](std::string_view label, std::string_view rule_missing) {
-    const std::string* value = resource.find(label);
-    if (value == nullptr)
-      throw ValidationError(label_path(owner, label), std::string(rule_missing));
+    const std::optional<std::string_view> value = resource.find(label);
+    if (!value) throw ValidationError(label_path(owner, label), std::string(rule_missing));
     if (value->empty()) throw ValidationError(label_path(owner, label), "must be non-empty");
   };
   require(labels::resource_id, "is required (every resource needs a prefect.resource.id label)");
@@ -58,11 +57,16 @@ R read_resource(const json& value, const std::string& owner, const EventLimits& 
   if (!value.is_object()) detail::wrong_json_type(owner, "an object of string labels", value);
   check_label_count(value.size(), owner, limits);
   R resource;
-  for (const auto& [name, label] : value.items()) {
+  std::size_t bytes = 0;
+  for (const auto& [name, label] : value.get_ref<const json::object_t&>())
+    bytes +=
+        name.size() + (label.is_string() ? label.template get_ref<const std::string&>().size() : 0);
+  resource.reserve(value.size(), bytes);
+  for (const auto& [name, label] : value.get_ref<const json::object_t&>()) {
     if (!label.is_string())
       detail::wrong_json_type(label_path(owner, name), "a string (label values are strings)",
                               label);
-    resource.set(name, label.template get<std::string>());
+    resource.set(name, label.template get_ref<const std::string&>());
   }
   return resource;
 }
@@ -89,8 +93,8 @@ Uuid read_uuid(const json& value, std::string field) {
 
 json resource_to_json(const Resource& resource) {
   json out = json::object();
-  for (const auto& [name, value] : resource)
-    out.emplace(name, value);
+  for (const auto [name, value] : resource)
+    out.emplace(std::string(name), value);
   return out;
 }
 
@@ -99,33 +103,59 @@ json resource_to_json(const Resource& resource) {
 // --- Resource --------------------------------------------------------------------------------
 
 Resource::Resource(std::initializer_list<Label> labels) {
-  labels_.reserve(labels.size());
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : labels)
+    bytes += name.size() + value.size();
+  reserve(labels.size(), bytes);
   for (const auto& [name, value] : labels)
     set(name, value);
 }
 
-std::string_view Resource::get(std::string_view name) const noexcept {
-  const std::string* value = find(name);
-  return value ? std::string_view(*value) : std::string_view();
-}
-
-Resource& Resource::set(std::string name, std::string value) {
-  for (auto& label : labels_) {
-    if (label.first == name) {
-      label.second = std::move(value);
+Resource& Resource::set(std::string_view name, std::string_view value) {
+  constexpr std::size_t most = std::numeric_limits<std::uint32_t>::max();
+  if (name.size() > most || value.size() > most) {
+    throw LimitError(fmt::format("['{}']", name.substr(0, 64)),
+                     "label names and values must be shorter than 4 GiB");
+  }
+  for (auto at = text_.begin(); at != text_.end();) {
+    const Header h = header(&*at);
+    const std::size_t label = static_cast<std::size_t>(at - text_.begin()) + sizeof(Header);
+    if (std::string_view(text_).substr(label, h.name) == name) {
+      const Header updated{h.name, static_cast<std::uint32_t>(value.size())};
+      text_.replace(label + h.name, h.value, value);
+      std::memcpy(text_.data() + (label - sizeof(Header)), &updated, sizeof updated);
       return *this;
     }
+    at += static_cast<std::ptrdiff_t>(sizeof(Header) + h.name + h.value);
   }
-  labels_.emplace_back(std::move(name), std::move(value));
+  const std::less<const char*> before;
+  auto inside = [&](std::string_view text) {
+    return !text.empty() && !before(text.data(), text_.data()) &&
+           before(text.data(), text_.data() + text_.size());
+  };
+  if (inside(name) || inside(value)) {
+    // Views of this resource's own labels: the appends below may move the buffer under them.
+    return set(std::string(name), std::string(value));
+  }
+  const Header added{static_cast<std::uint32_t>(name.size()),
+                     static_cast<std::uint32_t>(value.size())};
+  text_.append(reinterpret_cast<const char*>(&added), sizeof added).append(name).append(value);
+  ++count_;
   return *this;
 }
 
 bool Resource::erase(std::string_view name) {
-  auto it = std::find_if(labels_.begin(), labels_.end(),
-                         [&](const Label& label) { return label.first == name; });
-  if (it == labels_.end()) return false;
-  labels_.erase(it);
-  return true;
+  for (std::size_t at = 0; at != text_.size();) {
+    const Header h = header(text_.data() + at);
+    const std::size_t length = sizeof(Header) + h.name + h.value;
+    if (std::string_view(text_).substr(at + sizeof(Header), h.name) == name) {
+      text_.erase(at, length);
+      --count_;
+      return true;
+    }
+    at += length;
+  }
+  return false;
 }
 
 namespace {
@@ -171,7 +201,7 @@ std::size_t wire_size_bound(const json& value, std::size_t levels) {
 
 std::size_t wire_size_bound(const Resource& resource) {
   std::size_t n = 2;
-  for (const auto& [name, text] : resource.labels()) {
+  for (const auto [name, text] : resource) {
     n += string_bound(name) + string_bound(text) + 2;
     if (n >= unbounded) return unbounded;
   }
@@ -230,7 +260,7 @@ class AsciiBound {
 
   std::size_t resource(const Resource& resource) noexcept {
     std::size_t n = 2;
-    for (const auto& [name, text] : resource.labels())
+    for (const auto [name, text] : resource)
       n += string(name) + string(text) + 2;
     return n;
   }
@@ -278,11 +308,13 @@ void write_wire(const Event& e, std::string& out) {
   out.reserve(out.size() + 512);  // a small event's whole text: no growing step by step
   auto write_resource = [&out](const Resource& r) {
     out += '{';
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      if (i) out += ',';
-      detail::write_json_string(out, r.labels()[i].first, detail::pydantic_style);
+    bool first = true;
+    for (const auto [name, value] : r) {
+      if (!first) out += ',';
+      first = false;
+      detail::write_json_string(out, name, detail::pydantic_style);
       out += ':';
-      detail::write_json_string(out, r.labels()[i].second, detail::pydantic_style);
+      detail::write_json_string(out, value, detail::pydantic_style);
     }
     out += '}';
   };
@@ -334,8 +366,8 @@ void Event::validate(const EventLimits& limits) const {
   for (std::size_t i = 0; i < related.size(); ++i) {
     // Name the owner only to report an error: valid events (the common case) allocate nothing.
     const RelatedResource& r = related[i];
-    const std::string* id_label = r.find(labels::resource_id);
-    const std::string* role_label = r.find(labels::resource_role);
+    const std::optional<std::string_view> id_label = r.find(labels::resource_id);
+    const std::optional<std::string_view> role_label = r.find(labels::resource_role);
     if (r.size() > limits.max_labels_per_resource || !id_label || id_label->empty() ||
         !role_label || role_label->empty()) {
       validate_labels(r, fmt::format("related[{}]", i), true, limits);

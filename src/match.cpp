@@ -388,10 +388,10 @@ bool CompiledTrigger::matches_event_name(std::string_view name) const {
 bool CompiledTrigger::specification_matches(const Specification& spec,
                                             const Resource& resource) noexcept {
   for (const auto& label : spec) {
-    const std::string* value = resource.find(label.name);
-    if (value == nullptr) return false;
+    const std::optional<std::string_view> value = resource.find(label.name);
+    if (!value) return false;
     if (std::none_of(label.patterns.begin(), label.patterns.end(),
-                     [&](const Pattern& p) { return p.matches(std::string_view(*value)); })) {
+                     [&](const Pattern& p) { return p.matches(*value); })) {
       return false;
     }
   }
@@ -417,8 +417,8 @@ namespace {
 // Why `resource` fails `label` (empty when it passes), in words; `owner` names the resource.
 std::string label_failure(const std::string& label, const std::vector<Pattern>& patterns,
                           const Resource& resource, std::string_view owner) {
-  const std::string* value = resource.find(label);
-  if (value == nullptr) {
+  const std::optional<std::string_view> value = resource.find(label);
+  if (!value) {
     return fmt::format(
         "{} has no label '{}' (a missing label never matches, not even a "
         "negated pattern)",
@@ -429,7 +429,7 @@ std::string label_failure(const std::string& label, const std::vector<Pattern>& 
                        label);
   }
   if (std::any_of(patterns.begin(), patterns.end(),
-                  [&](const Pattern& p) { return p.matches(std::string_view(*value)); })) {
+                  [&](const Pattern& p) { return p.matches(*value); })) {
     return {};
   }
   std::string listed;

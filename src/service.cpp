@@ -466,38 +466,39 @@ struct EventService::State : std::enable_shared_from_this<State> {
 
   // These run for every firing, and each allocation of a stored event costs more than the rest
   // of its building: they are built in place in their shared allocation
-  // (detail::make_shared_event), with every string made once at its final size and every label
-  // and member appended into reserved room (the keys are known to be distinct).
-  static std::string concat(std::string_view a, std::string_view b) {
-    std::string out;
-    out.reserve(a.size() + b.size());
-    out.append(a).append(b);
-    return out;
-  }
+  // (detail::make_shared_event), each resource's labels reserved at their final size (one
+  // allocation each), composed values written on the stack, and every payload member appended
+  // into reserved room (the keys are known to be distinct).
+  using Text = fmt::basic_memory_buffer<char, 128>;
 
-  static void set_trigger_labels(Resource& r, const std::string& name, std::size_t more_labels) {
-    r.reserve(2 + more_labels);
-    r.set(std::string(labels::resource_id), concat("eventwire.trigger.", name));
-    r.set(std::string(labels::resource_name), name);
+  static std::string_view view(const Text& text) { return {text.data(), text.size()}; }
+
+  static constexpr std::string_view trigger_prefix = "eventwire.trigger.";
+
+  static void set_trigger_labels(Resource& r, const std::string& name, std::size_t more_labels,
+                                 std::size_t more_bytes) {
+    r.reserve(2 + more_labels, labels::resource_id.size() + trigger_prefix.size() + name.size() +
+                                   labels::resource_name.size() + name.size() + more_bytes);
+    Text id;
+    id.append(trigger_prefix);
+    id.append(name);
+    r.set(labels::resource_id, view(id));
+    r.set(labels::resource_name, name);
   }
 
   static constexpr std::string_view triggering_prefix = "prefect.event.";
+  static constexpr std::string_view triggering_role = "triggering-event";
 
-  /// `prefect.event.<id>` of the triggering event.
-  static std::string triggering_resource_id(const Event& event) {
-    std::string id;
-    id.reserve(triggering_prefix.size() + 36);
-    id.append(triggering_prefix);
-    event.id.append_to(id);
-    return id;
-  }
-
-  static void add_triggering_event(Event& e, std::string resource_id) {
+  static void add_triggering_event(Event& e, const Uuid& triggering_id) {
     e.related.reserve(1);
     RelatedResource& r = e.related.emplace_back();
-    r.reserve(2);
-    r.set(std::string(labels::resource_id), std::move(resource_id));
-    r.set(std::string(labels::resource_role), std::string("triggering-event"));
+    r.reserve(2, labels::resource_id.size() + triggering_prefix.size() + Uuid::text_size +
+                     labels::resource_role.size() + triggering_role.size());
+    char resource_id[triggering_prefix.size() + Uuid::text_size];
+    triggering_prefix.copy(resource_id, triggering_prefix.size());
+    triggering_id.write_to(resource_id + triggering_prefix.size());
+    r.set(labels::resource_id, std::string_view(resource_id, sizeof resource_id));
+    r.set(labels::resource_role, triggering_role);
   }
 
   /// The members of an object, with room for `n`, to append to (distinct keys: no search).
@@ -528,13 +529,11 @@ struct EventService::State : std::enable_shared_from_this<State> {
     std::shared_ptr<Event> fired_event = detail::make_shared_event();
     Event& e = *fired_event;
     e.event.assign(std::string_view("eventwire.trigger.fired"));
-    set_trigger_labels(e.resource, trigger.name(), 0);
-    std::string resource_id = triggering_resource_id(event);
-    json id(resource_id.substr(triggering_prefix.size()));  // formatted once for both
-    add_triggering_event(e, std::move(resource_id));
+    set_trigger_labels(e.resource, trigger.name(), 0, 0);
+    add_triggering_event(e, event.id);
     json triggering(json::value_t::object);
     json::object_t& t = members(triggering, 2);
-    append(t, "id", std::move(id));
+    append(t, "id", event.id.to_string());
     append(t, "event", event.event);
     append(members(e.payload, 1), "triggering_event", std::move(triggering));
     const Uuid fired_id = e.id;
@@ -562,9 +561,10 @@ struct EventService::State : std::enable_shared_from_this<State> {
     Event& e = *record_event;
     e.event.assign(ok ? std::string_view("eventwire.action.executed")
                       : std::string_view("eventwire.action.failed"));
-    set_trigger_labels(e.resource, run.trigger, 1);
-    e.resource.set("eventwire.workflow", run.workflow);
-    add_triggering_event(e, triggering_resource_id(*run.event));
+    static constexpr std::string_view workflow_label = "eventwire.workflow";
+    set_trigger_labels(e.resource, run.trigger, 1, workflow_label.size() + run.workflow.size());
+    e.resource.set(workflow_label, run.workflow);
+    add_triggering_event(e, run.event->id);
     json::object_t& m = members(e.payload, ok ? 3 : 4);
     append(m, "action_index", action);
     append(m, "workflow", run.workflow);
@@ -580,7 +580,7 @@ struct EventService::State : std::enable_shared_from_this<State> {
         .event = "eventwire.event.loop_guarded",
         .resource = {{"prefect.resource.id", "eventwire.service"}},
         .payload = {{"event", event.event}, {"level", level}, {"max_level", options.max_level}}};
-    add_triggering_event(e, triggering_resource_id(event));
+    add_triggering_event(e, event.id);
     record(share_event(std::move(e)));
   }
 

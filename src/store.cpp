@@ -72,10 +72,8 @@ std::size_t heap_of(const json& value) noexcept {
 }
 
 std::size_t heap_of(const Resource& r) noexcept {
-  std::size_t n = heap_block(r.labels().capacity() * sizeof(Resource::Label));
-  for (const auto& [name, value] : r)
-    n += heap_of(name) + heap_of(value);
-  return n;
+  static const std::size_t inline_capacity = std::string().capacity();
+  return r.capacity_bytes() > inline_capacity ? heap_block(r.capacity_bytes() + 1) : 0;
 }
 
 }  // namespace
@@ -800,8 +798,8 @@ struct MemoryEventStore::Index {
 
   // Adds the events in `unindexed` to the resource and related id indexes.
   //
-  // An event's ids sit three pointers deep (event, labels, strings), and each id's list is two
-  // more (table slot, list); one event at a time, that is a chain of cache misses per event at a
+  // An event's ids sit two pointers deep (event, label buffer), and each id's list is two more
+  // (table slot, list); one event at a time, that is a chain of cache misses per event at a
   // million events. A batch walks the chains of several events at once, prefetching ahead.
   void index_resources() const {
     const std::size_t n = unindexed.size();
@@ -809,18 +807,12 @@ struct MemoryEventStore::Index {
     for (std::size_t i = 0; i < n; ++i) {
       if (i + 8 < n) {
         const Event& ahead = *unindexed[i + 8].event;
-        __builtin_prefetch(ahead.resource.labels().data());
+        __builtin_prefetch(detail::label_text(ahead.resource));
         __builtin_prefetch(ahead.related.data());
       }
       if (i + 4 < n) {
-        const Event& ahead = *unindexed[i + 4].event;
-        prefetch_first_label(ahead.resource);
-        for (const auto& r : ahead.related)
-          __builtin_prefetch(r.labels().data());
-      }
-      if (i + 2 < n) {
-        for (const auto& r : unindexed[i + 2].event->related)
-          prefetch_first_label(r);
+        for (const auto& r : unindexed[i + 4].event->related)
+          __builtin_prefetch(detail::label_text(r));
       }
       const Event& e = *unindexed[i].event;
       pending_keys.push_back({&by_resource, PostingIndex::hash_of(e.resource.id()), i});
@@ -835,14 +827,6 @@ struct MemoryEventStore::Index {
       const ResourceKey& key = pending_keys[j];
       key.index->add(key.hash, unindexed[key.slot], trim_before);
     }
-  }
-
-  // Starts loading the name and value of a resource's first label, usually its id.
-  static void prefetch_first_label(const Resource& r) {
-    if (r.empty()) return;
-    const auto& first = r.labels().front();
-    __builtin_prefetch(first.first.data());
-    __builtin_prefetch(first.second.data());
   }
 
   // Brings the resource and related id indexes up to date for a query, which shares the lock:

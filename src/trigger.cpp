@@ -218,13 +218,13 @@ struct Test {
 struct TestMemo {
   std::vector<std::uint32_t> known;
   std::vector<std::uint32_t> value_generation;
-  std::vector<const std::string*> value;
+  std::vector<std::optional<std::string_view>> value;
   std::uint32_t generation = 0;
 
   std::uint32_t begin(std::size_t tests, std::size_t values) {
     if (known.size() < tests) known.resize(tests, 0);
     if (value.size() < values) {
-      value.resize(values, nullptr);
+      value.resize(values);
       value_generation.resize(values, 0);
     }
     if (++generation >= (1u << 31)) {  // wrapped: forget everything
@@ -451,8 +451,8 @@ struct TriggerRegistry::Snapshot {
     std::size_t label_count = 0;  ///< label slots read by checks
 
     /// Whether the label's value (null when the resource lacks it) passes one of the patterns.
-    bool passes(const Check& c, const std::string* value) const noexcept {
-      if (value == nullptr) return false;  // an absent label never matches, negated or not
+    bool passes(const Check& c, std::optional<std::string_view> value) const noexcept {
+      if (!value) return false;  // an absent label never matches, negated or not
       if (c.literal) {
         const Literal* l = literals.data() + c.first;
         for (const Literal* end = l + c.count; l != end; ++l)
@@ -461,7 +461,7 @@ struct TriggerRegistry::Snapshot {
       }
       const Pattern* p = patterns.data() + c.first;
       for (const Pattern* end = p + c.count; p != end; ++p)
-        if (p->matches(std::string_view(*value))) return true;
+        if (p->matches(value)) return true;
       return false;
     }
     /// `value(resource, check)`: the value of the check's label in resource 0 (the event's) or
@@ -672,7 +672,7 @@ struct TriggerRegistry::Snapshot {
     std::size_t n = 0;
     if (e.unindexed_count != 0) parts[n++] = {0, e.unindexed_count, &e.unindexed};
     for (const auto& lists : e.by_label) {
-      const std::string* value = event.resource.find(lists.label);
+      const std::optional<std::string_view> value = event.resource.find(lists.label);
       if (!value) continue;  // an absent label never matches
       if (const auto* slot = lists.find(*value)) {
         if (n < capacity) parts[n] = {slot->first, slot->count, &lists.handles[slot->list]};
@@ -752,7 +752,7 @@ struct TriggerRegistry::Snapshot {
       return e_.passes(e_.tests[test_id], event_,
                        [this](std::size_t r, const Check& c) { return value(r, c); });
     }
-    const std::string* value(std::size_t r, const Check& c) noexcept {
+    std::optional<std::string_view> value(std::size_t r, const Check& c) noexcept {
       const Resource& resource = r == 0 ? event_.resource : event_.related[r - 1];
       if constexpr (Small) {
         const std::size_t at = r * e_.label_count + c.slot;
@@ -767,7 +767,7 @@ struct TriggerRegistry::Snapshot {
           auto& memo = test_memo;
           const std::size_t at = r * e_.label_count + c.slot;
           if (memo.value_generation[at] == generation_) return memo.value[at];
-          const std::string* found = resource.find(c.label);
+          const std::optional<std::string_view> found = resource.find(c.label);
           memo.value_generation[at] = generation_;
           memo.value[at] = found;
           return found;
@@ -780,9 +780,11 @@ struct TriggerRegistry::Snapshot {
     const Event& event_;
     std::uint64_t known_ = 0, results_ = 0;  ///< Small: per test id, evaluated and passed
     std::uint64_t values_known_ = 0;         ///< Small: per value, looked up
-    const std::string* values_[Small ? small_value_count : 1];  ///< read once known
-    bool remember_values_ = false;                              ///< !Small
-    std::uint32_t generation_ = 0;                              ///< !Small
+    union {  // written before read (values_known_): left uninitialized, as a plain array
+      std::optional<std::string_view> values_[Small ? small_value_count : 1];  ///< once known
+    };
+    bool remember_values_ = false;  ///< !Small
+    std::uint32_t generation_ = 0;  ///< !Small
   };
 
   [[gnu::always_inline]] void visit_matches(const Event& event, MatchVisitor visit,

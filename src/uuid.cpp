@@ -125,8 +125,12 @@ std::string Uuid::to_string() const {
 
 void Uuid::append_to(std::string& out) const {
   const std::size_t at = out.size();
-  out.resize(at + 36);
-  write_canonical(bytes_, out.data() + at);
+  out.resize(at + text_size);
+  write_to(out.data() + at);
+}
+
+void Uuid::write_to(char* out) const noexcept {
+  write_canonical(bytes_, out);
 }
 
 }  // namespace eventwire

@@ -1,5 +1,6 @@
 #include "eventwire/event.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
@@ -49,15 +50,63 @@ TEST_CASE("Resource keeps label order and replaces values in place") {
   r.set("b", "3");
   r.set("c", "4");
   std::vector<std::string> names;
-  for (const auto& [name, value] : r)
-    names.push_back(name);
+  for (const auto [name, value] : r)
+    names.emplace_back(name);
   CHECK(names == std::vector<std::string>{"prefect.resource.id", "b", "a", "c"});
   CHECK(r.get("b") == "3");
   CHECK(r.id() == "x");
-  CHECK(r.find("missing") == nullptr);
+  CHECK_FALSE(r.find("missing"));
   CHECK(r.erase("a"));
   CHECK_FALSE(r.erase("a"));
   CHECK(r.size() == 3);
+}
+
+TEST_CASE("Resource: values of any length replace, erase and compare as a map in order would") {
+  // All labels share one buffer: a longer or shorter value moves the labels after it.
+  const std::string long_value(300, 'v');
+  Resource r{{"prefect.resource.id", "id"}, {"k1", "one"}, {"k2", "two"}, {"k3", ""}};
+  r.set("k1", long_value);
+  CHECK(r.get("k1") == long_value);
+  CHECK(r.get("k2") == "two");
+  r.set("k1", "");
+  REQUIRE(r.find("k1").has_value());
+  CHECK(r.find("k1")->empty());
+  CHECK(r.get("k3").empty());
+  r.set("k3", "three");
+  CHECK(r.erase("k2"));
+  std::vector<std::pair<std::string, std::string>> labels;
+  for (const auto [name, value] : r)
+    labels.emplace_back(name, value);
+  CHECK(labels == std::vector<std::pair<std::string, std::string>>{
+                      {"prefect.resource.id", "id"}, {"k1", ""}, {"k3", "three"}});
+  CHECK(r.size() == 3);
+  CHECK(std::distance(r.begin(), r.end()) == 3);
+
+  // A name that is a prefix of another, or another's value, is not found by mistake.
+  Resource tricky{{"ab", "abc"}, {"abc", "x"}};
+  CHECK(tricky.get("abc") == "x");
+  CHECK_FALSE(tricky.find("a"));
+  CHECK_FALSE(tricky.find("x"));
+
+  // Equality is label by label, in order; a copy is independent of its original.
+  Resource copy = r;
+  CHECK(copy == r);
+  copy.set("k3", "other");
+  CHECK(copy != r);
+  CHECK(r.get("k3") == "three");
+  CHECK(Resource{{"a", "1"}, {"b", "2"}} != Resource{{"b", "2"}, {"a", "1"}});
+  // Names and values may be views of the resource's own labels, though setting moves them.
+  Resource self{{"prefect.resource.id", "id"}, {"a", "first value"}};
+  for (int i = 0; i < 20; ++i)
+    self.set(fmt::format("{}{}", self.get("a"), i), self.get("a"));
+  self.set(self.find("a").value(), self.get("prefect.resource.id"));
+  self.set("a", self.get("first value0"));
+  CHECK(self.size() == 23);
+  CHECK(self.get("first value19") == "first value");
+  CHECK(self.get("first value") == "id");
+  CHECK(self.get("a") == "first value");
+  // A repeated name in the list keeps its first place and its last value, as a dict literal.
+  CHECK(Resource{{"a", "1"}, {"b", "2"}, {"a", "3"}} == Resource{{"a", "3"}, {"b", "2"}});
 }
 
 TEST_CASE("Resource helpers read id, name and role; an empty label is not an absent one") {
@@ -67,7 +116,7 @@ TEST_CASE("Resource helpers read id, name and role; an empty label is not an abs
                     {"empty", ""}};
   CHECK(r.role() == "branch");
   CHECK(r.name() == "main");
-  CHECK(r.find("empty") != nullptr);
+  REQUIRE(r.find("empty").has_value());
   CHECK(r.find("empty")->empty());
   CHECK(Resource{}.id().empty());
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,13 @@ namespace detail {
 
 }  // namespace detail
 
+class Resource;
+
+namespace detail {
+/// The start of a resource's label buffer, for a caller that prefetches it.
+const char* label_text(const Resource& resource) noexcept;
+}  // namespace detail
+
 /// Well-known label names.
 namespace labels {
 inline constexpr std::string_view resource_id = "prefect.resource.id";
@@ -64,39 +72,92 @@ inline constexpr std::string_view resource_name = "prefect.resource.name";
 ///
 /// Labels keep the order they were set in (Prefect's resources are Python dicts), and setting an
 /// existing label replaces its value in place. Lookups are linear: resources hold a handful of
-/// labels, where a flat vector beats any map.
+/// labels, where a flat scan beats any map.
+///
+/// All labels live in one buffer (each name and value after their two lengths), so a resource
+/// costs one allocation however many labels it has: events are copied, stored and freed on every
+/// emit, and per-string allocations were most of that cost. Iteration and `find` hand out views
+/// into that buffer, valid until the resource is changed or destroyed.
 ///
 /// @code
 /// eventwire::Resource node{{"prefect.resource.id", "infrahub.node.42"},
 ///                          {"infrahub.node.kind", "NetworkDevice"}};
 /// node.id();                          // "infrahub.node.42"
-/// node.find("infrahub.node.kind");    // pointer to "NetworkDevice"; nullptr when absent
+/// node.find("infrahub.node.kind");    // optional view of "NetworkDevice"; nullopt when absent
+/// for (auto [name, value] : node) {}  // in the order set
 /// @endcode
 class Resource {
  public:
-  using Label = std::pair<std::string, std::string>;
-  using const_iterator = std::vector<Label>::const_iterator;
+  /// A label as iteration yields it: views into the resource.
+  using Label = std::pair<std::string_view, std::string_view>;
+
+  /// Forward iterator over the labels, in order; yields Label values.
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Label;
+    using difference_type = std::ptrdiff_t;
+    using reference = Label;
+    struct pointer {
+      Label label;
+      const Label* operator->() const noexcept { return &label; }
+    };
+
+    const_iterator() = default;
+    Label operator*() const noexcept {
+      const Header h = header(at_);
+      return {{at_ + sizeof(Header), h.name}, {at_ + sizeof(Header) + h.name, h.value}};
+    }
+    pointer operator->() const noexcept { return {**this}; }
+    const_iterator& operator++() noexcept {
+      const Header h = header(at_);
+      at_ += sizeof(Header) + h.name + h.value;
+      return *this;
+    }
+    const_iterator operator++(int) noexcept {
+      const_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend bool operator==(const const_iterator&, const const_iterator&) = default;
+
+   private:
+    friend class Resource;
+    explicit const_iterator(const char* at) noexcept : at_(at) {}
+    const char* at_ = nullptr;
+  };
+  using iterator = const_iterator;
 
   Resource() = default;
   /// Labels in order; a repeated name keeps its first position and its last value (as a dict
   /// literal does in Python).
   Resource(std::initializer_list<Label> labels);
 
-  /// The value of `name`, or nullptr when the label is absent. An absent label is not the same as
-  /// an empty one: triggers never match an absent label.
+  /// The value of `name`, or nullopt when the label is absent. An absent label is not the same
+  /// as an empty one: triggers never match an absent label.
   /// Inline: the trigger index calls it per candidate check.
-  const std::string* find(std::string_view name) const noexcept {
-    for (const auto& label : labels_)
-      if (detail::same_text(label.first, name)) return &label.second;
-    return nullptr;
+  std::optional<std::string_view> find(std::string_view name) const noexcept {
+    const char* at = text_.data();
+    const char* const end = at + text_.size();
+    while (at != end) {
+      const Header h = header(at);
+      const char* label = at + sizeof(Header);
+      if (detail::same_text({label, h.name}, name))
+        return std::string_view(label + h.name, h.value);
+      at = label + h.name + h.value;
+    }
+    return std::nullopt;
   }
-  bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
+  bool contains(std::string_view name) const noexcept { return find(name).has_value(); }
   /// The value of `name`, or an empty view when absent.
-  std::string_view get(std::string_view name) const noexcept;
+  std::string_view get(std::string_view name) const noexcept { return find(name).value_or(""); }
   /// Sets `name` to `value`, replacing an existing value in place or appending a new label.
-  Resource& set(std::string name, std::string value);
-  /// Makes room for `n` labels (a builder's hint; labels are still set one by one).
-  void reserve(std::size_t n) { labels_.reserve(n); }
+  Resource& set(std::string_view name, std::string_view value);
+  /// Makes room for `labels` more labels whose names and values take `text_bytes` in all (a
+  /// builder's hint: the resource then grows in one step).
+  void reserve(std::size_t labels, std::size_t text_bytes = 0) {
+    text_.reserve(text_.size() + labels * sizeof(Header) + text_bytes);
+  }
   /// Removes `name`; returns whether it was present.
   bool erase(std::string_view name);
 
@@ -105,17 +166,36 @@ class Resource {
   /// `prefect.resource.name` (empty when absent).
   std::string_view name() const noexcept { return get(labels::resource_name); }
 
-  std::size_t size() const noexcept { return labels_.size(); }
-  bool empty() const noexcept { return labels_.empty(); }
-  const_iterator begin() const noexcept { return labels_.begin(); }
-  const_iterator end() const noexcept { return labels_.end(); }
-  const std::vector<Label>& labels() const noexcept { return labels_; }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+  const_iterator begin() const noexcept { return const_iterator(text_.data()); }
+  const_iterator end() const noexcept { return const_iterator(text_.data() + text_.size()); }
+  /// Bytes reserved for the labels (memory accounting: the resource's only allocation when
+  /// larger than a std::string's inline buffer).
+  std::size_t capacity_bytes() const noexcept { return text_.capacity(); }
 
   friend bool operator==(const Resource&, const Resource&) = default;
 
  private:
-  std::vector<Label> labels_{};
+  friend const char* detail::label_text(const Resource&) noexcept;
+
+  struct Header {
+    std::uint32_t name;
+    std::uint32_t value;
+  };
+  static Header header(const char* at) noexcept {
+    Header h;
+    std::memcpy(&h, at, sizeof h);
+    return h;
+  }
+
+  std::string text_{};  // per label: Header, then the name's bytes, then the value's
+  std::uint32_t count_ = 0;
 };
+
+inline const char* detail::label_text(const Resource& resource) noexcept {
+  return resource.text_.data();
+}
 
 /// A resource related to an event, in a role (`prefect.resource.role`, required).
 ///

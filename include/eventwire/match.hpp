@@ -42,7 +42,7 @@ namespace eventwire {
 /// @code
 /// eventwire::Pattern not_main("!main");
 /// not_main.matches("dev");       // true
-/// not_main.matches(nullptr);     // false: the label is absent
+/// not_main.matches(std::nullopt); // false: the label is absent
 /// eventwire::Pattern("infrahub.*").matches("infrahub.node.created");  // true: '*' crosses dots
 /// @endcode
 class Pattern {
@@ -53,11 +53,10 @@ class Pattern {
   const std::string& text() const noexcept { return text_; }
   bool negated() const noexcept { return negated_; }
 
-  /// Whether a present label value matches.
-  bool matches(std::string_view value) const noexcept { return glob_.matches(value) != negated_; }
-  /// Whether a label value matches; nullptr (an absent label) never does.
-  bool matches(const std::string* value) const noexcept {
-    return value != nullptr && matches(std::string_view(*value));
+  /// Whether a label value matches; an absent label (nullopt, as Resource::find gives it) never
+  /// does, negated or not.
+  bool matches(std::optional<std::string_view> value) const noexcept {
+    return value && glob_.matches(*value) != negated_;
   }
 
  private:

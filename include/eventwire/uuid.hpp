@@ -41,6 +41,10 @@ class Uuid {
   std::string to_string() const;
   /// Appends the canonical text to `out` (no temporary string).
   void append_to(std::string& out) const;
+  /// Characters of the canonical text.
+  static constexpr std::size_t text_size = 36;
+  /// Writes the canonical text (text_size characters, no terminator) at `out`.
+  void write_to(char* out) const noexcept;
   const std::array<std::uint8_t, 16>& bytes() const noexcept { return bytes_; }
   /// The version nibble (7 for v7 ids, 4 for v4).
   int version() const noexcept { return bytes_[6] >> 4; }

@@ -22,8 +22,8 @@ using PathIt = Paths::const_iterator;
 
 json all_labels(const Resource& resource) {
   json out = json::object();
-  for (const auto& [name, value] : resource)
-    out.emplace(name, value);
+  for (const auto [name, value] : resource)
+    out.emplace(std::string(name), value);
   return out;
 }
 
@@ -33,7 +33,7 @@ json labels(const Resource& resource, PathIt first, PathIt last) {
     return all_labels(resource);
   json out = json::object();
   for (PathIt p = first; p != last; ++p) {
-    if (const std::string* value = resource.find((*p)[2]); value && !out.contains((*p)[2]))
+    if (const auto value = resource.find((*p)[2]); value && !out.contains((*p)[2]))
       out.emplace((*p)[2], *value);
   }
   return out;
@@ -127,7 +127,7 @@ std::optional<json> EventTemplateContext::lookup(std::span<const std::string> pa
   }
   if (field == "resource") {
     if (path.size() != 3) return std::nullopt;
-    const std::string* label = e.resource.find(path[2]);
+    const std::optional<std::string_view> label = e.resource.find(path[2]);
     return label ? std::optional<json>(*label) : std::nullopt;
   }
   if (path.size() != 2) return std::nullopt;
