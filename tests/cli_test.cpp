@@ -194,6 +194,43 @@ TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Tri
   CHECK_THAT(out[3], Catch::StartsWith("broken: invalid trigger: "));
 }
 
+TEST_CASE("eventwire explain reads whole definitions: Infrahub's, and Prefect's automations") {
+  std::string triggers = write_temp("definitions.json", R"json([
+    {"name": "device-validation", "type": "builtin", "description": "d",
+     "trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind": "IPAddress"}},
+     "actions": [{"workflow": {"name": "device-validation", "required_parameters": ["device_id"]},
+                  "parameters": {"device_id": "{{ event.resource['infrahub.node.id'] }}"}}]},
+    {"name": "builtin::from-prefect", "description": "Automation for Trigger from-prefect", "enabled": true,
+     "trigger": {"type": "event", "expect": ["infrahub.node.*"], "match": {}, "match_related": {},
+                 "after": [], "for_each": [], "posture": "Reactive", "threshold": 1, "within": 0.0},
+     "actions": [{"type": "run-deployment", "source": "selected",
+                  "deployment_id": "8e2b3c4d-0000-4000-8000-000000000001",
+                  "parameters": {"x": "{{ event.id }}"}, "job_variables": {}}],
+     "actions_on_trigger": [], "actions_on_resolve": []},
+    {"trigger": {"events": ["infrahub.branch.created"]}},
+    {"name": "missing-parameter", "trigger": {"events": ["infrahub.node.created"]},
+     "actions": [{"workflow": {"name": "w", "required_parameters": ["a"]}, "parameters": {"b": 1}}]},
+    {"name": "typo", "trigger": {"events": ["infrahub.node.created"]}, "action": []}
+  ])json");
+  std::string event = write_temp(
+      "event.json",
+      R"({"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}})");
+  auto run = eventwire_cli("explain --triggers " + triggers + " --event " + event);
+  std::filesystem::remove(triggers);
+  std::filesystem::remove(event);
+  REQUIRE(run.status == 0);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 5);
+  CHECK(out[0] == "device-validation: fired");
+  CHECK(out[1] == "builtin::from-prefect: fired");
+  CHECK_THAT(out[2], Catch::StartsWith("#3: not fired: "));
+  CHECK(out[3] ==
+        "missing-parameter: invalid trigger: actions[0].parameters: Missing required parameters: "
+        "{'a'} for workflow w");
+  CHECK_THAT(out[4], Catch::StartsWith("typo: invalid trigger: action: is not a field of a trigger "
+                                       "definition"));
+}
+
 TEST_CASE("eventwire render: one output or error line per template, environments and policies") {
   auto run = eventwire_cli_with_stdin(
       "render",

@@ -34,12 +34,13 @@ json match_line(const json& line) {
 void run_explain(const std::string& triggers_path, const std::string& event_path) {
   auto triggers = read_trigger_file(triggers_path);
   Event event = Event::from_json(read_json_file(event_path));
-  for (const auto& [name, trigger] : triggers) {
+  for (const auto& entry : triggers) {
     try {
-      auto why = EventTrigger::from_json(trigger).compile().explain(event);
-      std::cout << name << ": " << (why.matched ? "fired" : "not fired: " + why.reason) << "\n";
+      auto why = entry.definition().trigger.compile().explain(event);
+      std::cout << entry.name << ": " << (why.matched ? "fired" : "not fired: " + why.reason)
+                << "\n";
     } catch (const error& e) {
-      std::cout << name << ": invalid trigger: " << e.what() << "\n";
+      std::cout << entry.name << ": invalid trigger: " << e.what() << "\n";
     }
   }
 }
