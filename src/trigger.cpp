@@ -268,7 +268,7 @@ ExecuteWorkflow read_run_deployment(const json& value, const std::string& field,
   if (!value.is_object()) wrong_json_type(field, "an object", value);
   static constexpr std::array<std::string_view, 6> fields{
       "type", "source", "deployment_id", "parameters", "job_variables", "schedule_after"};
-  only_fields(value, field, fields, "a run-deployment action");
+  // The type first: another action's fields would otherwise be reported as unknown.
   std::string type = string_value(required_member(value, field, "type"), field + ".type");
   if (type != "run-deployment") {
     throw ValidationError(field + ".type",
@@ -276,6 +276,7 @@ ExecuteWorkflow read_run_deployment(const json& value, const std::string& field,
                                       "got \"{}\"",
                                       type));
   }
+  only_fields(value, field, fields, "a run-deployment action");
   if (const json* source = json_member(value, "source")) {
     if (string_value(*source, field + ".source") != "selected") {
       throw ValidationError(field + ".source",
@@ -289,7 +290,7 @@ ExecuteWorkflow read_run_deployment(const json& value, const std::string& field,
     throw ValidationError(field + ".schedule_after",
                           fmt::format("must be 0 (eventwire runs workflows when the trigger "
                                       "fires), got {}",
-                                      after->dump()));
+                                      after->dump(-1, ' ', false, json::error_handler_t::replace)));
   }
   std::string id =
       string_value(required_member(value, field, "deployment_id"), field + ".deployment_id");
@@ -360,7 +361,7 @@ bool is_prefect_automation(const json& value) {
   const json* actions = json_member(value, "actions");
   return actions != nullptr && actions->is_array() &&
          std::any_of(actions->begin(), actions->end(), [](const json& action) {
-           return action.is_object() && action.contains("type");
+           return action.is_object() && action.contains("type") && !action.contains("workflow");
          });
 }
 

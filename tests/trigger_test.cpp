@@ -51,6 +51,9 @@ TEST_CASE("names follow Infrahub: <type>::<name>, <type>::<branch>::<name>, webh
             .generated_name() == "display_label_jinja2::main::dl");
   CHECK(eventwire::to_string(TriggerType::action_trigger_rule) == "action_trigger_rule");
   CHECK(eventwire::to_string(TriggerType::action) == "action");
+  CHECK(eventwire::trigger_type_from_string("human_friendly_id") == TriggerType::human_friendly_id);
+  CHECK(eventwire::trigger_type_from_string("builtin") == TriggerType::builtin);
+  CHECK_FALSE(eventwire::trigger_type_from_string("Builtin"));
 }
 
 TEST_CASE(
@@ -778,6 +781,10 @@ TEST_CASE("TriggerDefinition JSON: bad input is a ValidationError naming the fie
   CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
             {"workflow": {"name": "w"}, "params": {}}]})"),
              Catch::StartsWith("actions[0].params: is not a field of an action"));
+  // An action in Infrahub's form with a stray `type` is still read as Infrahub's.
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w"}, "type": "run-deployment"}]})"),
+             Catch::StartsWith("actions[0].type: is not a field of an action"));
   CHECK(from_json_error(R"({"name": "n", "trigger": {"event": ["a"]}})") ==
         "trigger.event: is not a field of a trigger (events, match, match_related)");
   CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {"expect": [], "bucket": 1}})"),
@@ -892,8 +899,13 @@ TEST_CASE("TriggerDefinition JSON: Prefect's automation, as Infrahub creates it"
     return validation_message([&] { TriggerDefinition::from_json(copy, workflows); });
   };
   CHECK_THAT(changed("/enabled", false), Catch::StartsWith("enabled: must be true"));
-  CHECK_THAT(changed("/actions/0/type", "send-notification"),
-             Catch::StartsWith("actions[0].type: must be \"run-deployment\""));
+  CHECK_THAT(
+      changed("/actions/0",
+              eventwire::json{{"type", "send-notification"}, {"subject", "s"}, {"body", "b"}}),
+      Catch::StartsWith("actions[0].type: must be \"run-deployment\""));
+  CHECK_THAT(changed("/actions/0/schedule_after", "\xff"),  // invalid UTF-8 is still reported
+             Catch::StartsWith("actions[0].schedule_after: must be 0"));
+  CHECK(changed("/actions/0/schedule_after", 0.0).empty());
   CHECK_THAT(changed("/actions/0/source", "inferred"),
              Catch::StartsWith("actions[0].source: must be \"selected\""));
   CHECK_THAT(changed("/actions/0/job_variables", eventwire::json{{"image", "x"}}),
