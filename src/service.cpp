@@ -305,12 +305,9 @@ struct EventService::State : std::enable_shared_from_this<State> {
       assign_missing_id(events[i]);
       try {
         events[i].validate(options.limits);
-      } catch (const LimitError& e) {
+      } catch (const ValidationError& e) {  // a LimitError stays one
         bump(rejected);
-        throw LimitError(fmt::format("events[{}].{}", i, e.field()), e.rule());
-      } catch (const ValidationError& e) {
-        bump(rejected);
-        throw ValidationError(fmt::format("events[{}].{}", i, e.field()), e.rule());
+        rethrow_with_field_prefix(e, fmt::format("events[{}]", i));
       }
     }
     std::vector<EventPtr> stored;

@@ -9,7 +9,9 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "detail/json_text.hpp"
 #include "eventwire/error.hpp"
 
 namespace eventwire {
@@ -94,6 +96,16 @@ std::uint32_t entered_here(const RegisteredTrigger* trigger) {
       std::count(entered_on_this_thread.begin(), entered_on_this_thread.end(), trigger));
 }
 
+constexpr std::array all_trigger_types{TriggerType::builtin,
+                                       TriggerType::webhook,
+                                       TriggerType::action,
+                                       TriggerType::action_trigger_rule,
+                                       TriggerType::computed_attr_jinja2,
+                                       TriggerType::computed_attr_python,
+                                       TriggerType::computed_attr_python_query,
+                                       TriggerType::display_label_jinja2,
+                                       TriggerType::human_friendly_id};
+
 }  // namespace
 
 std::string_view to_string(TriggerType type) noexcept {
@@ -120,9 +132,339 @@ std::string_view to_string(TriggerType type) noexcept {
   return "builtin";
 }
 
+std::optional<TriggerType> trigger_type_from_string(std::string_view text) noexcept {
+  for (auto type : all_trigger_types)
+    if (to_string(type) == text) return type;
+  return std::nullopt;
+}
+
 std::string TriggerDefinition::generated_name() const {
   return branch ? fmt::format("{}::{}::{}", to_string(type), *branch, name)
                 : fmt::format("{}::{}", to_string(type), name);
+}
+
+void TriggerDefinition::validate() const {
+  if (name.empty()) throw ValidationError("name", "must be non-empty");
+  if (branch && branch->empty()) {
+    throw ValidationError("branch", "must be non-empty when set (it is part of the name)");
+  }
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const auto& action = actions[i];
+    if (action.workflow.name.empty()) {  // executors find workflows by name: it would never run
+      throw ValidationError(fmt::format("actions[{}].workflow.name", i), "must be non-empty");
+    }
+    with_field_prefix(fmt::format("actions[{}]", i), [&] { action.validate_parameters(); });
+  }
+}
+
+// --- JSON ------------------------------------------------------------------------------------
+
+namespace {
+
+using detail::json_member;
+using detail::wrong_json_type;
+
+std::string member_field(std::string_view prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
+}
+
+// Config files are written by hand: a misspelt field is an error, not a silent default.
+template <std::size_t N>
+void only_fields(const json& object, std::string_view prefix,
+                 const std::array<std::string_view, N>& known, std::string_view what) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    throw ValidationError(member_field(prefix, key),
+                          fmt::format("is not a field of {} ({})", what, fmt::join(known, ", ")));
+  }
+}
+
+const json& required_member(const json& object, std::string_view prefix, std::string_view key) {
+  const json* value = json_member(object, key);
+  if (value == nullptr) throw ValidationError(member_field(prefix, key), "is required");
+  return *value;
+}
+
+std::string string_value(const json& value, const std::string& field) {
+  if (!value.is_string()) wrong_json_type(field, "a string", value);
+  return value.get<std::string>();
+}
+
+std::vector<std::string> string_list(const json& value, const std::string& field) {
+  if (!value.is_array()) wrong_json_type(field, "a list of strings", value);
+  std::vector<std::string> out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i)
+    out.push_back(string_value(value[i], fmt::format("{}[{}]", field, i)));
+  return out;
+}
+
+// A field eventwire does not model: absent, or holding `expected` (the upstream default).
+void require_empty(const json& object, std::string_view prefix, std::string_view key,
+                   const json& expected, std::string_view why) {
+  const json* value = json_member(object, key);
+  if (value == nullptr || *value == expected || value->is_null()) return;
+  throw ValidationError(member_field(prefix, key),
+                        fmt::format("must be {} ({}), got {}", expected.dump(), why,
+                                    value->dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
+bool is_prefect_trigger(const json& trigger) {
+  return trigger.contains("expect") || trigger.contains("type");
+}
+
+constexpr std::array<std::string_view, 3> infrahub_trigger_fields{"events", "match",
+                                                                  "match_related"};
+// Prefect's EventTrigger (server schema), `id` included: what an automation read back holds.
+constexpr std::array<std::string_view, 10> prefect_trigger_fields{
+    "type",   "id",       "match",   "match_related", "after",
+    "expect", "for_each", "posture", "threshold",     "within"};
+
+EventTrigger read_trigger(const json& value, bool prefect_only) {
+  if (!value.is_object()) wrong_json_type("trigger", "an object", value);
+  if (prefect_only || is_prefect_trigger(value)) {
+    only_fields(value, "trigger", prefect_trigger_fields, "Prefect's event trigger");
+  } else {
+    only_fields(value, "trigger", infrahub_trigger_fields, "a trigger");
+  }
+  return with_field_prefix("trigger", [&] {
+    return prefect_only ? EventTrigger::from_prefect_json(value) : EventTrigger::from_json(value);
+  });
+}
+
+WorkflowDefinition read_workflow(const json& value, const std::string& field) {
+  if (!value.is_object()) wrong_json_type(field, "an object", value);
+  static constexpr std::array<std::string_view, 3> fields{"name", "required_parameters",
+                                                          "optional_parameters"};
+  only_fields(value, field, fields, "a workflow");
+  WorkflowDefinition workflow;
+  workflow.name = string_value(required_member(value, field, "name"), field + ".name");
+  if (const json* list = json_member(value, "required_parameters"))
+    workflow.required_parameters = string_list(*list, field + ".required_parameters");
+  if (const json* list = json_member(value, "optional_parameters"))
+    workflow.optional_parameters = string_list(*list, field + ".optional_parameters");
+  return workflow;
+}
+
+json parameters_value(const json& value, const std::string& field) {
+  if (!value.is_object()) wrong_json_type(field, "an object of named parameters", value);
+  return value;
+}
+
+ExecuteWorkflow read_action(const json& value, const std::string& field) {
+  if (!value.is_object()) wrong_json_type(field, "an object", value);
+  static constexpr std::array<std::string_view, 2> fields{"workflow", "parameters"};
+  only_fields(value, field, fields, "an action");
+  ExecuteWorkflow action;
+  action.workflow = read_workflow(required_member(value, field, "workflow"), field + ".workflow");
+  if (const json* parameters = json_member(value, "parameters"))
+    action.parameters = parameters_value(*parameters, field + ".parameters");
+  return action;
+}
+
+// Prefect's RunDeployment as Infrahub's ExecuteWorkflow.get() writes it.
+ExecuteWorkflow read_run_deployment(const json& value, const std::string& field,
+                                    const TriggerDefinition::DeploymentWorkflows& workflows) {
+  if (!value.is_object()) wrong_json_type(field, "an object", value);
+  static constexpr std::array<std::string_view, 6> fields{
+      "type", "source", "deployment_id", "parameters", "job_variables", "schedule_after"};
+  // The type first: another action's fields would otherwise be reported as unknown.
+  std::string type = string_value(required_member(value, field, "type"), field + ".type");
+  if (type != "run-deployment") {
+    throw ValidationError(field + ".type",
+                          fmt::format("must be \"run-deployment\" (eventwire runs workflows only), "
+                                      "got \"{}\"",
+                                      type));
+  }
+  only_fields(value, field, fields, "a run-deployment action");
+  if (const json* source = json_member(value, "source")) {
+    if (string_value(*source, field + ".source") != "selected") {
+      throw ValidationError(field + ".source",
+                            "must be \"selected\" (a deployment inferred from the event has no "
+                            "workflow to run)");
+    }
+  }
+  require_empty(value, field, "job_variables", json::object(), "eventwire has no job variables");
+  if (const json* after = json_member(value, "schedule_after");
+      after != nullptr && *after != 0 && *after != "PT0S") {
+    throw ValidationError(field + ".schedule_after",
+                          fmt::format("must be 0 (eventwire runs workflows when the trigger "
+                                      "fires), got {}",
+                                      after->dump(-1, ' ', false, json::error_handler_t::replace)));
+  }
+  std::string id =
+      string_value(required_member(value, field, "deployment_id"), field + ".deployment_id");
+  if (!workflows) {
+    throw ValidationError(field + ".deployment_id",
+                          "names a Prefect deployment, not a workflow: read it with a "
+                          "DeploymentWorkflows that finds the workflow, or write the action as "
+                          "{\"workflow\": {...}, \"parameters\": {...}}");
+  }
+  std::optional<WorkflowDefinition> workflow = workflows(id);
+  if (!workflow) {
+    throw ValidationError(field + ".deployment_id",
+                          fmt::format("no workflow is known for deployment '{}'", id));
+  }
+  ExecuteWorkflow action{.workflow = std::move(*workflow)};
+  if (const json* parameters = json_member(value, "parameters");
+      parameters && !parameters->is_null())
+    action.parameters = parameters_value(*parameters, field + ".parameters");
+  return action;
+}
+
+const json& list_member(const json& object, std::string_view key, const json& none) {
+  const json* list = json_member(object, key);
+  if (list == nullptr) return none;
+  if (!list->is_array()) wrong_json_type(std::string(key), "a list", *list);
+  return *list;
+}
+
+// Infrahub's TriggerBranchDefinition types: their generated names carry a branch.
+bool is_branch_specific(TriggerType type) {
+  switch (type) {
+    case TriggerType::computed_attr_jinja2:
+    case TriggerType::computed_attr_python:
+    case TriggerType::computed_attr_python_query:
+    case TriggerType::display_label_jinja2:
+    case TriggerType::human_friendly_id:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// An automation's name back into type, branch and name, when Infrahub generated it.
+void read_generated_name(TriggerDefinition& definition, std::string automation_name) {
+  auto separator = automation_name.find("::");
+  std::optional<TriggerType> type;
+  if (separator != std::string::npos)
+    type = trigger_type_from_string(std::string_view(automation_name).substr(0, separator));
+  if (!type) {
+    definition.name = std::move(automation_name);
+    return;
+  }
+  definition.type = *type;
+  std::string rest = automation_name.substr(separator + 2);
+  if (auto branch_end = rest.find("::");
+      is_branch_specific(*type) && branch_end != std::string::npos) {
+    definition.branch = rest.substr(0, branch_end);
+    rest.erase(0, branch_end + 2);
+  }
+  definition.name = std::move(rest);
+}
+
+bool is_prefect_automation(const json& value) {
+  if (!value.is_object()) return false;
+  if (value.contains("enabled") || value.contains("actions_on_trigger") ||
+      value.contains("actions_on_resolve"))
+    return true;
+  const json* actions = json_member(value, "actions");
+  return actions != nullptr && actions->is_array() &&
+         std::any_of(actions->begin(), actions->end(), [](const json& action) {
+           return action.is_object() && action.contains("type") && !action.contains("workflow");
+         });
+}
+
+}  // namespace
+
+json TriggerDefinition::to_json() const {
+  json out = json::object();
+  out["name"] = name;
+  out["type"] = to_string(type);
+  out["description"] = description;
+  out["trigger"] = trigger.to_infrahub_json();
+  json actions_out = json::array();
+  for (const auto& action : actions) {
+    actions_out.push_back({{"workflow",
+                            {{"name", action.workflow.name},
+                             {"required_parameters", action.workflow.required_parameters},
+                             {"optional_parameters", action.workflow.optional_parameters}}},
+                           {"parameters", action.parameters}});
+  }
+  out["actions"] = std::move(actions_out);
+  if (branch) out["branch"] = *branch;  // TriggerBranchDefinition's own field, last as there
+  return out;
+}
+
+TriggerDefinition TriggerDefinition::from_json(const json& value,
+                                               const DeploymentWorkflows& workflows) {
+  if (is_prefect_automation(value)) return from_prefect_json(value, workflows);
+  if (!value.is_object()) wrong_json_type("definition", "an object", value);
+  static constexpr std::array<std::string_view, 7> fields{
+      "name", "type", "description", "trigger", "actions", "branch", "previous_names"};
+  only_fields(value, "", fields, "a trigger definition");
+  TriggerDefinition definition;
+  definition.name = string_value(required_member(value, "", "name"), "name");
+  if (const json* type = json_member(value, "type")) {
+    std::string text = string_value(*type, "type");
+    auto parsed = trigger_type_from_string(text);
+    if (!parsed) {
+      std::vector<std::string_view> names;
+      for (auto t : all_trigger_types)
+        names.push_back(to_string(t));
+      throw ValidationError(
+          "type", fmt::format("must be one of {}, got \"{}\"", fmt::join(names, ", "), text));
+    }
+    definition.type = *parsed;
+  }
+  if (const json* description = json_member(value, "description"))
+    definition.description = string_value(*description, "description");
+  if (const json* branch = json_member(value, "branch"); branch && !branch->is_null())
+    definition.branch = string_value(*branch, "branch");
+  require_empty(value, "", "previous_names", json::array(), "eventwire does not rename triggers");
+  definition.trigger = read_trigger(required_member(value, "", "trigger"), false);
+  const json none = json::array();
+  const json& actions = list_member(value, "actions", none);
+  for (std::size_t i = 0; i < actions.size(); ++i)
+    definition.actions.push_back(read_action(actions[i], fmt::format("actions[{}]", i)));
+  definition.validate();
+  return definition;
+}
+
+TriggerDefinition TriggerDefinition::from_prefect_json(const json& value,
+                                                       const DeploymentWorkflows& workflows) {
+  if (!value.is_object()) wrong_json_type("automation", "an object", value);
+  static constexpr std::array<std::string_view, 11> fields{"name",
+                                                           "description",
+                                                           "enabled",
+                                                           "tags",
+                                                           "trigger",
+                                                           "actions",
+                                                           "actions_on_trigger",
+                                                           "actions_on_resolve",
+                                                           "id",
+                                                           "created",
+                                                           "updated"};
+  only_fields(value, "", fields, "Prefect's automation");
+  TriggerDefinition definition;
+  read_generated_name(definition, string_value(required_member(value, "", "name"), "name"));
+  if (const json* description = json_member(value, "description"))
+    definition.description = string_value(*description, "description");
+  if (const json* enabled = json_member(value, "enabled")) {
+    if (!enabled->is_boolean()) wrong_json_type("enabled", "a bool", *enabled);
+    if (!enabled->get<bool>()) {
+      throw ValidationError("enabled",
+                            "must be true (a disabled automation never fires; leave it out)");
+    }
+  }
+  const json none = json::array();
+  require_empty(value, "", "tags", none, "eventwire keeps no tags");
+  require_empty(value, "", "actions_on_trigger", none, "Reactive triggers fire actions only");
+  require_empty(value, "", "actions_on_resolve", none, "Reactive triggers never resolve");
+  definition.trigger = read_trigger(required_member(value, "", "trigger"), true);
+  const json& actions = list_member(value, "actions", none);
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    definition.actions.push_back(
+        read_run_deployment(actions[i], fmt::format("actions[{}]", i), workflows));
+  }
+  definition.validate();
+  return definition;
+}
+
+TriggerDefinition TriggerDefinition::parse(std::string_view text) {
+  const EventLimits limits;
+  return from_json(detail::parse_json_text(text, "trigger definition JSON", limits.max_input_bytes,
+                                           limits.max_json_depth));
 }
 
 // --- RegisteredTrigger -----------------------------------------------------------------------
@@ -132,18 +474,14 @@ RegisteredTrigger::RegisteredTrigger(TriggerDefinition definition, std::uint64_t
       definition_(std::move(definition)),
       compiled_(definition_.trigger),
       sequence_(sequence) {
-  if (definition_.name.empty()) throw ValidationError("name", "must be non-empty");
+  try {
+    definition_.validate();
+  } catch (const ValidationError& e) {
+    if (e.field() == "name") throw;  // no name to put first
+    throw ValidationError(fmt::format("{}: {}", name_, e.field()), e.rule());
+  }
   for (std::size_t i = 0; i < definition_.actions.size(); ++i) {
     const auto& action = definition_.actions[i];
-    if (action.workflow.name.empty()) {  // executors find workflows by name: it would never run
-      throw ValidationError(fmt::format("{}: actions[{}].workflow.name", name_, i),
-                            "must be non-empty");
-    }
-    try {
-      action.validate_parameters();
-    } catch (const ValidationError& e) {
-      throw ValidationError(fmt::format("{}: actions[{}].{}", name_, i, e.field()), e.rule());
-    }
     try {
       parameters_.push_back(CompiledParameters::compile(action.parameters));
     } catch (const HydrationError& e) {  // e.g. "bad_template: Invalid jinja: ..."

@@ -124,6 +124,33 @@ TEST_CASE("eventwire replay: bad input is named, with a failing status") {
   CHECK(run.status == 2);
   CHECK_THAT(run.out, Catch::Contains("trigger 'broken'"));
   CHECK_THAT(run.out, Catch::Contains("events"));
+  // A definition's actions are checked as registration checks them: templates compile.
+  std::ofstream(h.triggers) << R"([{"name": "bad-template", "trigger": {"events": []},
+      "actions": [{"workflow": {"name": "w"}, "parameters": {"x": "{{ event.id "}}]}])";
+  run = eventwire_cli(h.args() + " 2>&1");
+  CHECK(run.status == 2);
+  CHECK_THAT(run.out, Catch::Contains("trigger 'bad-template': builtin::bad-template: "
+                                      "actions[0].parameters: x: Invalid jinja"));
+}
+
+TEST_CASE("eventwire replay reports triggers by the names their file gives them") {
+  History h;
+  std::ofstream(h.triggers) << R"([
+      {"name": "computed_attr_jinja2::main::devices", "enabled": true,
+       "trigger": {"type": "event", "expect": ["infrahub.node.created"],
+                   "match": {"infrahub.node.kind": "NetworkDevice"}},
+       "actions": [{"type": "run-deployment", "source": "selected", "deployment_id": "d1",
+                    "parameters": {}}]},
+      {"name": "devices", "type": "webhook", "trigger": {"events": ["infrahub.node.created"]},
+       "actions": [{"workflow": {"name": "webhook-send"}, "parameters": {"id": 1}}]}
+    ])";
+  auto run = eventwire_cli(h.args() + " --format summary");
+  REQUIRE(run.status == 0);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0] == "5 events replayed, 3 would fire a trigger (6 firings)");
+  CHECK_THAT(out[1], Catch::StartsWith("computed_attr_jinja2::main::devices: would fire on 3 "));
+  CHECK_THAT(out[2], Catch::StartsWith("devices: would fire on 3 events"));
 }
 
 TEST_CASE("eventwire replay draws a progress bar on a terminal only") {

@@ -86,6 +86,56 @@ TEST_CASE("eventwire events --tree prints an event's family, indented by depth")
   CHECK_THAT(out[0], Catch::StartsWith("infrahub.node.created  " + f.root.meta.id.to_string()));
   CHECK_THAT(out[1],
              Catch::StartsWith("  infrahub.artifact.generated  " + f.child.meta.id.to_string()));
+  CHECK(eventwire_cli("events --db " + f.db + " --format text --tree " + f.root.meta.id.to_string())
+            .out == run.out);
+}
+
+TEST_CASE("eventwire events --tree --format jsonl: the family as wire JSON lines, in tree order") {
+  Fixture f;
+  // A grandchild, and a second child of the root that occurred before the first one.
+  using eventwire::infrahub::ArtifactGeneratedEvent;
+  ArtifactGeneratedEvent grandchild{
+      .meta = eventwire::EventMeta::from_parent(f.child), .node_id = "art-2", .target_id = "n1"};
+  ArtifactGeneratedEvent sibling{
+      .meta = eventwire::EventMeta::from_parent(f.root), .node_id = "art-3", .target_id = "n1"};
+  {
+    eventwire::SqliteEventStore store(f.db);
+    auto e = to_event(sibling);
+    e.occurred = eventwire::parse_timestamp("2024-03-01T10:00:30Z");
+    store.append(std::make_shared<const eventwire::Event>(e));
+    e = to_event(grandchild);
+    e.occurred = eventwire::parse_timestamp("2024-03-01T10:05:00Z");
+    store.append(std::make_shared<const eventwire::Event>(e));
+  }
+  for (const char* format : {"jsonl", "json"}) {
+    auto run = eventwire_cli("events --db " + f.db + " --format " + format + " --tree " +
+                             grandchild.meta.id.to_string());
+    REQUIRE(run.status == 0);
+    auto out = lines(run.out);
+    REQUIRE(out.size() == 4);
+    std::vector<eventwire::json> j;
+    for (const auto& line : out)
+      j.push_back(eventwire::json::parse(line));
+    const auto root = f.root.meta.id.to_string(), child = f.child.meta.id.to_string();
+    CHECK(j[0]["id"] == root);
+    CHECK(j[0]["depth"] == 0);
+    CHECK(j[0]["tree_parent"].is_null());
+    CHECK(j[1]["id"] == sibling.meta.id.to_string());  // siblings by occurred
+    CHECK(j[1]["depth"] == 1);
+    CHECK(j[1]["tree_parent"] == root);
+    CHECK(j[2]["id"] == child);
+    CHECK(j[2]["depth"] == 1);
+    CHECK(j[2]["tree_parent"] == root);
+    CHECK(j[3]["id"] == grandchild.meta.id.to_string());
+    CHECK(j[3]["depth"] == 2);
+    CHECK(j[3]["tree_parent"] == child);
+    // Each line is still the event: Event::parse reads it back.
+    CHECK(eventwire::Event::parse(out[3]).id == grandchild.meta.id);
+    CHECK(eventwire::Event::parse(out[2]).id == f.child.meta.id);
+  }
+  auto run = eventwire_cli("events --db " + f.db + " --format text 2>&1");
+  CHECK(run.status == 2);
+  CHECK_THAT(run.out, Catch::Contains("--format: text is the indented tree of --tree"));
 }
 
 TEST_CASE("eventwire events reports bad input clearly, with a failing status") {
@@ -192,6 +242,43 @@ TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Tri
   CHECK_THAT(out[2],
              Catch::StartsWith("#3: not fired: ") && Catch::Contains("infrahub.node.created"));
   CHECK_THAT(out[3], Catch::StartsWith("broken: invalid trigger: "));
+}
+
+TEST_CASE("eventwire explain reads whole definitions: Infrahub's, and Prefect's automations") {
+  std::string triggers = write_temp("definitions.json", R"json([
+    {"name": "device-validation", "type": "builtin", "description": "d",
+     "trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind": "IPAddress"}},
+     "actions": [{"workflow": {"name": "device-validation", "required_parameters": ["device_id"]},
+                  "parameters": {"device_id": "{{ event.resource['infrahub.node.id'] }}"}}]},
+    {"name": "builtin::from-prefect", "description": "Automation for Trigger from-prefect", "enabled": true,
+     "trigger": {"type": "event", "expect": ["infrahub.node.*"], "match": {}, "match_related": {},
+                 "after": [], "for_each": [], "posture": "Reactive", "threshold": 1, "within": 0.0},
+     "actions": [{"type": "run-deployment", "source": "selected",
+                  "deployment_id": "8e2b3c4d-0000-4000-8000-000000000001",
+                  "parameters": {"x": "{{ event.id }}"}, "job_variables": {}}],
+     "actions_on_trigger": [], "actions_on_resolve": []},
+    {"trigger": {"events": ["infrahub.branch.created"]}},
+    {"name": "missing-parameter", "trigger": {"events": ["infrahub.node.created"]},
+     "actions": [{"workflow": {"name": "w", "required_parameters": ["a"]}, "parameters": {"b": 1}}]},
+    {"name": "typo", "trigger": {"events": ["infrahub.node.created"]}, "action": []}
+  ])json");
+  std::string event = write_temp(
+      "event.json",
+      R"({"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}})");
+  auto run = eventwire_cli("explain --triggers " + triggers + " --event " + event);
+  std::filesystem::remove(triggers);
+  std::filesystem::remove(event);
+  REQUIRE(run.status == 0);
+  auto out = lines(run.out);
+  REQUIRE(out.size() == 5);
+  CHECK(out[0] == "device-validation: fired");
+  CHECK(out[1] == "builtin::from-prefect: fired");
+  CHECK_THAT(out[2], Catch::StartsWith("#3: not fired: "));
+  CHECK(out[3] ==
+        "missing-parameter: invalid trigger: actions[0].parameters: Missing required parameters: "
+        "{'a'} for workflow w");
+  CHECK_THAT(out[4], Catch::StartsWith("typo: invalid trigger: action: is not a field of a trigger "
+                                       "definition"));
 }
 
 TEST_CASE("eventwire render: one output or error line per template, environments and policies") {

@@ -19,6 +19,7 @@
 #include "eventwire/service.hpp"
 #include "eventwire/store.hpp"
 #include "eventwire/template.hpp"
+#include "eventwire/trigger.hpp"
 
 using eventwire::Environment;
 using eventwire::Event;
@@ -236,6 +237,18 @@ TEST_CASE("Event limits: one past the default is a LimitError naming the field a
     const auto e = error_of<LimitError>([&] { eventwire::EventTrigger::parse(deep); });
     CHECK(e.field() == "trigger JSON");
     CHECK(e.rule() == "nests deeper than 200 levels (max_json_depth)");
+  }
+  SECTION("trigger definition JSON depth and size") {
+    const std::string deep = R"({"name": "n", "trigger": {}, "actions": [{"workflow": {"name":)"
+                             R"( "w"}, "parameters": {"p": )" +
+                             nested_json(300) + "}}]}";
+    const auto e = error_of<LimitError>([&] { eventwire::TriggerDefinition::parse(deep); });
+    CHECK(e.field() == "trigger definition JSON");
+    CHECK(e.rule() == "nests deeper than 200 levels (max_json_depth)");
+    const std::string big =
+        R"({"name": ")" + std::string(EventLimits{}.max_input_bytes, 'x') + R"(", "trigger": {}})";
+    CHECK(error_of<LimitError>([&] { eventwire::TriggerDefinition::parse(big); }).field() ==
+          "trigger definition JSON");
   }
 }
 

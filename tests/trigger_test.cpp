@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "eventwire/error.hpp"
+#include "eventwire/infrahub/triggers.hpp"
 #include "eventwire/template.hpp"
 
 using eventwire::Event;
@@ -50,6 +51,9 @@ TEST_CASE("names follow Infrahub: <type>::<name>, <type>::<branch>::<name>, webh
             .generated_name() == "display_label_jinja2::main::dl");
   CHECK(eventwire::to_string(TriggerType::action_trigger_rule) == "action_trigger_rule");
   CHECK(eventwire::to_string(TriggerType::action) == "action");
+  CHECK(eventwire::trigger_type_from_string("human_friendly_id") == TriggerType::human_friendly_id);
+  CHECK(eventwire::trigger_type_from_string("builtin") == TriggerType::builtin);
+  CHECK_FALSE(eventwire::trigger_type_from_string("Builtin"));
 }
 
 TEST_CASE(
@@ -627,4 +631,292 @@ TEST_CASE("for_each_match with more related resources than the per-event label m
                            {"infrahub.resource.label", "main"}});
   CHECK(names(registry.matching(event)) == std::vector<std::string>{"builtin::on-main"});
   CHECK(registry.find("builtin::on-main")->compiled().matches(event));
+}
+
+// --- JSON form of a TriggerDefinition ----------------------------------------------------------
+
+namespace {
+
+// The message of the ValidationError `read` throws, or "" when it does not throw one.
+template <typename Read>
+std::string validation_message(Read&& read) {
+  try {
+    read();
+  } catch (const eventwire::ValidationError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string from_json_error(const char* text) {
+  return validation_message([&] { TriggerDefinition::from_json(eventwire::json::parse(text)); });
+}
+
+TriggerDefinition rich_definition() {
+  return TriggerDefinition{
+      .name = "dl-device",
+      .type = TriggerType::display_label_jinja2,
+      .trigger = {.events = {"infrahub.node.updated", "infrahub.node.created"},
+                  .match = {{"infrahub.node.kind", "NetworkDevice"},
+                            {"infrahub.node.id", {"abc"}}},  // a list of one stays a list
+                  .match_related = {eventwire::ResourceSpecification{
+                                        {"prefect.resource.role", "infrahub.branch"},
+                                        {"infrahub.resource.label", "!b1"}},
+                                    eventwire::ResourceSpecification{
+                                        {"infrahub.resource.label", {"!b2", "!b3"}}}}},
+      .actions = {ExecuteWorkflow{.workflow = device_validation,
+                                  .parameters = {{"device_id", "{{ event.resource['x'] }}"}}},
+                  ExecuteWorkflow{
+                      .workflow = {.name = "audit",
+                                   .required_parameters = {"data"},
+                                   .optional_parameters = {"timeout", "context"}},
+                      .parameters = {{"timeout", 300},
+                                     {"data",
+                                      {{"__prefect_kind", "json"},
+                                       {"value",
+                                        {{"__prefect_kind", "jinja"},
+                                         {"template", "{{ event.payload | tojson }}"}}}}},
+                                     {"context", nullptr}}}},
+      .description = "Display label of devices | hash:1f2e",
+      .branch = "main"};
+}
+
+}  // namespace
+
+TEST_CASE("TriggerDefinition JSON: Infrahub's shape, read back equal") {
+  const auto definition = rich_definition();
+  const auto j = definition.to_json();
+  CHECK(j == eventwire::json::parse(R"({
+    "name": "dl-device", "type": "display_label_jinja2",
+    "description": "Display label of devices | hash:1f2e",
+    "trigger": {"events": ["infrahub.node.created", "infrahub.node.updated"],
+                "match": {"infrahub.node.kind": "NetworkDevice", "infrahub.node.id": ["abc"]},
+                "match_related": [{"prefect.resource.role": "infrahub.branch",
+                                   "infrahub.resource.label": "!b1"},
+                                  {"infrahub.resource.label": ["!b2", "!b3"]}]},
+    "actions": [
+      {"workflow": {"name": "device-validation", "required_parameters": ["device_id"],
+                    "optional_parameters": []},
+       "parameters": {"device_id": "{{ event.resource['x'] }}"}},
+      {"workflow": {"name": "audit", "required_parameters": ["data"],
+                    "optional_parameters": ["timeout", "context"]},
+       "parameters": {"timeout": 300,
+                      "data": {"__prefect_kind": "json",
+                               "value": {"__prefect_kind": "jinja",
+                                         "template": "{{ event.payload | tojson }}"}},
+                      "context": null}}],
+    "branch": "main"})"));
+  CHECK(TriggerDefinition::from_json(j) == definition);
+  CHECK(TriggerDefinition::parse(j.dump()) == definition);
+  CHECK(TriggerDefinition::from_json(j).generated_name() ==
+        "display_label_jinja2::main::dl-device");
+
+  // Defaults read back as the struct's: one specification is not a list, no branch, no actions.
+  const TriggerDefinition plain{.name = "p"};
+  CHECK_FALSE(plain.to_json().contains("branch"));
+  CHECK(TriggerDefinition::from_json(plain.to_json()) == plain);
+  const TriggerDefinition every_type_named{.name = "w", .type = TriggerType::webhook};
+  CHECK(TriggerDefinition::from_json(every_type_named.to_json()) == every_type_named);
+}
+
+TEST_CASE("TriggerDefinition JSON: every built-in trigger of the catalogue reads back equal") {
+  for (const auto& definition : eventwire::infrahub::builtin_triggers()) {
+    INFO(definition.name);
+    CHECK(TriggerDefinition::from_json(definition.to_json()) == definition);
+  }
+  for (const auto& definition : eventwire::infrahub::example_triggers()) {
+    INFO(definition.name);
+    CHECK(TriggerDefinition::from_json(definition.to_json()) == definition);
+  }
+}
+
+TEST_CASE("TriggerDefinition JSON: only name and trigger are required; a Prefect trigger is read") {
+  auto minimal = TriggerDefinition::from_json(
+      eventwire::json::parse(R"({"name": "n", "trigger": {"events": ["a.b"]}})"));
+  CHECK(minimal == trigger_on("n", {"a.b"}));
+  auto prefect = TriggerDefinition::from_json(eventwire::json::parse(
+      R"({"name": "n", "previous_names": [], "branch": null,
+          "trigger": {"type": "event", "expect": ["a.b"], "posture": "Reactive", "threshold": 1,
+                      "within": 0.0, "after": [], "for_each": [], "match": {}, "match_related": {}},
+          "actions": [{"workflow": {"name": "w"}}]})"));
+  CHECK(prefect.trigger == EventTrigger{.events = {"a.b"}});
+  REQUIRE(prefect.actions.size() == 1);
+  CHECK(prefect.actions[0] == ExecuteWorkflow{.workflow = {.name = "w"}});
+  TriggerRegistry registry;
+  CHECK(registry.add(prefect)->name() == "builtin::n");
+}
+
+TEST_CASE("TriggerDefinition JSON: bad input is a ValidationError naming the field and the rule") {
+  CHECK(from_json_error(R"({"name": "", "trigger": {}})") == "name: must be non-empty");
+  CHECK(from_json_error(R"({"trigger": {}})") == "name: is required");
+  CHECK(from_json_error(R"({"name": "n"})") == "trigger: is required");
+  CHECK(from_json_error(R"({"name": 5, "trigger": {}})") == "name: must be a string, got int");
+  CHECK(from_json_error(R"([1])") == "definition: must be an object, got list");
+  CHECK(
+      from_json_error(R"({"name": "n", "trigger": {}, "actions": [{"workflow": {"name": ""}}]})") ==
+      "actions[0].workflow.name: must be non-empty");
+  CHECK(from_json_error(
+            R"({"name": "n", "trigger": {}, "actions": [{"workflow": {"name": "w"}}, {}]})") ==
+        "actions[1].workflow: is required");
+  CHECK(from_json_error(R"({"name": "n", "trigger": {}, "actions": {}})") ==
+        "actions: must be a list, got dict");
+  CHECK(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w", "required_parameters": ["a", 2]}}]})") ==
+        "actions[0].workflow.required_parameters[1]: must be a string, got int");
+  CHECK(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w"}, "parameters": [1]}]})") ==
+        "actions[0].parameters: must be an object of named parameters, got list");
+  // The workflow's parameters are checked as registration checks them.
+  CHECK(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w", "required_parameters": ["a"]}, "parameters": {"b": 1}}]})") ==
+        "actions[0].parameters: Missing required parameters: {'a'} for workflow w");
+
+  // Unknown fields, at every level.
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "enabeld": true})"),
+             Catch::StartsWith("enabeld: is not a field of a trigger definition (name, type, "));
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w", "module": "infrahub.x", "function": "f"}}]})"),
+             Catch::StartsWith("actions[0].workflow.module: is not a field of a workflow (name, "
+                               "required_parameters, optional_parameters)"));
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w"}, "params": {}}]})"),
+             Catch::StartsWith("actions[0].params: is not a field of an action"));
+  // An action in Infrahub's form with a stray `type` is still read as Infrahub's.
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
+            {"workflow": {"name": "w"}, "type": "run-deployment"}]})"),
+             Catch::StartsWith("actions[0].type: is not a field of an action"));
+  CHECK(from_json_error(R"({"name": "n", "trigger": {"event": ["a"]}})") ==
+        "trigger.event: is not a field of a trigger (events, match, match_related)");
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {"expect": [], "bucket": 1}})"),
+             Catch::StartsWith("trigger.bucket: is not a field of Prefect's event trigger"));
+
+  // The trigger's own errors name their field within `trigger`.
+  CHECK(from_json_error(R"({"name": "n", "trigger": {"events": ["a", 1]}})") ==
+        "trigger.events[1]: must be a string, got int");
+  CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {"expect": [], "posture": "Proactive"}})"),
+             Catch::StartsWith("trigger.posture: must be \"Reactive\""));
+  CHECK(from_json_error(R"({"name": "n", "trigger": []})") ==
+        "trigger: must be an object, got list");
+
+  CHECK(from_json_error(R"({"name": "n", "type": "object", "trigger": {}})") ==
+        "type: must be one of builtin, webhook, action, action_trigger_rule, "
+        "computed_attr_jinja2, computed_attr_python, computed_attr_python_query, "
+        "display_label_jinja2, human_friendly_id, got \"object\"");
+  CHECK(from_json_error(R"({"name": "n", "trigger": {}, "branch": ""})") ==
+        "branch: must be non-empty when set (it is part of the name)");
+  CHECK(from_json_error(R"({"name": "n", "trigger": {}, "previous_names": ["old"]})") ==
+        "previous_names: must be [] (eventwire does not rename triggers), got [\"old\"]");
+
+  CHECK_THROWS_AS(TriggerDefinition::parse("{\"name\": "), eventwire::ParseError);
+}
+
+TEST_CASE("TriggerDefinition::validate holds the rules registration applies") {
+  auto definition = trigger_on("v", {"x"});
+  definition.actions = {ExecuteWorkflow{}};
+  CHECK(validation_message([&] { definition.validate(); }) ==
+        "actions[0].workflow.name: must be non-empty");
+  definition.actions = {
+      ExecuteWorkflow{.workflow = device_validation, .parameters = {{"device_id", "x"}}}};
+  CHECK_NOTHROW(definition.validate());
+  definition.branch = "";
+  CHECK(validation_message([&] { TriggerRegistry().add(definition); }) ==
+        "builtin::::v: branch: must be non-empty when set (it is part of the name)");
+}
+
+TEST_CASE("TriggerDefinition JSON: Prefect's automation, as Infrahub creates it") {
+  // setup_triggers: AutomationCore(name=generate_name(), description=get_description(),
+  // enabled=True, trigger=get_prefect(), actions=[RunDeployment(...)]), read back from Prefect.
+  const char* automation = R"json({
+    "id": "5c2a6b1e-4c58-4bd4-9a9e-0a3f6d9d1c10",
+    "created": "2025-03-01T10:00:00Z", "updated": "2025-03-01T10:00:00Z",
+    "name": "computed_attr_jinja2::main::Device_description",
+    "description": "Automation for Trigger Device_description of type computed_attr_jinja2 (v1.2.0)",
+    "enabled": true, "tags": [],
+    "trigger": {"type": "event", "id": "0b9f2a4e-9d8c-4c62-b2f5-3a7f8c1d2e3f",
+                "match": {"infrahub.node.kind": "Device"},
+                "match_related": {"prefect.resource.role": "infrahub.branch",
+                                  "infrahub.resource.label": "main"},
+                "after": [], "expect": ["infrahub.node.updated"], "for_each": [],
+                "posture": "Reactive", "threshold": 1, "within": 0.0},
+    "actions": [{"type": "run-deployment", "source": "selected",
+                 "deployment_id": "8e2b3c4d-0000-4000-8000-000000000001",
+                 "parameters": {"branch_name": "{{ event.resource['infrahub.branch.name'] }}"},
+                 "job_variables": {}}],
+    "actions_on_trigger": [], "actions_on_resolve": []})json";
+  const eventwire::WorkflowDefinition process{.name = "process_computed_macro",
+                                              .required_parameters = {"branch_name"}};
+  auto workflows = [&](std::string_view id) -> std::optional<eventwire::WorkflowDefinition> {
+    if (id == "8e2b3c4d-0000-4000-8000-000000000001") return process;
+    return std::nullopt;
+  };
+  auto j = eventwire::json::parse(automation);
+  auto definition = TriggerDefinition::from_json(j, workflows);
+  CHECK(definition == TriggerDefinition::from_prefect_json(j, workflows));
+  CHECK(definition.generated_name() == "computed_attr_jinja2::main::Device_description");
+  CHECK(definition.name == "Device_description");
+  CHECK(definition.type == TriggerType::computed_attr_jinja2);
+  CHECK(definition.branch == "main");
+  CHECK(definition.trigger ==
+        EventTrigger{.events = {"infrahub.node.updated"},
+                     .match = {{"infrahub.node.kind", "Device"}},
+                     .match_related = {{"prefect.resource.role", "infrahub.branch"},
+                                       {"infrahub.resource.label", "main"}}});
+  REQUIRE(definition.actions.size() == 1);
+  CHECK(definition.actions[0] ==
+        ExecuteWorkflow{
+            .workflow = process,
+            .parameters = {{"branch_name", "{{ event.resource['infrahub.branch.name'] }}"}}});
+  // Its Infrahub form reads back the same definition.
+  CHECK(TriggerDefinition::from_json(definition.to_json()) == definition);
+
+  // A name Infrahub did not generate is kept whole; a builtin has no branch.
+  auto named = [&](const char* name) {
+    auto copy = j;
+    copy["name"] = name;
+    copy["actions"] = eventwire::json::array();
+    return TriggerDefinition::from_prefect_json(copy);
+  };
+  CHECK(named("my automation").name == "my automation");
+  CHECK(named("my automation").type == TriggerType::builtin);
+  CHECK(named("builtin::a::b").name == "a::b");
+  CHECK_FALSE(named("builtin::a::b").branch);
+  CHECK(named("builtin::a::b").generated_name() == "builtin::a::b");
+  CHECK(named("nope::a").name == "nope::a");
+
+  // What cannot be read as an Infrahub trigger is refused, naming the field.
+  CHECK_THAT(validation_message([&] { TriggerDefinition::from_json(j); }),
+             Catch::StartsWith("actions[0].deployment_id: names a Prefect deployment, not a "
+                               "workflow"));
+  CHECK(validation_message([&] {
+          TriggerDefinition::from_json(
+              j, [](std::string_view) { return std::optional<eventwire::WorkflowDefinition>{}; });
+        }) ==
+        "actions[0].deployment_id: no workflow is known for deployment "
+        "'8e2b3c4d-0000-4000-8000-000000000001'");
+  auto changed = [&](const char* pointer, eventwire::json value) {
+    auto copy = j;
+    copy[eventwire::json::json_pointer(pointer)] = std::move(value);
+    return validation_message([&] { TriggerDefinition::from_json(copy, workflows); });
+  };
+  CHECK_THAT(changed("/enabled", false), Catch::StartsWith("enabled: must be true"));
+  CHECK_THAT(
+      changed("/actions/0",
+              eventwire::json{{"type", "send-notification"}, {"subject", "s"}, {"body", "b"}}),
+      Catch::StartsWith("actions[0].type: must be \"run-deployment\""));
+  CHECK_THAT(changed("/actions/0/schedule_after", "\xff"),  // invalid UTF-8 is still reported
+             Catch::StartsWith("actions[0].schedule_after: must be 0"));
+  CHECK(changed("/actions/0/schedule_after", 0.0).empty());
+  CHECK_THAT(changed("/actions/0/source", "inferred"),
+             Catch::StartsWith("actions[0].source: must be \"selected\""));
+  CHECK_THAT(changed("/actions/0/job_variables", eventwire::json{{"image", "x"}}),
+             Catch::StartsWith("actions[0].job_variables: must be {}"));
+  CHECK_THAT(changed("/actions_on_trigger",
+                     eventwire::json::array({eventwire::json{{"type", "do-nothing"}}})),
+             Catch::StartsWith("actions_on_trigger: must be []"));
+  CHECK_THAT(changed("/trigger/threshold", 2), Catch::StartsWith("trigger.threshold: must be 1"));
+  CHECK_THAT(changed("/owner", "x"), Catch::StartsWith("owner: is not a field of Prefect's "
+                                                       "automation"));
+  CHECK_THAT(changed("/actions/0/parameters", eventwire::json{{"other", 1}}),
+             Catch::StartsWith("actions[0].parameters: Missing required parameters: "
+                               "{'branch_name'}"));
 }

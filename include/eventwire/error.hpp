@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace eventwire {
 
@@ -55,5 +57,41 @@ class LimitError : public ValidationError {
  public:
   using ValidationError::ValidationError;
 };
+
+/// Throws `e` again with its field inside `prefix`: `prefix.field`, or `prefix[0]` when the field
+/// is an index. A LimitError stays a LimitError (its dynamic type is otherwise not kept: a
+/// QueueFullError becomes a LimitError). Call it from a catch clause.
+///
+/// @code
+/// catch (const eventwire::ValidationError& e) {
+///   eventwire::rethrow_with_field_prefix(e, "events[3]");  // events[3].resource[...]: ...
+/// }
+/// @endcode
+[[noreturn]] inline void rethrow_with_field_prefix(const ValidationError& e,
+                                                   std::string_view prefix) {
+  std::string field(prefix);
+  if (!e.field().empty() && e.field().front() != '[') field += '.';
+  field += e.field();
+  if (dynamic_cast<const LimitError*>(&e) != nullptr) throw LimitError(std::move(field), e.rule());
+  throw ValidationError(std::move(field), e.rule());
+}
+
+/// Runs `read()` and returns what it returns; a ValidationError it throws names its field within
+/// `prefix` (rethrow_with_field_prefix). For input whose parts have fields of the same names (a
+/// trigger's `events` and an event's, every event of a batch), so the message says whose.
+/// Other exceptions pass through unchanged.
+///
+/// @code
+/// auto event = eventwire::with_field_prefix("event", [&] { return Event::from_json(j); });
+/// // ValidationError "event.resource['prefect.resource.id']: is required"
+/// @endcode
+template <class Read>
+decltype(auto) with_field_prefix(std::string_view prefix, Read&& read) {
+  try {
+    return std::forward<Read>(read)();
+  } catch (const ValidationError& e) {
+    rethrow_with_field_prefix(e, prefix);
+  }
+}
 
 }  // namespace eventwire

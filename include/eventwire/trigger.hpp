@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "eventwire/action.hpp"
+#include "eventwire/json.hpp"
 #include "eventwire/match.hpp"
 #include "eventwire/template.hpp"
 
@@ -67,8 +68,72 @@ struct TriggerDefinition {
   /// `<type>::<name>` or `<type>::<branch>::<name>` (Infrahub's `generate_name`).
   std::string generated_name() const;
 
+  /// The rules every definition keeps, checked by from_json and again by registration (which
+  /// names the trigger first: `builtin::x: actions[0].workflow.name: must be non-empty`): a
+  /// non-empty name and branch, a named workflow per action, and parameters that fit it
+  /// (ExecuteWorkflow::validate_parameters). Throws ValidationError naming the field, e.g.
+  /// `actions[0].parameters`. Templates are compiled at registration, not here.
+  void validate() const;
+
+  /// Infrahub's `TriggerDefinition` as JSON (its `model_dump`, for the fields eventwire keeps):
+  /// `{"name", "type", "description", "trigger": {"events", "match", "match_related"},
+  /// "actions": [{"workflow": {"name", "required_parameters", "optional_parameters"},
+  /// "parameters"}]}`, plus `"branch"` for a branch-specific definition. from_json reads it back
+  /// equal.
+  json to_json() const;
+
+  /// Finds the workflow a Prefect `run-deployment` action runs, from its `deployment_id`; empty
+  /// when unknown. Infrahub names each deployment after its workflow, and Prefect keeps only ids.
+  using DeploymentWorkflows =
+      std::function<std::optional<WorkflowDefinition>(std::string_view deployment_id)>;
+
+  /// Reads a definition: Infrahub's form (as to_json writes it), or Prefect's automation
+  /// (from_prefect_json, given `workflows`) when the object has `enabled`, `actions_on_trigger`
+  /// or `actions_on_resolve`, or an action with a `type`.
+  ///
+  /// Infrahub's form: `name` and `trigger` (Infrahub's or Prefect's form, EventTrigger::from_json)
+  /// are required; `type` (default builtin), `description`, `branch`, `actions` and, per action,
+  /// `parameters` may be left out; `previous_names`, which Infrahub declares and does not use,
+  /// must be empty. An unknown field, a value of the wrong type or a broken rule (validate())
+  /// throws ValidationError naming the field: `actions[0].workflow.module: is not a field of a
+  /// workflow (name, required_parameters, optional_parameters)`, `trigger.events[1]: must be a
+  /// string, got int`.
+  ///
+  /// @code
+  /// auto definition = eventwire::TriggerDefinition::from_json(eventwire::json::parse(R"({
+  ///     "name": "device-validation",
+  ///     "trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind":
+  ///     "Device"}}, "actions": [{"workflow": {"name": "device-validation",
+  ///                               "required_parameters": ["device_id"]},
+  ///                  "parameters": {"device_id": "{{ event.resource['infrahub.node.id']
+  ///                  }}"}}]})"));
+  /// registry.add(definition);
+  /// @endcode
+  static TriggerDefinition from_json(const json& value, const DeploymentWorkflows& workflows = {});
+
+  /// Reads Prefect's automation as Infrahub creates it (`AutomationCore`): `name`, `description`,
+  /// `enabled` (must be true: eventwire keeps no disabled triggers), `trigger` in Prefect's form
+  /// (EventTrigger::from_prefect_json), and `actions` of type `run-deployment` with `source`
+  /// `selected`, whose `deployment_id` is turned into a workflow by `workflows`.
+  /// `actions_on_trigger`, `actions_on_resolve`, `tags` and `job_variables` must be empty; the
+  /// server's `id`, `created` and `updated` are ignored.
+  ///
+  /// A name Infrahub generated (`builtin::x`, `computed_attr_jinja2::main::x`) gives back its type,
+  /// branch and name, so generated_name() is the automation's name again; any other name is kept
+  /// whole as a builtin trigger's. Without `workflows`, or when it knows no workflow for an id,
+  /// an action is a ValidationError (`actions[0].deployment_id`).
+  static TriggerDefinition from_prefect_json(const json& value,
+                                             const DeploymentWorkflows& workflows = {});
+
+  /// Parses JSON text, then as from_json. Throws ParseError for malformed text, LimitError past
+  /// the event limits' size and depth.
+  static TriggerDefinition parse(std::string_view text);
+
   friend bool operator==(const TriggerDefinition&, const TriggerDefinition&) = default;
 };
+
+/// The TriggerType whose to_string is `text` (`"computed_attr_jinja2"`), or empty.
+std::optional<TriggerType> trigger_type_from_string(std::string_view text) noexcept;
 
 /// Infrahub's `BuiltinTriggerDefinition`: a TriggerDefinition of type builtin (the default).
 using BuiltinTriggerDefinition = TriggerDefinition;

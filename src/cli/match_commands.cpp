@@ -3,8 +3,6 @@
 #include <iostream>
 #include <memory>
 
-#include <fmt/format.h>
-
 #include "cli/commands.hpp"
 #include "cli/json_lines.hpp"
 #include "cli/trigger_file.hpp"
@@ -21,24 +19,14 @@ const json& required(const json& line, const char* key) {
   return line[key];
 }
 
-// Runs read(); a field it names is named within `part`: a trigger and an event have fields of the
-// same names (`events`, `resource[...]`), and the message must say whose.
-template <class Read>
-auto within(std::string_view part, Read&& read) {
-  try {
-    return read();
-  } catch (const LimitError& e) {
-    throw LimitError(fmt::format("{}.{}", part, e.field()), e.rule());
-  } catch (const ValidationError& e) {
-    throw ValidationError(fmt::format("{}.{}", part, e.field()), e.rule());
-  }
-}
-
 json match_line(const json& line) {
   const json& trigger_json = required(line, "trigger");
   const json& event_json = required(line, "event");
-  auto trigger = within("trigger", [&] { return EventTrigger::from_json(trigger_json).compile(); });
-  auto event = within("event", [&] { return Event::from_json(event_json); });
+  // A trigger and an event have fields of the same names (`events`, `resource[...]`): the
+  // message must say whose.
+  auto trigger =
+      with_field_prefix("trigger", [&] { return EventTrigger::from_json(trigger_json).compile(); });
+  auto event = with_field_prefix("event", [&] { return Event::from_json(event_json); });
   auto why = trigger.explain(event);
   return {{"matched", why.matched}, {"reason", why.matched ? json(nullptr) : json(why.reason)}};
 }
@@ -46,12 +34,13 @@ json match_line(const json& line) {
 void run_explain(const std::string& triggers_path, const std::string& event_path) {
   auto triggers = read_trigger_file(triggers_path);
   Event event = Event::from_json(read_json_file(event_path));
-  for (const auto& [name, trigger] : triggers) {
+  for (const auto& entry : triggers) {
     try {
-      auto why = EventTrigger::from_json(trigger).compile().explain(event);
-      std::cout << name << ": " << (why.matched ? "fired" : "not fired: " + why.reason) << "\n";
+      auto why = entry.definition().trigger.compile().explain(event);
+      std::cout << entry.name << ": " << (why.matched ? "fired" : "not fired: " + why.reason)
+                << "\n";
     } catch (const error& e) {
-      std::cout << name << ": invalid trigger: " << e.what() << "\n";
+      std::cout << entry.name << ": invalid trigger: " << e.what() << "\n";
     }
   }
 }

@@ -59,12 +59,13 @@ class Progress {
 
 void run_replay(const ReplayOptions& options) {
   TriggerRegistry registry;
-  for (auto& [name, trigger] : read_trigger_file(options.triggers)) {
+  std::map<std::string, std::string, std::less<>> shown;  // registered name -> name in the file
+  for (const auto& entry : read_trigger_file(options.triggers)) {
     try {
-      registry.add({.name = name, .trigger = EventTrigger::from_json(trigger)});
+      shown.emplace(registry.add(entry.definition())->name(), entry.name);
     } catch (const ValidationError& e) {
-      throw ValidationError(fmt::format("{}: trigger '{}': {}", options.triggers, name, e.field()),
-                            e.rule());
+      throw ValidationError(
+          fmt::format("{}: trigger '{}': {}", options.triggers, entry.name, e.field()), e.rule());
     }
   }
   SqliteEventStore store(options.db);
@@ -78,7 +79,7 @@ void run_replay(const ReplayOptions& options) {
     std::size_t fired = 0;
     Timestamp first{}, last{};
   };
-  std::map<std::string, Tally> by_trigger;  // name -> how often it fired
+  std::map<std::string, Tally> by_trigger;  // registered name -> how often it fired
   std::size_t events = 0, firing_events = 0, fired = 0;
   for (;;) {
     EventPage page = store.query(query);
@@ -87,9 +88,8 @@ void run_replay(const ReplayOptions& options) {
       std::vector<std::string> names;
       for (const auto& trigger : registry.candidates(*event)) {
         if (!trigger->compiled().matches(*event)) continue;
-        const std::string& name = trigger->definition().name;
-        names.push_back(name);
-        auto& tally = by_trigger[name];
+        names.push_back(shown.find(trigger->name())->second);
+        auto& tally = by_trigger[trigger->name()];
         if (tally.fired++ == 0) tally.first = event->occurred;
         tally.last = event->occurred;
       }
@@ -114,8 +114,8 @@ void run_replay(const ReplayOptions& options) {
     std::cout << fmt::format("{} events replayed, {} would fire a trigger ({} firings)\n", events,
                              firing_events, fired);
     for (const auto& trigger : registry.list()) {
-      const std::string& name = trigger->definition().name;
-      auto it = by_trigger.find(name);
+      const std::string& name = shown.find(trigger->name())->second;
+      auto it = by_trigger.find(trigger->name());
       if (it == by_trigger.end()) {
         std::cout << fmt::format("{}: would not fire\n", name);
       } else {

@@ -1,15 +1,18 @@
 // libFuzzer target for triggers: any text reads as an EventTrigger (Prefect's form, Infrahub's
 // form, or either as EventTrigger::parse decides) or fails with an eventwire::error; a trigger
 // that reads compiles or fails with a ValidationError, and a compiled trigger matches fixed
-// events with explain() agreeing with matches().
+// events with explain() agreeing with matches(). Text that reads as a whole TriggerDefinition
+// (Infrahub's form) writes JSON that reads back equal.
 //   scripts/fuzz 60            (or: build/fuzz/tests/fuzz/trigger_fuzz tests/fuzz/corpus/trigger)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 
 #include "eventwire/error.hpp"
 #include "eventwire/match.hpp"
+#include "eventwire/trigger.hpp"
 #include "fixed_events.hpp"
 
 namespace {
@@ -61,5 +64,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     exercise(eventwire::EventTrigger::from_infrahub_json(value));
   } catch (const eventwire::error&) {
   }
+  std::optional<eventwire::TriggerDefinition> definition;
+  try {
+    definition = eventwire::TriggerDefinition::from_json(value);
+  } catch (const eventwire::error&) {
+  }
+  // Outside the try: a definition that reads must read back from its JSON, not throw.
+  if (definition)
+    check(eventwire::TriggerDefinition::from_json(definition->to_json()) == *definition);
   return 0;
 }
