@@ -1008,7 +1008,7 @@ class Filters {
       out += '"';
       rt_.check_size(out.size());
     }
-    if (bool_arg(rt_, b.at(0), true) && !out.empty()) out.insert(0, " ");
+    if (bool_arg(rt_, b.at(0), true) && !out.empty()) out.insert(0, 1, ' ');  // (char: -Wrestrict)
     return Value::of(std::move(out));
   }
 

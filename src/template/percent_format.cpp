@@ -20,6 +20,19 @@ struct Spec {
   std::optional<std::size_t> precision{};
 };
 
+// The sign a conversion writes: '-', or '+' / ' ' as the flags ask (one char at a time: GCC 12's
+// -Wrestrict misreads assigning a literal here).
+void set_sign(std::string& sign, bool negative, const Spec& spec) {
+  sign.clear();
+  if (negative) {
+    sign.push_back('-');
+  } else if (spec.plus) {
+    sign.push_back('+');
+  } else if (spec.space) {
+    sign.push_back(' ');
+  }
+}
+
 class Formatter {
  public:
   Formatter(Runtime& rt, std::string_view format, const Value& args)
@@ -269,7 +282,7 @@ class Formatter {
       rt_.check_size(*spec.precision);
       body.insert(0, *spec.precision - body.size(), '0');
     }
-    sign = negative ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+    set_sign(sign, negative, spec);
     if (spec.alt && (type == 'x' || type == 'X' || type == 'o')) {
       sign += type == 'o' ? "0o" : type == 'x' ? "0x" : "0X";
     }
@@ -286,7 +299,7 @@ class Formatter {
     if (precision > 1000) value_error("precision too big");  // glibc buffers; Python allows more
     bool negative = std::signbit(d) && !std::isnan(d);
     body = float_digits(std::fabs(d), precision, type, spec.alt);
-    sign = negative ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+    set_sign(sign, negative, spec);
   }
 
   void character(std::string& body, const Value& arg) {
