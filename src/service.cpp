@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/json_members.hpp"
 #include "detail/shared_event.hpp"
 #include "eventwire/template.hpp"
 
@@ -505,11 +506,6 @@ struct EventService::State : std::enable_shared_from_this<State> {
     return m;
   }
 
-  static void append(json::object_t& m, std::string_view key, json value) {
-    // ordered_map is a vector of pairs: emplace_back skips the search of emplace.
-    m.std::vector<json::object_t::value_type>::emplace_back(std::string(key), std::move(value));
-  }
-
   /// Records `eventwire.trigger.fired`; its id, or none when not recorded. Never throws (as
   /// record_action): a self-event that cannot be built is reported as lost.
   std::optional<Uuid> record_fired(const RegisteredTrigger& trigger, const Event& event) noexcept {
@@ -530,9 +526,9 @@ struct EventService::State : std::enable_shared_from_this<State> {
     add_triggering_event(e, event.id);
     json triggering(json::value_t::object);
     json::object_t& t = members(triggering, 2);
-    append(t, "id", event.id.to_string());
-    append(t, "event", event.event);
-    append(members(e.payload, 1), "triggering_event", std::move(triggering));
+    detail::append_member(t, "id", event.id.to_string());
+    detail::append_member(t, "event", event.event);
+    detail::append_member(members(e.payload, 1), "triggering_event", std::move(triggering));
     const Uuid fired_id = e.id;
     record(std::move(fired_event));
     return fired_id;
@@ -563,10 +559,10 @@ struct EventService::State : std::enable_shared_from_this<State> {
     e.resource.set(workflow_label, run.workflow);
     add_triggering_event(e, run.event->id);
     json::object_t& m = members(e.payload, ok ? 3 : 4);
-    append(m, "action_index", action);
-    append(m, "workflow", run.workflow);
-    append(m, "duration_seconds", std::chrono::duration<double>(duration).count());
-    if (!ok) append(m, "reason", reason);
+    detail::append_member(m, "action_index", action);
+    detail::append_member(m, "workflow", run.workflow);
+    detail::append_member(m, "duration_seconds", std::chrono::duration<double>(duration).count());
+    if (!ok) detail::append_member(m, "reason", reason);
     e.follows = fired_id;
     record(std::move(record_event));
   }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/json_members.hpp"
 #include "detail/python_format.hpp"
 #include "detail/utf8.hpp"
 #include "template/evaluator.hpp"
@@ -84,10 +85,14 @@ class Hydrator {
     if (obj.is_object() && obj.contains(kKind)) return prefect_object(obj, out, path);
     if (obj.is_object()) {
       out = json(json::value_t::object);  // json::object() goes through an initializer list
-      out.get_ref<json::object_t&>().reserve(obj.size());
-      for (const auto& [key, value] : obj.items()) {
+      auto& members = out.get_ref<json::object_t&>();
+      members.reserve(obj.size());
+      // The object's own members, not items() (whose proxies cost more than the walk); its keys
+      // are distinct, so they are appended without a search.
+      for (const auto& [key, value] : obj.get_ref<const json::object_t&>()) {
         json hydrated;
-        if (walk(value, hydrated, path.child(key), upgrade)) out.emplace(key, std::move(hydrated));
+        if (walk(value, hydrated, path.child(key), upgrade))
+          detail::append_member(members, key, std::move(hydrated));
       }
       return true;
     }
