@@ -100,14 +100,14 @@ struct TriggerDefinition {
   /// string, got int`.
   ///
   /// @code
-  /// auto definition = eventwire::TriggerDefinition::from_json(eventwire::json::parse(R"({
-  ///     "name": "device-validation",
-  ///     "trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind":
-  ///     "Device"}}, "actions": [{"workflow": {"name": "device-validation",
-  ///                               "required_parameters": ["device_id"]},
-  ///                  "parameters": {"device_id": "{{ event.resource['infrahub.node.id']
-  ///                  }}"}}]})"));
-  /// registry.add(definition);
+  /// // {"name": "device-validation",
+  /// //  "trigger": {"events": ["infrahub.node.created"],
+  /// //              "match": {"infrahub.node.kind": "NetworkDevice"}},
+  /// //  "actions": [{"workflow": {"name": "device-validation",
+  /// //                            "required_parameters": ["device_id"]},
+  /// //               "parameters": {"device_id": "{{ event.resource['infrahub.node.id'] }}"}}]}
+  /// auto definition = eventwire::TriggerDefinition::parse(text);
+  /// service.register_trigger(definition);
   /// @endcode
   static TriggerDefinition from_json(const json& value, const DeploymentWorkflows& workflows = {});
 
