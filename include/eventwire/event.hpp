@@ -129,6 +129,23 @@ class Resource {
   using iterator = const_iterator;
 
   Resource() = default;
+  Resource(const Resource&) = default;
+  Resource& operator=(const Resource&) = default;
+  /// A moved-from resource is empty: the label count moves with the buffer (the defaults would
+  /// leave the count behind, so size() and == would describe labels it no longer holds).
+  Resource(Resource&& other) noexcept
+      : text_(std::move(other.text_)), count_(std::exchange(other.count_, 0)) {
+    other.text_.clear();
+  }
+  Resource& operator=(Resource&& other) noexcept {
+    if (this != &other) {
+      text_ = std::move(other.text_);
+      count_ = std::exchange(other.count_, 0);
+      other.text_.clear();
+    }
+    return *this;
+  }
+  ~Resource() = default;
   /// Labels in order; a repeated name keeps its first position and its last value (as a dict
   /// literal does in Python).
   Resource(std::initializer_list<Label> labels);
