@@ -12,6 +12,7 @@
 // Every variant checks the same (trigger, event) pairs, and they must agree on how many match.
 #include <benchmark/benchmark.h>
 
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -127,15 +128,15 @@ bool naive_glob(std::string_view p, std::string_view v) {
   return (p[0] == '?' || p[0] == v[0]) && naive_glob(p.substr(1), v.substr(1));
 }
 
-bool naive_label(const std::string& pattern, const std::string* value) {
-  if (value == nullptr) return false;
+bool naive_label(const std::string& pattern, std::optional<std::string_view> value) {
+  if (!value) return false;
   bool negated = !pattern.empty() && pattern[0] == '!';
   return naive_glob(std::string_view(pattern).substr(negated ? 1 : 0), *value) != negated;
 }
 
 bool naive_spec(const ew::ResourceSpecification& spec, const ew::Resource& resource) {
   for (const auto& [label, patterns] : spec) {
-    const std::string* value = resource.find(label);
+    const std::optional<std::string_view> value = resource.find(label);
     bool any = false;
     for (const auto& p : patterns.patterns())
       any = any || naive_label(p, value);
@@ -198,8 +199,8 @@ std::string glob_to_ecmascript(std::string_view p) {
 struct RegexPattern {
   bool negated;
   std::regex regex;
-  bool matches(const std::string* value) const {
-    return value != nullptr && std::regex_match(*value, regex) != negated;
+  bool matches(std::optional<std::string_view> value) const {
+    return value && std::regex_match(value->begin(), value->end(), regex) != negated;
   }
 };
 RegexPattern regex_pattern(const std::string& text) {
@@ -234,7 +235,7 @@ struct RegexTrigger {
   }
   static bool spec_matches(const Spec& s, const ew::Resource& r) {
     for (const auto& [label, patterns] : s) {
-      const std::string* value = r.find(label);
+      const std::optional<std::string_view> value = r.find(label);
       bool any = false;
       for (const auto& p : patterns)
         any = any || p.matches(value);
