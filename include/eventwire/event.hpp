@@ -77,7 +77,9 @@ inline constexpr std::string_view resource_name = "prefect.resource.name";
 /// All labels live in one buffer (each name and value after their two lengths), so a resource
 /// costs one allocation however many labels it has: events are copied, stored and freed on every
 /// emit, and per-string allocations were most of that cost. Iteration and `find` hand out views
-/// into that buffer, valid until the resource is changed or destroyed.
+/// into that buffer, valid until the resource is changed, moved from or destroyed (a resource
+/// of a few bytes keeps its labels inside the object, so unlike the strings of a vector of
+/// labels they do not survive a move).
 ///
 /// @code
 /// eventwire::Resource node{{"prefect.resource.id", "infrahub.node.42"},
