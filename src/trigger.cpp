@@ -424,7 +424,10 @@ TriggerDefinition TriggerDefinition::from_json(const json& value,
 TriggerDefinition TriggerDefinition::from_prefect_json(const json& value,
                                                        const DeploymentWorkflows& workflows) {
   if (!value.is_object()) wrong_json_type("automation", "an object", value);
-  static constexpr std::array<std::string_view, 11> fields{"name",
+  // AutomationCore's fields (Prefect's client, which Infrahub builds them with), then the
+  // server's. `owner_resource` (the resource owning the automation, e.g. a deployment) does not
+  // change what it does: ignored, as the server's fields are.
+  static constexpr std::array<std::string_view, 12> fields{"name",
                                                            "description",
                                                            "enabled",
                                                            "tags",
@@ -432,6 +435,7 @@ TriggerDefinition TriggerDefinition::from_prefect_json(const json& value,
                                                            "actions",
                                                            "actions_on_trigger",
                                                            "actions_on_resolve",
+                                                           "owner_resource",
                                                            "id",
                                                            "created",
                                                            "updated"};

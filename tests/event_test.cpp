@@ -109,6 +109,33 @@ TEST_CASE("Resource: values of any length replace, erase and compare as a map in
   CHECK(Resource{{"a", "1"}, {"b", "2"}, {"a", "3"}} == Resource{{"a", "3"}, {"b", "2"}});
 }
 
+TEST_CASE("Resource: a moved-from resource is empty, and a reused one counts its labels") {
+  // The label count is kept beside the buffer: a move must empty both, or size() and equality
+  // describe labels the resource no longer has.
+  Resource from{{"prefect.resource.id", "a long enough id to leave the inline buffer"}, {"k", "v"}};
+  Resource to = std::move(from);
+  CHECK(to.size() == 2);
+  CHECK(from.size() == static_cast<std::size_t>(std::distance(from.begin(), from.end())));
+  CHECK(from.empty());
+  CHECK(from == Resource{});
+  from.set("prefect.resource.id", "again");
+  CHECK(from.size() == 1);
+  CHECK(from == Resource{{"prefect.resource.id", "again"}});
+
+  Resource assigned{{"x", "1"}, {"y", "2"}, {"z", "3"}};
+  Resource source{{"prefect.resource.id", "short"}};
+  assigned = std::move(source);
+  CHECK(assigned.size() == 1);
+  CHECK(source.size() == static_cast<std::size_t>(std::distance(source.begin(), source.end())));
+  // Related resources move when their vector grows: each keeps its own labels and count.
+  std::vector<RelatedResource> related;
+  for (int i = 0; i < 9; ++i)
+    related.push_back(RelatedResource{{"prefect.resource.id", fmt::format("r{}", i)},
+                                      {"prefect.resource.role", "x"}});
+  for (const auto& r : related)
+    CHECK(r.size() == 2);
+}
+
 TEST_CASE("Resource helpers read id, name and role; an empty label is not an absent one") {
   RelatedResource r{{"prefect.resource.id", "i"},
                     {"prefect.resource.role", "branch"},

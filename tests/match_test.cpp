@@ -386,6 +386,15 @@ TEST_CASE("Characters are code points; bytes that are not UTF-8 match as surroga
 // Label patterns: Prefect's matches(expected, value)
 // ================================================================================================
 
+TEST_CASE("Pattern::matches(nullptr) is an absent label, as before values were optional views") {
+  // nullptr converts to std::optional<std::string_view> through string_view(const char*), which
+  // reads it as a C string: callers written against the pointer API must get "absent" instead.
+  CHECK_FALSE(Pattern("!main").matches(nullptr));
+  CHECK_FALSE(Pattern("*").matches(nullptr));
+  CHECK(Pattern("!main").matches("dev"));
+  CHECK_FALSE(Pattern("!main").matches(std::nullopt));
+}
+
 TEST_CASE("Label patterns agree with Prefect's matches(), negation and absence included") {
   const std::vector<std::string> patterns = {"main", "!main", "dev-*", "!dev-*", "!",
                                              "",     "!!a",   "!*",    "*",      "?",

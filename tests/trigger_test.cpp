@@ -920,3 +920,26 @@ TEST_CASE("TriggerDefinition JSON: Prefect's automation, as Infrahub creates it"
              Catch::StartsWith("actions[0].parameters: Missing required parameters: "
                                "{'branch_name'}"));
 }
+
+TEST_CASE(
+    "TriggerDefinition JSON: Prefect's automation with owner_resource, as its client dumps it") {
+  // prefect.events.schemas.automations.AutomationCore (what Infrahub builds) declares
+  // `owner_resource: Optional[str] = None`: its model_dump, and an automation read back, carry
+  // it. It says which resource owns the automation (a deployment's triggers), not what it does.
+  auto j = eventwire::json::parse(R"json({
+    "name": "builtin::on-branch", "description": "", "enabled": true, "tags": [],
+    "trigger": {"type": "event", "expect": ["infrahub.branch.created"], "match": {},
+                "match_related": {}, "after": [], "for_each": [], "posture": "Reactive",
+                "threshold": 1, "within": 0.0},
+    "actions": [], "actions_on_trigger": [], "actions_on_resolve": [],
+    "owner_resource": null})json");
+  const TriggerDefinition expected{.name = "on-branch",
+                                   .trigger = {.events = {"infrahub.branch.created"}}};
+  CHECK(validation_message([&] { TriggerDefinition::from_prefect_json(j); }).empty());
+  CHECK(validation_message([&] { TriggerDefinition::from_json(j); }).empty());
+  if (validation_message([&] { TriggerDefinition::from_json(j); }).empty()) {
+    CHECK(TriggerDefinition::from_json(j) == expected);
+  }
+  j["owner_resource"] = "prefect.deployment.8e2b3c4d-0000-4000-8000-000000000001";
+  CHECK(validation_message([&] { TriggerDefinition::from_prefect_json(j); }).empty());
+}

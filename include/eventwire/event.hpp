@@ -77,7 +77,9 @@ inline constexpr std::string_view resource_name = "prefect.resource.name";
 /// All labels live in one buffer (each name and value after their two lengths), so a resource
 /// costs one allocation however many labels it has: events are copied, stored and freed on every
 /// emit, and per-string allocations were most of that cost. Iteration and `find` hand out views
-/// into that buffer, valid until the resource is changed or destroyed.
+/// into that buffer, valid until the resource is changed, moved from or destroyed (a resource
+/// of a few bytes keeps its labels inside the object, so unlike the strings of a vector of
+/// labels they do not survive a move).
 ///
 /// @code
 /// eventwire::Resource node{{"prefect.resource.id", "infrahub.node.42"},
@@ -129,6 +131,23 @@ class Resource {
   using iterator = const_iterator;
 
   Resource() = default;
+  Resource(const Resource&) = default;
+  Resource& operator=(const Resource&) = default;
+  /// A moved-from resource is empty: the label count moves with the buffer (the defaults would
+  /// leave the count behind, so size() and == would describe labels it no longer holds).
+  Resource(Resource&& other) noexcept
+      : text_(std::move(other.text_)), count_(std::exchange(other.count_, 0)) {
+    other.text_.clear();
+  }
+  Resource& operator=(Resource&& other) noexcept {
+    if (this != &other) {
+      text_ = std::move(other.text_);
+      count_ = std::exchange(other.count_, 0);
+      other.text_.clear();
+    }
+    return *this;
+  }
+  ~Resource() = default;
   /// Labels in order; a repeated name keeps its first position and its last value (as a dict
   /// literal does in Python).
   Resource(std::initializer_list<Label> labels);

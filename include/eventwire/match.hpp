@@ -58,6 +58,9 @@ class Pattern {
   bool matches(std::optional<std::string_view> value) const noexcept {
     return value && glob_.matches(*value) != negated_;
   }
+  /// An absent label, as the pointer API spelled it: without this overload nullptr would become
+  /// an optional holding string_view(nullptr), read as a C string (a crash), in C++20.
+  bool matches(std::nullptr_t) const noexcept { return false; }
 
  private:
   std::string text_;

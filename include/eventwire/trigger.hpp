@@ -116,7 +116,7 @@ struct TriggerDefinition {
   /// (EventTrigger::from_prefect_json), and `actions` of type `run-deployment` with `source`
   /// `selected`, whose `deployment_id` is turned into a workflow by `workflows`.
   /// `actions_on_trigger`, `actions_on_resolve`, `tags` and `job_variables` must be empty; the
-  /// server's `id`, `created` and `updated` are ignored.
+  /// client's `owner_resource` and the server's `id`, `created` and `updated` are ignored.
   ///
   /// A name Infrahub generated (`builtin::x`, `computed_attr_jinja2::main::x`) gives back its type,
   /// branch and name, so generated_name() is the automation's name again; any other name is kept
