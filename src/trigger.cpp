@@ -234,8 +234,20 @@ EventTrigger read_trigger(const json& value, bool prefect_only) {
 
 WorkflowDefinition read_workflow(const json& value, const std::string& field) {
   if (!value.is_object()) wrong_json_type(field, "an object", value);
-  static constexpr std::array<std::string_view, 3> fields{"name", "required_parameters",
-                                                          "optional_parameters"};
+  // Infrahub's WorkflowDefinition also says how it deploys the flow into Prefect (module,
+  // function, cron, priority, tags, concurrency): read and ignored, as the host's runner decides
+  // that, so that Infrahub's own dumps load. Anything else is a misspelling.
+  static constexpr std::array<std::string_view, 11> fields{"name",
+                                                           "required_parameters",
+                                                           "optional_parameters",
+                                                           "type",
+                                                           "module",
+                                                           "function",
+                                                           "cron",
+                                                           "default_priority",
+                                                           "tags",
+                                                           "concurrency_limit",
+                                                           "concurrency_limit_strategy"};
   only_fields(value, field, fields, "a workflow");
   WorkflowDefinition workflow;
   workflow.name = string_value(required_member(value, field, "name"), field + ".name");

@@ -771,13 +771,22 @@ TEST_CASE("TriggerDefinition JSON: bad input is a ValidationError naming the fie
             {"workflow": {"name": "w", "required_parameters": ["a"]}, "parameters": {"b": 1}}]})") ==
         "actions[0].parameters: Missing required parameters: {'a'} for workflow w");
 
+  // Infrahub's own dump of a workflow says how it deploys the flow: read and ignored.
+  const auto dumped = TriggerDefinition::from_json(eventwire::json::parse(R"({
+      "name": "n", "trigger": {"events": ["infrahub.node.created"]},
+      "actions": [{"workflow": {"name": "w", "type": "user", "module": "infrahub.x",
+                                "function": "f", "cron": null, "default_priority": 2,
+                                "tags": [], "concurrency_limit": null,
+                                "concurrency_limit_strategy": null}}]})"));
+  CHECK(dumped.actions.at(0).workflow == eventwire::WorkflowDefinition{.name = "w"});
+
   // Unknown fields, at every level.
   CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "enabeld": true})"),
              Catch::StartsWith("enabeld: is not a field of a trigger definition (name, type, "));
   CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
-            {"workflow": {"name": "w", "module": "infrahub.x", "function": "f"}}]})"),
-             Catch::StartsWith("actions[0].workflow.module: is not a field of a workflow (name, "
-                               "required_parameters, optional_parameters)"));
+            {"workflow": {"name": "w", "modul": "infrahub.x"}}]})"),
+             Catch::StartsWith("actions[0].workflow.modul: is not a field of a workflow (name, "
+                               "required_parameters, optional_parameters, type, module, "));
   CHECK_THAT(from_json_error(R"({"name": "n", "trigger": {}, "actions": [
             {"workflow": {"name": "w"}, "params": {}}]})"),
              Catch::StartsWith("actions[0].params: is not a field of an action"));

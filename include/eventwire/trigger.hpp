@@ -94,10 +94,12 @@ struct TriggerDefinition {
   /// Infrahub's form: `name` and `trigger` (Infrahub's or Prefect's form, EventTrigger::from_json)
   /// are required; `type` (default builtin), `description`, `branch`, `actions` and, per action,
   /// `parameters` may be left out; `previous_names`, which Infrahub declares and does not use,
-  /// must be empty. An unknown field, a value of the wrong type or a broken rule (validate())
-  /// throws ValidationError naming the field: `actions[0].workflow.module: is not a field of a
-  /// workflow (name, required_parameters, optional_parameters)`, `trigger.events[1]: must be a
-  /// string, got int`.
+  /// must be empty. A workflow's deployment fields in Infrahub's dump (`type`, `module`,
+  /// `function`, `cron`, `default_priority`, `tags`, `concurrency_limit`,
+  /// `concurrency_limit_strategy`) are read and ignored: the host's runner decides how a workflow
+  /// runs. An unknown field, a value of the wrong type or a broken rule (validate()) throws
+  /// ValidationError naming the field: `actions[0].workflow.modul: is not a field of a workflow
+  /// (name, ...)`, `trigger.events[1]: must be a string, got int`.
   ///
   /// @code
   /// // {"name": "device-validation",
