@@ -64,10 +64,7 @@ json names_to_json(const std::set<std::string>& names) {
 // A Prefect field eventwire does not model must hold its default, or be absent.
 void require_default(const json& object, std::string_view key, const json& expected,
                      std::string_view why) {
-  const json* value = json_member(object, key);
-  if (value == nullptr || *value == expected) return;
-  throw ValidationError(std::string(key), fmt::format("must be {} ({}), got {}", expected.dump(),
-                                                      why, value->dump()));
+  detail::require_default(json_member(object, key), std::string(key), expected, why);
 }
 
 }  // namespace

@@ -199,14 +199,13 @@ std::vector<std::string> string_list(const json& value, const std::string& field
   return out;
 }
 
-// A field eventwire does not model: absent, or holding `expected` (the upstream default).
+// A field eventwire does not model: absent, null (pydantic's dump of an unset Optional), or
+// holding `expected` (the upstream default).
 void require_empty(const json& object, std::string_view prefix, std::string_view key,
                    const json& expected, std::string_view why) {
   const json* value = json_member(object, key);
-  if (value == nullptr || *value == expected || value->is_null()) return;
-  throw ValidationError(member_field(prefix, key),
-                        fmt::format("must be {} ({}), got {}", expected.dump(), why,
-                                    value->dump(-1, ' ', false, json::error_handler_t::replace)));
+  if (value != nullptr && value->is_null()) return;
+  detail::require_default(value, member_field(prefix, key), expected, why);
 }
 
 bool is_prefect_trigger(const json& trigger) {

@@ -163,6 +163,15 @@ std::string write_temp(const std::string& name, const std::string& text) {
   std::ofstream(path) << text;
   return path;
 }
+// Runs `eventwire explain` on a triggers file and an event file holding these texts.
+Run eventwire_explain(const std::string& triggers_json, const std::string& event_json) {
+  std::string triggers = write_temp("triggers.json", triggers_json);
+  std::string event = write_temp("event.json", event_json);
+  auto run = eventwire_cli("explain --triggers " + triggers + " --event " + event);
+  std::filesystem::remove(triggers);
+  std::filesystem::remove(event);
+  return run;
+}
 // Runs `eventwire <command>` with `input` on stdin.
 Run eventwire_cli_with_stdin(const std::string& command, const std::string& input) {
   std::string path = write_temp(command + ".jsonl", input);
@@ -222,18 +231,14 @@ TEST_CASE("eventwire match exits 0 when every line succeeds") {
 }
 
 TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Triggering)") {
-  std::string triggers = write_temp("triggers.json", R"([
+  auto run = eventwire_explain(
+      R"([
     {"name": "ipam-auto-validate", "trigger": {"events": ["infrahub.node.created", "infrahub.node.updated"], "match": {"infrahub.node.kind": ["IPAddress", "IPPrefix"]}}},
     {"name": "branch-filter", "trigger": {"events": ["infrahub.node.created"], "match_related": {"prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "main"}}},
     {"events": ["infrahub.branch.*"]},
     {"name": "broken", "trigger": {"events": "not a list"}}
-  ])");
-  std::string event = write_temp(
-      "event.json",
+  ])",
       R"({"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}, "related": [{"prefect.resource.id": "infrahub.branch.9", "prefect.resource.role": "infrahub.branch", "infrahub.resource.label": "feature"}]})");
-  auto run = eventwire_cli("explain --triggers " + triggers + " --event " + event);
-  std::filesystem::remove(triggers);
-  std::filesystem::remove(event);
   REQUIRE(run.status == 0);
   auto out = lines(run.out);
   REQUIRE(out.size() == 4);
@@ -245,7 +250,8 @@ TEST_CASE("eventwire explain says, per trigger, fired or why not (Events Not Tri
 }
 
 TEST_CASE("eventwire explain reads whole definitions: Infrahub's, and Prefect's automations") {
-  std::string triggers = write_temp("definitions.json", R"json([
+  auto run = eventwire_explain(
+      R"json([
     {"name": "device-validation", "type": "builtin", "description": "d",
      "trigger": {"events": ["infrahub.node.created"], "match": {"infrahub.node.kind": "IPAddress"}},
      "actions": [{"workflow": {"name": "device-validation", "required_parameters": ["device_id"]},
@@ -261,13 +267,8 @@ TEST_CASE("eventwire explain reads whole definitions: Infrahub's, and Prefect's 
     {"name": "missing-parameter", "trigger": {"events": ["infrahub.node.created"]},
      "actions": [{"workflow": {"name": "w", "required_parameters": ["a"]}, "parameters": {"b": 1}}]},
     {"name": "typo", "trigger": {"events": ["infrahub.node.created"]}, "action": []}
-  ])json");
-  std::string event = write_temp(
-      "event.json",
+  ])json",
       R"({"event": "infrahub.node.created", "resource": {"prefect.resource.id": "n", "infrahub.node.kind": "IPAddress"}})");
-  auto run = eventwire_cli("explain --triggers " + triggers + " --event " + event);
-  std::filesystem::remove(triggers);
-  std::filesystem::remove(event);
   REQUIRE(run.status == 0);
   auto out = lines(run.out);
   REQUIRE(out.size() == 5);

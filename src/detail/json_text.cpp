@@ -59,4 +59,12 @@ void wrong_json_type(std::string field, std::string_view expected, const json& g
                         fmt::format("must be {}, got {}", expected, json_type_name(got)));
 }
 
+void require_default(const json* value, std::string field, const json& expected,
+                     std::string_view why) {
+  if (value == nullptr || *value == expected) return;
+  throw ValidationError(std::move(field),
+                        fmt::format("must be {} ({}), got {}", expected.dump(), why,
+                                    value->dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
 }  // namespace eventwire::detail

@@ -29,4 +29,10 @@ const json* json_member(const json& object, std::string_view key);
 /// Throws ValidationError(field, "must be <expected>, got <Python type name>").
 [[noreturn]] void wrong_json_type(std::string field, std::string_view expected, const json& got);
 
+/// For an upstream field eventwire does not model: returns when `value` is absent (nullptr) or
+/// equals `expected` (the upstream default), else throws ValidationError(field, "must be
+/// <expected> (<why>), got <value>"). The value is quoted even when its strings are not UTF-8.
+void require_default(const json* value, std::string field, const json& expected,
+                     std::string_view why);
+
 }  // namespace eventwire::detail
